@@ -1,0 +1,107 @@
+#pragma once
+// Binding environments: `lz::at(w = 0.7, x = 2.0)` maps leaves to values.
+// The values are held in a boost::hana::tuple; lookup is by the leaf's type.
+
+#include <leibniz/core/expr.hpp>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/set.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace leibniz {
+
+template <class Leaf, class V>
+struct binding {
+    using leaf_type = Leaf;
+    using value_type = V;
+    V value;
+};
+
+namespace detail {
+
+template <class Leaf, class V>
+constexpr bool check_binding_type() {
+    using T = typename Leaf::scalar_type;
+    // Accepted: the leaf's own scalar type, a dual number over it (nested forward
+    // mode), or an integer (converted exactly, for `w = 1`).
+    constexpr bool same_base = std::is_same_v<base_scalar_t<V>, T>;
+    constexpr bool integer = std::is_integral_v<V> && !std::is_same_v<V, bool>;
+    static_assert(same_base || integer,
+                  "leibniz: the value bound to a leaf must have the leaf's scalar type "
+                  "(e.g. a double for lz::var<\"w\">, a float for lz::var<\"w\", float>); "
+                  "mixing scalar types is not converted silently");
+    static_assert(Leaf::shape_type::rank == 0,
+                  "leibniz: binding a tensor leaf needs a tensor value (include <leibniz/tensor.hpp>)");
+    return same_base || integer;
+}
+
+template <class Leaf, class V>
+constexpr auto make_binding(const V& value) {
+    if constexpr (check_binding_type<Leaf, V>()) {
+        if constexpr (std::is_integral_v<V>)
+            return binding<Leaf, typename Leaf::scalar_type>{static_cast<typename Leaf::scalar_type>(value)};
+        else
+            return binding<Leaf, V>{value};
+    }
+}
+
+template <class B>
+using leaf_of_binding = typename B::leaf_type;
+
+}  // namespace detail
+
+// Strict environments reject bindings for names the expression lacks; a
+// lenient one (lz::lenient(env)) ignores them, e.g. to evaluate a derivative
+// that no longer contains every variable of the original expression.
+template <bool Strict, class... Bindings>
+struct environment {
+    using leaves = boost::mp11::mp_list<typename Bindings::leaf_type...>;
+    using values_type = boost::hana::tuple<typename Bindings::value_type...>;
+    static constexpr bool strict = Strict;
+
+    values_type values;
+
+    template <class Leaf>
+    static constexpr bool binds = boost::mp11::mp_contains<leaves, Leaf>::value;
+
+    template <class Leaf>
+    [[nodiscard]] constexpr const auto& get() const {
+        return boost::hana::at_c<boost::mp11::mp_find<leaves, Leaf>::value>(values);
+    }
+};
+
+template <class E>
+struct is_environment : std::false_type {};
+template <bool S, class... B>
+struct is_environment<environment<S, B...>> : std::true_type {};
+
+template <class E>
+concept Environment = is_environment<std::remove_cvref_t<E>>::value;
+
+namespace detail {
+template <class... Leaves>
+constexpr bool check_distinct_names() {
+    constexpr bool ok = boost::mp11::mp_is_set<boost::mp11::mp_list<Leaves...>>::value;
+    static_assert(ok, "leibniz::at: the same leaf is bound twice");
+    return ok;
+}
+}  // namespace detail
+
+// lz::at(w = 0.7, x = 2.0): the point at which to evaluate or differentiate.
+template <class... Leaves, class... Values>
+constexpr auto at(const binding<Leaves, Values>&... bindings) {
+    if constexpr (detail::check_distinct_names<Leaves...>())
+        return environment<true, binding<Leaves, Values>...>{
+            typename environment<true, binding<Leaves, Values>...>::values_type{bindings.value...}};
+}
+
+template <bool S, class... B>
+constexpr auto lenient(const environment<S, B...>& env) {
+    return environment<false, B...>{env.values};
+}
+
+}  // namespace leibniz

@@ -1,0 +1,186 @@
+#pragma once
+// Reverse mode: grad, value_and_grad.
+//
+// After the forward sweep, the reverse sweep walks the nodes from the output
+// down and hands each operand its share of the node's adjoint (δ), through the
+// op's `vjp` rule. What the compiler needs to see to match hand-written code
+// (DESIGN §4) is decided here, at compile time, by a plan:
+//   - only nodes that depend on a differentiated leaf ("active") get adjoints;
+//   - an operand's first contribution is a store, later ones are adds, so no
+//     adjoint is ever zeroed and `δ + 0.0` never appears.
+
+#include <leibniz/core/eval.hpp>
+
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace leibniz {
+
+// lz::wrt(w, x): the leaves to differentiate with respect to, in this order.
+template <class... Leaves>
+struct wrt_t {
+    using leaves = boost::mp11::mp_list<Leaves...>;
+    static constexpr std::size_t size = sizeof...(Leaves);
+};
+
+template <Leaf... Leaves>
+constexpr wrt_t<std::remove_cvref_t<Leaves>...> wrt(Leaves...) {
+    return {};
+}
+
+template <class W>
+struct is_wrt : std::false_type {};
+template <class... L>
+struct is_wrt<wrt_t<L...>> : std::true_type {};
+template <class W>
+concept WithRespectTo = is_wrt<std::remove_cvref_t<W>>::value;
+
+// The plan of a reverse sweep over graph G for the leaves in Wrt.
+template <class G, class Wrt>
+struct reverse_plan {
+    using E = edges<G>;
+    static constexpr std::size_t n = G::size;
+
+    static constexpr auto make_active() {
+        std::array<bool, n> active{};
+        [&]<class... L>(boost::mp11::mp_list<L...>) { ((active[G::template index<L>] = true), ...); }(
+            typename Wrt::leaves{});
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e)
+                if (active[E::target[e]]) active[k] = true;
+        return active;
+    }
+    static constexpr std::array<bool, n> active = make_active();
+
+    // store_first[e]: edge e is the first contribution its operand receives
+    // in the reverse order (highest consumer first, operands left to right).
+    static constexpr auto make_store_first() {
+        std::array<bool, E::count + 1> first{};
+        std::array<bool, n> seen{};
+        seen[n - 1] = true;  // the output's adjoint is the seed
+        for (std::size_t k = n; k-- > 0;) {
+            if (!active[k]) continue;
+            for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) {
+                const std::size_t c = E::target[e];
+                if (!active[c]) continue;
+                first[e] = !seen[c];
+                seen[c] = true;
+            }
+        }
+        return first;
+    }
+    static constexpr auto store_first = make_store_first();
+};
+
+namespace detail {
+
+template <class Op, std::size_t P, class G, class Y, class... V>
+constexpr auto apply_vjp(const G& g, const Y& y, const V&... v) {
+    if constexpr (sizeof...(V) == 1)
+        return Op::vjp(g, y, v...);
+    else
+        return Op::template vjp<P>(g, y, v...);
+}
+
+// One node's step of the reverse sweep: pass δ_K to each active operand.
+template <class G, class Plan, std::size_t K, class Node, class Tape>
+constexpr void reverse_step(const Tape& values, Tape& adjoints) {
+    if constexpr (Plan::active[K] && is_node<Node>::value) {
+        [&]<class Op, class... Args>(node<Op, Args...>*) {
+            [&]<std::size_t... P>(std::index_sequence<P...>) {
+                constexpr std::size_t first_edge = Plan::E::begin[K];
+                auto pass = [&]<std::size_t Pos, class Arg>() {
+                    constexpr std::size_t c = G::template index<Arg>;
+                    if constexpr (Plan::active[c]) {
+                        auto contribution = apply_vjp<Op, Pos>(get<K>(adjoints), get<K>(values),
+                                                               get<G::template index<Args>>(values)...);
+                        if constexpr (Plan::store_first[first_edge + Pos])
+                            get<c>(adjoints) = contribution;
+                        else
+                            get<c>(adjoints) += contribution;
+                    }
+                };
+                (pass.template operator()<P, Args>(), ...);
+            }(std::index_sequence_for<Args...>{});
+        }(static_cast<Node*>(nullptr));
+    }
+}
+
+template <class G, class Plan, class T>
+constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints) {
+    get<G::size - 1>(adjoints) = value_t<boost::mp11::mp_back<typename G::nodes>, T>(1);
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (reverse_step<G, Plan, G::size - 1 - I, boost::mp11::mp_at_c<typename G::nodes, G::size - 1 - I>>(
+                 values, adjoints),
+             ...);
+        }(std::index_sequence_for<Nodes...>{});
+    }(typename G::nodes{});
+}
+
+template <bool Ok, class Leaf>
+constexpr bool report_not_a_leaf_of_expression() {
+    static_assert(Ok,
+                  "leibniz::grad: a variable in lz::wrt(...) is not a leaf of the expression (it is the "
+                  "template argument of report_not_a_leaf_of_expression)");
+    return Ok;
+}
+
+template <class F, class Wrt>
+constexpr bool check_wrt() {
+    using G = graph_of<F>;
+    return []<class... L>(boost::mp11::mp_list<L...>) {
+        return (report_not_a_leaf_of_expression<G::template contains<L>, L>() && ...);
+    }(typename Wrt::leaves{});
+}
+
+template <class F, class Wrt, class Env>
+constexpr auto run_reverse(const Env& env) {
+    using G = graph_of<F>;
+    using T = sweep_scalar_t<F, Env>;
+    using Plan = reverse_plan<G, Wrt>;
+    tape<G, T> values{};
+    forward_sweep(values, env);
+    tape<G, T> adjoints{};
+    reverse_sweep<G, Plan>(values, adjoints);
+    return [&]<class... L>(boost::mp11::mp_list<L...>) {
+        return std::pair{get<G::size - 1>(values), std::tuple{get<G::template index<L>>(adjoints)...}};
+    }(typename Wrt::leaves{});
+}
+
+}  // namespace detail
+
+template <class V, class Gradients>
+struct value_and_gradient {
+    V value;
+    Gradients gradient;
+};
+
+// lz::grad(f, lz::wrt(w, x), env): the gradients, in the order of wrt
+// (`auto [dw, dx] = ...`). lz::grad(f, w, env): the one gradient.
+template <Expression E, WithRespectTo W, Environment Env>
+constexpr auto grad(E, W, const Env& env) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>())
+        return detail::run_reverse<F, std::remove_cvref_t<W>>(env).second;
+}
+
+template <Expression E, Leaf L, Environment Env>
+constexpr auto grad(E e, L l, const Env& env) {
+    return std::get<0>(grad(e, wrt(l), env));
+}
+
+// lz::value_and_grad(f, lz::wrt(...), env): {value, gradient} from one sweep.
+template <Expression E, WithRespectTo W, Environment Env>
+constexpr auto value_and_grad(E, W, const Env& env) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>()) {
+        auto [value, gradient] = detail::run_reverse<F, std::remove_cvref_t<W>>(env);
+        return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
+    }
+}
+
+}  // namespace leibniz

@@ -1,0 +1,71 @@
+#pragma once
+// d(f, w): the derivative as a new expression type, built from each op's
+// symbolic `derivative` (unary) or `partial<P>` (n-ary) by the chain rule,
+//     d(op(a, b), w) = ∂op/∂a · d(a, w) + ∂op/∂b · d(b, w),
+// and simplified while it is built (0·e → 0, 1·e → e, e + 0 → e, e + e → 2·e,
+// literals folded). The simplifying sum and product, `simplified_add` and
+// `simplified_mul`, are found by argument-dependent lookup: they are defined
+// beside the arithmetic ops (ops/simplify.hpp), so core knows no op.
+// d composes: d(d(f, w), w) is the second derivative.
+
+#include <leibniz/core/expr.hpp>
+
+#include <type_traits>
+#include <utility>
+
+namespace leibniz {
+
+namespace detail {
+// Folds the chain rule's terms with simplified_add (found by ADL).
+template <class E>
+struct sum_of {
+    using type = E;
+    template <class F>
+    friend constexpr auto operator+(sum_of, sum_of<F>) {
+        return sum_of<decltype(simplified_add(E{}, F{}))>{};
+    }
+};
+
+template <class Op, class... Args>
+struct no_symbolic_derivative_for;  // undefined: add `derivative(a)` or `partial<P>(a, b)` to Op
+
+template <class Op, std::size_t P, class... Args>
+constexpr auto partial_of() {
+    if constexpr (sizeof...(Args) == 1 && requires { Op::derivative(Args{}...); })
+        return Op::derivative(Args{}...);
+    else if constexpr (requires { Op::template partial<P>(Args{}...); })
+        return Op::template partial<P>(Args{}...);
+    else
+        return no_symbolic_derivative_for<Op, Args...>{};
+}
+}  // namespace detail
+
+template <Expression E, Leaf W>
+constexpr auto d(E, W) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (is_leaf<F>::value) {
+        if constexpr (std::is_same_v<F, std::remove_cvref_t<W>>)
+            return one_t{};
+        else
+            return zero_t{};
+    } else if constexpr (is_literal<F>::value) {
+        return zero_t{};
+    } else {
+        return []<class Op, class... Args>(node<Op, Args...>*) {
+            return [&]<std::size_t... P>(std::index_sequence<P...>) {
+                // One term per operand; an operand that does not depend on w adds nothing.
+                auto term = [&]<std::size_t I, class A>() {
+                    using dA = decltype(d(A{}, W{}));
+                    if constexpr (std::is_same_v<dA, zero_t>)
+                        return detail::sum_of<zero_t>{};
+                    else
+                        return detail::sum_of<decltype(simplified_mul(detail::partial_of<Op, I, Args...>(), dA{}))>{};
+                };
+                using sum = decltype((detail::sum_of<zero_t>{} + ... + term.template operator()<P, Args>()));
+                return typename sum::type{};
+            }(std::index_sequence_for<Args...>{});
+        }(static_cast<F*>(nullptr));
+    }
+}
+
+}  // namespace leibniz

@@ -1,0 +1,31 @@
+#pragma once
+// expm1(a) = exp(a) − 1, accurate for small a.  d/da = exp(a) = y + 1.
+
+#include <leibniz/ops/exp.hpp>
+
+#include <cmath>
+
+namespace leibniz {
+
+struct expm1_op {
+    static constexpr std::string_view name = "expm1";
+    static constexpr op_traits traits{.reads_result = true, .reads_operands = false};
+
+    template <class T>
+    static T value(const T& a) { using std::expm1; return expm1(a); }
+    template <class T>
+    static constexpr T jvp(const T& t, const T& y, const T&) { return t * (y + T(1)); }
+    template <class T>
+    static constexpr T vjp(const T& g, const T& y, const T&) { return g * (y + T(1)); }
+    template <class A>
+    static constexpr auto derivative(A) { return node<exp_op, A>{}; }
+    static constexpr std::string_view local_derivative = "exp(a) = y + 1";
+};
+
+template <Expression A>
+constexpr auto expm1(A a) { return make_node<expm1_op>(a); }
+
+template <class T, std::size_t N>
+dual<T, N> expm1(const dual<T, N>& a) { return lift<expm1_op>(a); }
+
+}  // namespace leibniz

@@ -1,0 +1,60 @@
+#pragma once
+// max(a, b).  ∂/∂a = 1 where a > b, 0 where a < b, and ½ at a tie — PyTorch's
+// convention for torch.maximum: the adjoint is split evenly between equal operands.
+
+#include <leibniz/ops/op.hpp>
+
+namespace leibniz {
+
+namespace detail {
+// [a > b] + ½·[a = b]: the share of a in max(a, b); with the operands swapped, b's share.
+template <class T>
+constexpr T max_share(const T& a, const T& b) {
+    return a > b ? T(1) : (a == b ? T(0.5) : T(0));
+}
+}  // namespace detail
+
+// The share of operand P in max(a, b), as an expression (piecewise constant).
+template <std::size_t P>
+struct max_share_op {
+    static constexpr std::string_view name = P == 0 ? "max_share_a" : "max_share_b";
+    static constexpr op_traits traits{.linear = true, .reads_operands = false};
+
+    template <class T>
+    static constexpr T value(const T& a, const T& b) { return P == 0 ? detail::max_share(a, b) : detail::max_share(b, a); }
+    template <std::size_t Q, class T>
+    static constexpr T jvp(const T&, const T&, const T&, const T&) { return T(0); }
+    template <std::size_t Q, class T>
+    static constexpr T vjp(const T&, const T&, const T&, const T&) { return T(0); }
+    template <std::size_t Q, class A, class B>
+    static constexpr auto partial(A, B) { return zero_t{}; }
+    static constexpr std::array<std::string_view, 2> local_derivative{"0", "0"};
+};
+
+struct max_op {
+    static constexpr std::string_view name = "max";
+    static constexpr std::string_view latex_name = "\\max";
+    static constexpr op_traits traits{};
+
+    template <class T>
+    static constexpr T value(const T& a, const T& b) { return (a < b || b != b) ? b : a; }  // NaN propagates
+    template <std::size_t P, class T>
+    static constexpr T jvp(const T& t, const T&, const T& a, const T& b) {
+        return P == 0 ? t * detail::max_share(a, b) : t * detail::max_share(b, a);
+    }
+    template <std::size_t P, class T>
+    static constexpr T vjp(const T& g, const T&, const T& a, const T& b) {
+        if constexpr (P == 0)
+            return a > b ? g : (a == b ? g * T(0.5) : T(0));
+        else
+            return b > a ? g : (a == b ? g * T(0.5) : T(0));
+    }
+    template <std::size_t P, class A, class B>
+    static constexpr auto partial(A, B) { return node<max_share_op<P>, A, B>{}; }
+    static constexpr std::array<std::string_view, 2> local_derivative{"[a > b] + ½[a = b]", "[b > a] + ½[a = b]"};
+};
+
+template <Expression A, Expression B>
+constexpr auto max(A a, B b) { return make_node<max_op>(a, b); }
+
+}  // namespace leibniz

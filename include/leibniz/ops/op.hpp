@@ -1,0 +1,43 @@
+#pragma once
+// What every op header needs: the node machinery, dual numbers (for the
+// forward-mode overloads an op defines from its tangent rule), printing.
+//
+// An op is a struct with, side by side (DESIGN §3):
+//   name / text / latex          how it prints
+//   traits                       elementwise? linear? what its backward rule reads
+//   value(a, ...)                the value (always called on plain numbers)
+//   jvp(t, y, a) / jvp<P>(...)   tangent rule: the output tangent from operand P's tangent t
+//   vjp(g, y, a) / vjp<P>(...)   adjoint rule: operand P's share of the output adjoint g
+//   derivative(a) / partial<P>   the symbolic derivative, as an expression
+//   local_derivative             the text of ∂y/∂operand, for explain (a, b: operands; y: result)
+// y is the op's own value, passed so rules like exp's (δ·y) reuse it.
+
+#include <leibniz/core/dual.hpp>
+#include <leibniz/core/expr.hpp>
+#include <leibniz/core/print.hpp>
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace leibniz {
+
+// What an op's backward rule reads and how it behaves: read by the evaluator
+// and, for tensors, by the fusion pass and the tape layout (never by op name).
+struct op_traits {
+    bool elementwise = true;
+    bool linear = false;           // vjp does not read any value
+    bool reads_result = false;     // vjp reads y
+    bool reads_operands = true;    // vjp reads the operands
+};
+
+namespace detail {
+inline std::string infix(const std::string& a, std::string_view op, const std::string& b) {
+    std::string s = a;
+    s += op;
+    s += b;
+    return s;
+}
+}  // namespace detail
+
+}  // namespace leibniz

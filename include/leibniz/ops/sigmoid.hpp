@@ -1,0 +1,51 @@
+#pragma once
+// sigmoid(a) = 1/(1 + exp(−a)).  d/da = y·(1 − y).
+// Computed without overflow for large |a| (exp of a non-positive number only).
+
+#include <leibniz/ops/exp.hpp>
+
+#include <cmath>
+
+namespace leibniz {
+
+struct sigmoid_op {
+    static constexpr std::string_view name = "sigmoid";
+    static constexpr std::string_view latex_name = "\\sigma";
+    static constexpr op_traits traits{.reads_result = true, .reads_operands = false};
+
+    template <class T>
+    static T value(const T& a) {
+        using std::exp;
+        if (a >= T(0)) return T(1) / (T(1) + exp(-a));
+        const T e = exp(a);
+        return e / (T(1) + e);
+    }
+    template <class T>
+    static constexpr T jvp(const T& t, const T& y, const T&) { return t * (y * (T(1) - y)); }
+    template <class T>
+    static constexpr T vjp(const T& g, const T& y, const T&) { return g * (y * (T(1) - y)); }
+    template <class A>
+    static constexpr auto derivative(A) {
+        return simplified_mul(node<sigmoid_op, A>{}, simplified_sub(one_t{}, node<sigmoid_op, A>{}));
+    }
+    static constexpr std::string_view local_derivative = "σ(a)·(1 - σ(a)) = y·(1 - y)";
+};
+
+template <Expression A>
+constexpr auto sigmoid(A a) { return make_node<sigmoid_op>(a); }
+
+template <class T, std::size_t N>
+dual<T, N> sigmoid(const dual<T, N>& a) { return lift<sigmoid_op>(a); }
+
+// The logistic function on numbers (plain or dual), for other ops' rules.
+template <class T>
+T logistic(const T& a) {
+    if constexpr (is_dual_v<T>)
+        return lift<sigmoid_op>(a);
+    else
+        return sigmoid_op::value(a);
+}
+
+}  // namespace leibniz
+
+#include <leibniz/ops/simplify.hpp>
