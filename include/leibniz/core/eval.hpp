@@ -76,28 +76,55 @@ struct sweep_scalar<E, environment<S, B...>> {
 template <class E, class Env>
 using sweep_scalar_t = typename detail::sweep_scalar<std::remove_cvref_t<E>, std::remove_cvref_t<Env>>::type;
 
-// The value of one node, given the tape so far.
-template <class G, class T, class Node, class Tape, class Env>
-constexpr value_t<Node, T> compute_node(const Tape& t, const Env& env) {
-    if constexpr (is_leaf<Node>::value) {
-        return value_t<Node, T>(env.template get<Node>());
-    } else if constexpr (is_literal<Node>::value) {
-        return Node::template as<T>();
+// What one step of a sweep needs to know about a node, as a type with a short
+// name: a leaf or a literal stands for itself; an operation is its op and the
+// tape positions of its operands. The sweeps instantiate one small function per
+// step from these, never from the (deeply nested) node types themselves.
+template <class Op, std::size_t... Operands>
+struct op_step {};
+
+namespace detail {
+template <class G, class Node>
+struct describe {
+    using type = Node;
+};
+template <class G, class Op, class... Args>
+struct describe<G, node<Op, Args...>> {
+    using type = op_step<Op, G::template index<Args>...>;
+};
+}  // namespace detail
+
+template <class G>
+struct steps_of;
+template <class... Nodes>
+struct steps_of<graph<boost::mp11::mp_list<Nodes...>>> {
+    using type = boost::mp11::mp_list<typename detail::describe<graph<boost::mp11::mp_list<Nodes...>>, Nodes>::type...>;
+};
+template <class G>
+using steps_t = typename steps_of<G>::type;
+
+// The value of node K, from its step and the tape so far.
+template <class T, class Step, std::size_t K, class Tape, class Env>
+constexpr void compute_step(Tape& t, const Env& env) {
+    if constexpr (is_leaf<Step>::value) {
+        get<K>(t) = value_t<Step, T>(env.template get<Step>());
+    } else if constexpr (is_literal<Step>::value) {
+        get<K>(t) = Step::template as<T>();
     } else {
-        return []<class Op, class... Args>(const Tape& tp, node<Op, Args...>*) {
-            return detail::apply_value<Op>(get<G::template index<Args>>(tp)...);
-        }(t, static_cast<Node*>(nullptr));
+        [&]<class Op, std::size_t... C>(op_step<Op, C...>*) {
+            get<K>(t) = detail::apply_value<Op>(get<C>(t)...);
+        }(static_cast<Step*>(nullptr));
     }
 }
 
 // Fills the tape, operands before users.
 template <class G, class T, class Env>
 constexpr void forward_sweep(tape<G, T>& t, const Env& env) {
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((get<I>(t) = compute_node<G, T, Nodes>(t, env)), ...);
-        }(std::index_sequence_for<Nodes...>{});
-    }(typename G::nodes{});
+    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (compute_step<T, Steps, K>(t, env), ...);
+        }(std::index_sequence_for<Steps...>{});
+    }(steps_t<G>{});
 }
 
 // lz::eval(f, lz::at(w = 0.7)): the value of f at a point.
@@ -108,7 +135,7 @@ constexpr auto eval(E, const Env& env) {
         using G = graph_of<F>;
         using T = sweep_scalar_t<F, Env>;
         tape<G, T> t{};
-        forward_sweep(t, env);
+        forward_sweep<G, T>(t, env);
         return get<G::size - 1>(t);
     }
 }

@@ -22,22 +22,31 @@ namespace leibniz {
 
 namespace detail {
 
+// One template level per level of the expression, so a chain of several
+// hundred nodes stays far below the compilers' instantiation-depth limits.
+// Operands are visited left to right; a node already on the list is skipped
+// with its whole subtree.
 template <class E, class Visited, bool Seen = boost::mp11::mp_set_contains<Visited, E>::value>
-struct collect;
-
-template <class Visited, class E>
-using collect_f = typename collect<E, Visited>::type;
-
-template <class E, class Visited>
-struct collect<E, Visited, true> {  // already on the list: the whole subtree is too
+struct collect {  // seen before
     using type = Visited;
 };
 template <class E, class Visited>
 struct collect<E, Visited, false> {  // a leaf or a literal
     using type = boost::mp11::mp_push_back<Visited, E>;
 };
+template <class Op, class A, class Visited>
+struct collect<node<Op, A>, Visited, false> {
+    using type = boost::mp11::mp_push_back<typename collect<A, Visited>::type, node<Op, A>>;
+};
+template <class Op, class A, class B, class Visited>
+struct collect<node<Op, A, B>, Visited, false> {
+    using type = boost::mp11::mp_push_back<typename collect<B, typename collect<A, Visited>::type>::type,
+                                           node<Op, A, B>>;
+};
+template <class Visited, class E>
+using collect_f = typename collect<E, Visited>::type;
 template <class Op, class... Args, class Visited>
-struct collect<node<Op, Args...>, Visited, false> {
+struct collect<node<Op, Args...>, Visited, false> {  // n-ary (three or more operands)
     using type = boost::mp11::mp_push_back<boost::mp11::mp_fold<boost::mp11::mp_list<Args...>, Visited, collect_f>,
                                            node<Op, Args...>>;
 };

@@ -13,6 +13,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -86,39 +87,48 @@ constexpr auto apply_vjp(const G& g, const Y& y, const V&... v) {
 }
 
 // One node's step of the reverse sweep: pass δ_K to each active operand.
-template <class G, class Plan, std::size_t K, class Node, class Tape>
+// Active and Store are bit masks over the operands (bit P: operand P is
+// active / receives its first contribution here, so it is stored, not added).
+template <class Step, std::size_t K, std::uint64_t Active, std::uint64_t Store, class Tape>
 constexpr void reverse_step(const Tape& values, Tape& adjoints) {
-    if constexpr (Plan::active[K] && is_node<Node>::value) {
-        [&]<class Op, class... Args>(node<Op, Args...>*) {
-            [&]<std::size_t... P>(std::index_sequence<P...>) {
-                constexpr std::size_t first_edge = Plan::E::begin[K];
-                auto pass = [&]<std::size_t Pos, class Arg>() {
-                    constexpr std::size_t c = G::template index<Arg>;
-                    if constexpr (Plan::active[c]) {
-                        auto contribution = apply_vjp<Op, Pos>(get<K>(adjoints), get<K>(values),
-                                                               get<G::template index<Args>>(values)...);
-                        if constexpr (Plan::store_first[first_edge + Pos])
-                            get<c>(adjoints) = contribution;
-                        else
-                            get<c>(adjoints) += contribution;
-                    }
-                };
-                (pass.template operator()<P, Args>(), ...);
-            }(std::index_sequence_for<Args...>{});
-        }(static_cast<Node*>(nullptr));
+    if constexpr (Active != 0) [&]<class Op, std::size_t... C>(op_step<Op, C...>*) {
+        [&]<std::size_t... P>(std::index_sequence<P...>) {
+            auto pass = [&]<std::size_t Pos, std::size_t Target>() {
+                if constexpr ((Active >> Pos) & 1u) {
+                    auto contribution = apply_vjp<Op, Pos>(get<K>(adjoints), get<K>(values), get<C>(values)...);
+                    if constexpr ((Store >> Pos) & 1u)
+                        get<Target>(adjoints) = contribution;
+                    else
+                        get<Target>(adjoints) += contribution;
+                }
+            };
+            (pass.template operator()<P, C>(), ...);
+        }(std::make_index_sequence<sizeof...(C)>{});
+    }(static_cast<Step*>(nullptr));
+}
+
+template <class Plan, std::size_t K>
+constexpr std::uint64_t operand_mask(bool store) {
+    std::uint64_t mask = 0;
+    for (std::size_t e = Plan::E::begin[K]; e < Plan::E::begin[K + 1]; ++e) {
+        const bool bit = store ? Plan::store_first[e] : Plan::active[Plan::E::target[e]];
+        if (bit) mask |= std::uint64_t{1} << (e - Plan::E::begin[K]);
     }
+    return mask;
 }
 
 template <class G, class Plan, class T>
 constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints) {
     get<G::size - 1>(adjoints) = value_t<boost::mp11::mp_back<typename G::nodes>, T>(1);
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
+    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (reverse_step<G, Plan, G::size - 1 - I, boost::mp11::mp_at_c<typename G::nodes, G::size - 1 - I>>(
-                 values, adjoints),
+            // Leaves, literals and inactive nodes have an empty Active mask: nothing to pass.
+            (reverse_step<Steps, G::size - 1 - I,
+                          Plan::active[G::size - 1 - I] ? operand_mask<Plan, G::size - 1 - I>(false) : 0,
+                          operand_mask<Plan, G::size - 1 - I>(true)>(values, adjoints),
              ...);
-        }(std::index_sequence_for<Nodes...>{});
-    }(typename G::nodes{});
+        }(std::index_sequence_for<Steps...>{});
+    }(boost::mp11::mp_reverse<steps_t<G>>{});
 }
 
 template <bool Ok, class Leaf>
@@ -143,9 +153,9 @@ constexpr auto run_reverse(const Env& env) {
     using T = sweep_scalar_t<F, Env>;
     using Plan = reverse_plan<G, Wrt>;
     tape<G, T> values{};
-    forward_sweep(values, env);
+    forward_sweep<G, T>(values, env);
     tape<G, T> adjoints{};
-    reverse_sweep<G, Plan>(values, adjoints);
+    reverse_sweep<G, Plan, T>(values, adjoints);
     return [&]<class... L>(boost::mp11::mp_list<L...>) {
         return std::pair{get<G::size - 1>(values), std::tuple{get<G::template index<L>>(adjoints)...}};
     }(typename Wrt::leaves{});

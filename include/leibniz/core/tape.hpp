@@ -1,35 +1,20 @@
 #pragma once
 // The typed tape: one slot per node of the graph, its type computed from the
-// node (a scalar for rank 0; a tensor for rank > 0). A flat struct that
-// inherits one slot per node, so access is by index with no recursion.
+// node (a scalar for rank 0; a tensor for rank > 0).
+//
+// Compile time shapes this file (DESIGN §4): a graph of uniform value type —
+// every scalar graph — is a plain std::array, so the functions that touch it
+// have short names; a graph of mixed value types is a flat struct of slots.
+// Both are indexed by a node's position, `get<I>(tape)`.
 
 #include <leibniz/core/graph.hpp>
 
+#include <array>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
 namespace leibniz {
-
-template <std::size_t I, class T>
-struct slot {
-    T value{};
-};
-
-template <std::size_t I, class T>
-constexpr T& get(slot<I, T>& s) noexcept {
-    return s.value;
-}
-template <std::size_t I, class T>
-constexpr const T& get(const slot<I, T>& s) noexcept {
-    return s.value;
-}
-
-namespace detail {
-template <class Seq, class... T>
-struct slots_impl;
-template <std::size_t... I, class... T>
-struct slots_impl<std::index_sequence<I...>, T...> : slot<I, T>... {};
-}  // namespace detail
 
 // The value type a node holds in a tape computing in scalar type T.
 // Rank 0: T itself. The tensor layer specialises this for rank > 0.
@@ -40,11 +25,58 @@ struct value_type_of {
 template <class Node, class T>
 using value_t = typename value_type_of<Node, T>::type;
 
-template <class G, class T>
-struct tape;
+template <class V, std::size_t N>
+struct uniform_tape {
+    std::array<V, N> slots{};
+};
 
+template <std::size_t I, class V, std::size_t N>
+constexpr V& get(uniform_tape<V, N>& t) noexcept {
+    return t.slots[I];
+}
+template <std::size_t I, class V, std::size_t N>
+constexpr const V& get(const uniform_tape<V, N>& t) noexcept {
+    return t.slots[I];
+}
+
+template <std::size_t I, class V>
+struct slot {
+    V value{};
+};
+template <std::size_t I, class V>
+constexpr V& get(slot<I, V>& s) noexcept {
+    return s.value;
+}
+template <std::size_t I, class V>
+constexpr const V& get(const slot<I, V>& s) noexcept {
+    return s.value;
+}
+
+namespace detail {
+template <class Seq, class... V>
+struct slots_impl;
+template <std::size_t... I, class... V>
+struct slots_impl<std::index_sequence<I...>, V...> : slot<I, V>... {};
+
+template <class... V>
+struct choose_tape {
+    using type = slots_impl<std::index_sequence_for<V...>, V...>;
+};
+template <class V, class... Rest>
+    requires(std::is_same_v<V, Rest> && ...)
+struct choose_tape<V, Rest...> {
+    using type = uniform_tape<V, 1 + sizeof...(Rest)>;
+};
+
+template <class G, class T>
+struct tape_for;
 template <class... Nodes, class T>
-struct tape<graph<boost::mp11::mp_list<Nodes...>>, T>
-    : detail::slots_impl<std::index_sequence_for<Nodes...>, value_t<Nodes, T>...> {};
+struct tape_for<graph<boost::mp11::mp_list<Nodes...>>, T> {
+    using type = typename choose_tape<value_t<Nodes, T>...>::type;
+};
+}  // namespace detail
+
+template <class G, class T>
+using tape = typename detail::tape_for<G, T>::type;
 
 }  // namespace leibniz

@@ -89,7 +89,7 @@ struct pow_op {
     template <std::size_t P, class T>
     static T vjp(const T& g, const T& y, const T& a, const T& b) { return g * local<P>(y, a, b); }
     template <std::size_t P, class A, class B>
-    static constexpr auto partial(A a, B b) {
+    static constexpr auto partial(A, B b) {
         if constexpr (P == 0)
             return simplified_mul(b, node<pow_op, A, decltype(simplified_sub(b, one_t{}))>{});
         else
