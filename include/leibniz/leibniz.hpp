@@ -7,6 +7,7 @@
 #include <leibniz/core/bind.hpp>
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/eval.hpp>
+#include <leibniz/core/explain.hpp>
 #include <leibniz/core/expr.hpp>
 #include <leibniz/core/forward.hpp>
 #include <leibniz/core/graph.hpp>

@@ -78,23 +78,43 @@ constexpr int precedence_of() {
     }
 }
 
-template <bool Latex, class E>
-std::string format(E);
-
-template <bool Latex, class Op, std::size_t P, class Arg>
-std::string operand_text(Arg a) {
-    std::string s = format<Latex>(a);
-    if (precedence_of<Arg>() < operand_precedence<Op, P>())
-        return Latex ? "\\left(" + s + "\\right)" : "(" + s + ")";
-    return s;
-}
-
 template <class Op>
 std::string latex_name() {
     if constexpr (requires { Op::latex_name; })
         return std::string(Op::latex_name);
     else
         return "\\operatorname{" + std::string(Op::name) + "}";
+}
+
+// An op applied to operands already printed, with their precedences (so an
+// operand is parenthesised only where needed). Used for whole expressions and
+// by explain(), which prints each node over its operands' names.
+template <bool Latex, class Op, std::size_t N>
+std::string format_op(const std::array<std::string, N>& operands, const std::array<int, N>& precedences) {
+    return [&]<std::size_t... P>(std::index_sequence<P...>) -> std::string {
+        const std::array<std::string, N> texts{[&] {
+            if (precedences[P] < operand_precedence<Op, P>())
+                return Latex ? "\\left(" + operands[P] + "\\right)" : "(" + operands[P] + ")";
+            return operands[P];
+        }()...};
+        if constexpr (Latex) {
+            if constexpr (requires { Op::latex(texts[P]...); })
+                return Op::latex(texts[P]...);
+            else {
+                std::string s = latex_name<Op>() + "\\left(";
+                ((s += (P ? ", " : "") + texts[P]), ...);
+                return s + "\\right)";
+            }
+        } else {
+            if constexpr (requires { Op::text(texts[P]...); })
+                return Op::text(texts[P]...);
+            else {
+                std::string s = std::string(Op::name) + "(";
+                ((s += (P ? ", " : "") + texts[P]), ...);
+                return s + ")";
+            }
+        }
+    }(std::make_index_sequence<N>{});
 }
 
 template <bool Latex, class E>
@@ -105,25 +125,7 @@ std::string format(E) {
         return rational_text(E::value, Latex);
     } else {
         return []<class Op, class... Args>(node<Op, Args...>*) {
-            return [&]<std::size_t... P>(std::index_sequence<P...>) -> std::string {
-                if constexpr (Latex) {
-                    if constexpr (requires { Op::latex(operand_text<true, Op, P>(Args{})...); })
-                        return Op::latex(operand_text<true, Op, P>(Args{})...);
-                    else {
-                        std::string s = latex_name<Op>() + "\\left(";
-                        ((s += (P ? ", " : "") + operand_text<true, Op, P>(Args{})), ...);
-                        return s + "\\right)";
-                    }
-                } else {
-                    if constexpr (requires { Op::text(operand_text<false, Op, P>(Args{})...); })
-                        return Op::text(operand_text<false, Op, P>(Args{})...);
-                    else {
-                        std::string s = std::string(Op::name) + "(";
-                        ((s += (P ? ", " : "") + operand_text<false, Op, P>(Args{})), ...);
-                        return s + ")";
-                    }
-                }
-            }(std::index_sequence_for<Args...>{});
+            return format_op<Latex, Op, sizeof...(Args)>({format<Latex>(Args{})...}, {precedence_of<Args>()...});
         }(static_cast<E*>(nullptr));
     }
 }

@@ -71,7 +71,13 @@ struct pow_literal_op {
         else
             return simplified_mul(literal<R>{}, node<pow_literal_op<r1>, A>{});
     }
-    static constexpr std::string_view local_derivative = "r·a^(r-1)";
+    static std::string local_derivative_text() {  // r·a^(r−1), with r written out
+        const rational r1 = R - rational{1, 1};
+        const std::string r = detail::rational_text(R, false);
+        if (r1 == rational{0, 1}) return "1";
+        if (r1 == rational{1, 1}) return r + "·a";
+        return r + "·a^" + (r1.den == 1 && r1.num > 0 ? detail::rational_text(r1, false) : "(" + detail::rational_text(r1, false) + ")");
+    }
 };
 
 struct pow_op {
