@@ -12,7 +12,7 @@ struct sign_op {
     static constexpr op_traits traits{.linear = true, .reads_operands = false};
 
     template <class T>
-    static constexpr T value(const T& a) { return a > T(0) ? T(1) : (a < T(0) ? T(-1) : T(0)); }
+    static constexpr T value(const T& a) { return select(a > T(0), T(1), select(a < T(0), T(-1), T(0))); }
     template <class T>
     static constexpr T jvp(const T&, const T&, const T&) { return T(0); }
     template <class T>
@@ -30,11 +30,11 @@ struct abs_op {
 
     // a + 0 maps −0 to +0 and keeps NaN.
     template <class T>
-    static constexpr T value(const T& a) { return a < T(0) ? -a : a + T(0); }
+    static constexpr T value(const T& a) { return select(a < T(0), -a, a + T(0)); }
     template <class T>
-    static constexpr T jvp(const T& t, const T&, const T& a) { return a > T(0) ? t : (a < T(0) ? -t : T(0)); }
+    static constexpr T jvp(const T& t, const T&, const T& a) { return select(a > T(0), t, select(a < T(0), -t, T(0))); }
     template <class T>
-    static constexpr T vjp(const T& g, const T&, const T& a) { return a > T(0) ? g : (a < T(0) ? -g : T(0)); }
+    static constexpr T vjp(const T& g, const T&, const T& a) { return select(a > T(0), g, select(a < T(0), -g, T(0))); }
     template <class A>
     static constexpr auto derivative(A) { return node<sign_op, A>{}; }
     static constexpr std::string_view local_derivative = "sign(a)";

@@ -13,7 +13,7 @@ struct inside_unit_op {
     static constexpr op_traits traits{.linear = true, .reads_operands = false};
 
     template <class T>
-    static constexpr T value(const T& a) { return (a > T(-1) && a < T(1)) ? T(1) : T(0); }
+    static constexpr T value(const T& a) { return select(a > T(-1) && a < T(1), T(1), T(0)); }
     template <class T>
     static constexpr T jvp(const T&, const T&, const T&) { return T(0); }
     template <class T>
@@ -28,11 +28,11 @@ struct hard_tanh_op {
     static constexpr op_traits traits{};
 
     template <class T>
-    static constexpr T value(const T& a) { return a < T(-1) ? T(-1) : (a > T(1) ? T(1) : a); }
+    static constexpr T value(const T& a) { return select(a < T(-1), T(-1), select(a > T(1), T(1), a)); }
     template <class T>
-    static constexpr T jvp(const T& t, const T&, const T& a) { return (a > T(-1) && a < T(1)) ? t : T(0); }
+    static constexpr T jvp(const T& t, const T&, const T& a) { return select(a > T(-1) && a < T(1), t, T(0)); }
     template <class T>
-    static constexpr T vjp(const T& g, const T&, const T& a) { return (a > T(-1) && a < T(1)) ? g : T(0); }
+    static constexpr T vjp(const T& g, const T&, const T& a) { return select(a > T(-1) && a < T(1), g, T(0)); }
     template <class A>
     static constexpr auto derivative(A) { return node<inside_unit_op, A>{}; }
     static constexpr std::string_view local_derivative = "[-1 < a < 1]";

@@ -14,7 +14,7 @@ struct leaky_step_op {
     static constexpr op_traits traits{.linear = true, .reads_operands = false};
 
     template <class T>
-    static constexpr T value(const T& a) { return a > T(0) ? T(1) : literal<Slope>::template as<T>(); }
+    static constexpr T value(const T& a) { return select(a > T(0), T(1), literal<Slope>::template as<T>()); }
     template <class T>
     static constexpr T jvp(const T&, const T&, const T&) { return T(0); }
     template <class T>
@@ -34,11 +34,11 @@ struct leaky_relu_op {
     static constexpr op_traits traits{};
 
     template <class T>
-    static constexpr T value(const T& a) { return a > T(0) ? a : a * literal<Slope>::template as<T>(); }
+    static constexpr T value(const T& a) { return select(a > T(0), a, a * literal<Slope>::template as<T>()); }
     template <class T>
-    static constexpr T jvp(const T& t, const T&, const T& a) { return a > T(0) ? t : t * literal<Slope>::template as<T>(); }
+    static constexpr T jvp(const T& t, const T&, const T& a) { return select(a > T(0), t, t * literal<Slope>::template as<T>()); }
     template <class T>
-    static constexpr T vjp(const T& g, const T&, const T& a) { return a > T(0) ? g : g * literal<Slope>::template as<T>(); }
+    static constexpr T vjp(const T& g, const T&, const T& a) { return select(a > T(0), g, g * literal<Slope>::template as<T>()); }
     template <class A>
     static constexpr auto derivative(A) { return node<leaky_step_op<Slope>, A>{}; }
     static constexpr std::string_view local_derivative = "[a > 0] + s·[a ≤ 0]";

@@ -10,7 +10,7 @@ namespace detail {
 // [a > b] + ½·[a = b]: the share of a in max(a, b); with the operands swapped, b's share.
 template <class T>
 constexpr T max_share(const T& a, const T& b) {
-    return a > b ? T(1) : (a == b ? T(0.5) : T(0));
+    return select(a > b, T(1), select(a == b, T(0.5), T(0)));
 }
 }  // namespace detail
 
@@ -37,7 +37,7 @@ struct max_op {
     static constexpr op_traits traits{};
 
     template <class T>
-    static constexpr T value(const T& a, const T& b) { return (a < b || b != b) ? b : a; }  // NaN propagates
+    static constexpr T value(const T& a, const T& b) { return select(a < b || b != b, b, a); }  // NaN propagates
     template <std::size_t P, class T>
     static constexpr T jvp(const T& t, const T&, const T& a, const T& b) {
         return P == 0 ? t * detail::max_share(a, b) : t * detail::max_share(b, a);
@@ -45,9 +45,9 @@ struct max_op {
     template <std::size_t P, class T>
     static constexpr T vjp(const T& g, const T&, const T& a, const T& b) {
         if constexpr (P == 0)
-            return a > b ? g : (a == b ? g * T(0.5) : T(0));
+            return select(a > b, g, select(a == b, g * T(0.5), T(0)));
         else
-            return b > a ? g : (a == b ? g * T(0.5) : T(0));
+            return select(b > a, g, select(a == b, g * T(0.5), T(0)));
     }
     template <std::size_t P, class A, class B>
     static constexpr auto partial(A, B) { return node<max_share_op<P>, A, B>{}; }

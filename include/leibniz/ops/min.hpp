@@ -10,7 +10,7 @@ namespace detail {
 // [a < b] + ½·[a = b]: the share of a in min(a, b).
 template <class T>
 constexpr T min_share(const T& a, const T& b) {
-    return a < b ? T(1) : (a == b ? T(0.5) : T(0));
+    return select(a < b, T(1), select(a == b, T(0.5), T(0)));
 }
 }  // namespace detail
 
@@ -36,7 +36,7 @@ struct min_op {
     static constexpr op_traits traits{};
 
     template <class T>
-    static constexpr T value(const T& a, const T& b) { return (b < a || b != b) ? b : a; }  // NaN propagates
+    static constexpr T value(const T& a, const T& b) { return select(b < a || b != b, b, a); }  // NaN propagates
     template <std::size_t P, class T>
     static constexpr T jvp(const T& t, const T&, const T& a, const T& b) {
         return P == 0 ? t * detail::min_share(a, b) : t * detail::min_share(b, a);
@@ -44,9 +44,9 @@ struct min_op {
     template <std::size_t P, class T>
     static constexpr T vjp(const T& g, const T&, const T& a, const T& b) {
         if constexpr (P == 0)
-            return a < b ? g : (a == b ? g * T(0.5) : T(0));
+            return select(a < b, g, select(a == b, g * T(0.5), T(0)));
         else
-            return b < a ? g : (a == b ? g * T(0.5) : T(0));
+            return select(b < a, g, select(a == b, g * T(0.5), T(0)));
     }
     template <std::size_t P, class A, class B>
     static constexpr auto partial(A, B) { return node<min_share_op<P>, A, B>{}; }

@@ -31,6 +31,15 @@ struct op_traits {
     bool reads_operands = true;    // vjp reads the operands
 };
 
+// select(c, a, b): a where c holds, else b. Piecewise rules are written with
+// it, never with `?:`, so the same rule runs on numbers, on dual numbers and
+// on SIMD batches (where argument-dependent lookup finds xsimd::select).
+template <class C, class T>
+    requires std::same_as<C, bool>
+constexpr T select(C condition, const T& if_true, const T& if_false) {
+    return condition ? if_true : if_false;
+}
+
 namespace detail {
 inline std::string infix(const std::string& a, std::string_view op, const std::string& b) {
     std::string s = a;

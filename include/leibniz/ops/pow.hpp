@@ -111,7 +111,7 @@ private:
         if constexpr (P == 0)
             return b * pow(a, b - T(1));
         else
-            return (a == T(0) && b >= T(0)) ? T(0) : y * log(a);
+            return select(a == T(0) && b >= T(0), T(0), y * log(a));
     }
 };
 

@@ -15,7 +15,7 @@ struct step_op {
     static constexpr op_traits traits{.linear = true, .reads_operands = false};
 
     template <class T>
-    static constexpr T value(const T& a) { return a > T(0) ? T(1) : T(0); }
+    static constexpr T value(const T& a) { return select(a > T(0), T(1), T(0)); }
     template <class T>
     static constexpr T jvp(const T&, const T&, const T&) { return T(0); }
     template <class T>
@@ -31,11 +31,11 @@ struct relu_op {
     static constexpr op_traits traits{};
 
     template <class T>
-    static constexpr T value(const T& a) { return a <= T(0) ? T(0) : a; }  // NaN stays NaN
+    static constexpr T value(const T& a) { return select(a <= T(0), T(0), a); }  // NaN stays NaN
     template <class T>
-    static constexpr T jvp(const T& t, const T&, const T& a) { return a > T(0) ? t : T(0); }
+    static constexpr T jvp(const T& t, const T&, const T& a) { return select(a > T(0), t, T(0)); }
     template <class T>
-    static constexpr T vjp(const T& g, const T&, const T& a) { return a > T(0) ? g : T(0); }
+    static constexpr T vjp(const T& g, const T&, const T& a) { return select(a > T(0), g, T(0)); }
     template <class A>
     static constexpr auto derivative(A) { return node<step_op, A>{}; }
     static constexpr std::string_view local_derivative = "[a > 0]";

