@@ -34,14 +34,26 @@ constexpr bool check_binding_type() {
                   "leibniz: the value bound to a leaf must have the leaf's scalar type "
                   "(e.g. a double for lz::var<\"w\">, a float for lz::var<\"w\", float>); "
                   "mixing scalar types is not converted silently");
-    static_assert(Leaf::shape_type::rank == 0,
-                  "leibniz: binding a tensor leaf needs a tensor value (include <leibniz/tensor.hpp>)");
     return same_base || integer;
 }
 
 template <class Leaf, class V>
+constexpr bool report_not_a_tensor() {
+    static_assert(dependent_false<Leaf, V>,
+                  "leibniz: a leaf of rank > 0 binds a tensor: an lz::tensor or an lz::tensor_view of the "
+                  "leaf's scalar type and shape (include <leibniz/leibniz.hpp>)");
+    return false;
+}
+
+template <class Leaf, class V>
 constexpr auto make_binding(const V& value) {
-    if constexpr (check_binding_type<Leaf, V>()) {
+    if constexpr (Leaf::shape_type::rank > 0) {
+        // A tensor: the tensor layer checks its type and extents (found by ADL).
+        if constexpr (requires { bind_tensor<Leaf>(value); })
+            return bind_tensor<Leaf>(value);
+        else
+            report_not_a_tensor<Leaf, V>();
+    } else if constexpr (check_binding_type<Leaf, V>()) {
         if constexpr (std::is_integral_v<V>)
             return binding<Leaf, typename Leaf::scalar_type>{static_cast<typename Leaf::scalar_type>(value)};
         else

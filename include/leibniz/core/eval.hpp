@@ -128,7 +128,7 @@ constexpr void forward_sweep(tape<G, T>& t, const Env& env) {
 }
 
 // lz::eval(f, lz::at(w = 0.7)): the value of f at a point.
-template <Expression E, Environment Env>
+template <ScalarExpression E, Environment Env>
 constexpr auto eval(E, const Env& env) {
     using F = std::remove_cvref_t<E>;
     if constexpr (detail::check_environment<F, Env>()) {

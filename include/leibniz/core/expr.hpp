@@ -158,6 +158,24 @@ constexpr auto operator""_c() {
 
 // ---------------------------------------------------------------- operation nodes
 
+// What an op's backward rule reads and how it behaves: read by the evaluator,
+// the fusion pass and the tape layout (never the op's name). Every op states
+// `static constexpr op_traits traits{...}`.
+struct op_traits {
+    bool elementwise = true;     // y[i] depends on the operands' [i] only (after broadcasting)
+    bool linear = false;         // vjp does not read any value
+    bool reads_result = false;   // vjp reads y
+    bool reads_operands = true;  // vjp reads the operands
+};
+
+template <class Op>
+constexpr op_traits traits_of() {
+    if constexpr (requires { Op::traits; })
+        return Op::traits;
+    else
+        return op_traits{};
+}
+
 namespace detail {
 
 // The scalar type of an expression: the leaves' type; literals adapt (void).

@@ -58,7 +58,7 @@ constexpr bool report_tangent_not_bound() {
 }  // namespace detail
 
 // lz::jvp(f, env, lz::tangent(w = 1.0)): f and its derivative in the direction given.
-template <Expression E, Environment Env, class... TB>
+template <ScalarExpression E, Environment Env, class... TB>
 constexpr auto jvp(E, const Env& env, const tangent_t<TB...>& direction) {
     using F = std::remove_cvref_t<E>;
     using T = sweep_scalar_t<F, Env>;
@@ -79,7 +79,7 @@ constexpr auto jvp(E, const Env& env, const tangent_t<TB...>& direction) {
 }
 
 // lz::jacobian(f, lz::wrt(w, x), env): ∂f/∂w, ∂f/∂x by one forward sweep on dual<T, 2>.
-template <Expression E, class... L, Environment Env>
+template <ScalarExpression E, class... L, Environment Env>
 constexpr auto jacobian(E, wrt_t<L...>, const Env& env) {
     using F = std::remove_cvref_t<E>;
     using T = sweep_scalar_t<F, Env>;
@@ -97,7 +97,7 @@ constexpr auto jacobian(E, wrt_t<L...>, const Env& env) {
 
 // lz::hessian(f, lz::wrt(w, x), env): the n×n matrix of second derivatives,
 // forward over reverse: the reverse sweep runs on dual<T, n> seeded along each leaf.
-template <Expression E, class... L, Environment Env>
+template <ScalarExpression E, class... L, Environment Env>
 constexpr auto hessian(E, wrt_t<L...>, const Env& env) {
     using F = std::remove_cvref_t<E>;
     using T = sweep_scalar_t<F, Env>;

@@ -94,6 +94,20 @@ using graph_of = graph<nodes_of<E>>;
 template <Expression E>
 using leaves_of = boost::mp11::mp_copy_if<nodes_of<E>, is_leaf>;
 
+// Every node of rank 0: the scalar machinery of core evaluates it directly;
+// a graph with tensors goes through the tensor layer (tensor/sweep.hpp).
+namespace detail {
+template <class L>
+struct all_rank0;
+template <class... N>
+struct all_rank0<boost::mp11::mp_list<N...>> : std::bool_constant<((shape_of<N>::rank == 0) && ...)> {};
+}  // namespace detail
+
+template <class E>
+concept ScalarExpression = Expression<E> && detail::all_rank0<nodes_of<E>>::value;
+template <class E>
+concept TensorExpression = Expression<E> && !detail::all_rank0<nodes_of<E>>::value;
+
 // ---------------------------------------------------------------- edges
 
 // The operand positions of every node, flattened: node k's operands are

@@ -117,9 +117,11 @@ constexpr std::uint64_t operand_mask(bool store) {
     return mask;
 }
 
-template <class G, class Plan, class T>
-constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints) {
-    get<G::size - 1>(adjoints) = value_t<boost::mp11::mp_back<typename G::nodes>, T>(1);
+// The reverse sweep from a given output adjoint δ(f) = seed. grad seeds 1;
+// a fused tensor loop seeds the adjoint it loaded for the current elements.
+template <class G, class Plan, class T, class Seed>
+constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints, const Seed& seed) {
+    get<G::size - 1>(adjoints) = seed;
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             // Leaves, literals and inactive nodes have an empty Active mask: nothing to pass.
@@ -129,6 +131,11 @@ constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints) {
              ...);
         }(std::index_sequence_for<Steps...>{});
     }(boost::mp11::mp_reverse<steps_t<G>>{});
+}
+
+template <class G, class Plan, class T>
+constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints) {
+    reverse_sweep<G, Plan, T>(values, adjoints, value_t<boost::mp11::mp_back<typename G::nodes>, T>(1));
 }
 
 template <bool Ok, class Leaf>
@@ -171,20 +178,20 @@ struct value_and_gradient {
 
 // lz::grad(f, lz::wrt(w, x), env): the gradients, in the order of wrt
 // (`auto [dw, dx] = ...`). lz::grad(f, w, env): the one gradient.
-template <Expression E, WithRespectTo W, Environment Env>
+template <ScalarExpression E, WithRespectTo W, Environment Env>
 constexpr auto grad(E, W, const Env& env) {
     using F = std::remove_cvref_t<E>;
     if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>())
         return detail::run_reverse<F, std::remove_cvref_t<W>>(env).second;
 }
 
-template <Expression E, Leaf L, Environment Env>
+template <ScalarExpression E, Leaf L, Environment Env>
 constexpr auto grad(E e, L l, const Env& env) {
     return std::get<0>(grad(e, wrt(l), env));
 }
 
 // lz::value_and_grad(f, lz::wrt(...), env): {value, gradient} from one sweep.
-template <Expression E, WithRespectTo W, Environment Env>
+template <ScalarExpression E, WithRespectTo W, Environment Env>
 constexpr auto value_and_grad(E, W, const Env& env) {
     using F = std::remove_cvref_t<E>;
     if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>()) {

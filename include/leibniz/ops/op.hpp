@@ -22,15 +22,6 @@
 
 namespace leibniz {
 
-// What an op's backward rule reads and how it behaves: read by the evaluator
-// and, for tensors, by the fusion pass and the tape layout (never by op name).
-struct op_traits {
-    bool elementwise = true;
-    bool linear = false;           // vjp does not read any value
-    bool reads_result = false;     // vjp reads y
-    bool reads_operands = true;    // vjp reads the operands
-};
-
 // select(c, a, b): a where c holds, else b. Piecewise rules are written with
 // it, never with `?:`, so the same rule runs on numbers, on dual numbers and
 // on SIMD batches (where argument-dependent lookup finds xsimd::select).

@@ -1,0 +1,588 @@
+#pragma once
+// Matrix products: gemm (C = op(A)·op(B), op = as stored or transposed),
+// gemv (y = A·x, y = Aᵀ·x) and outer (A = x·yᵀ or A += x·yᵀ).
+//
+// All matrices are row-major with explicit leading dimensions (the distance,
+// in elements, between the starts of two rows as stored). Single-threaded;
+// no heap allocation, no exception.
+//
+//   gemm(opts, m, n, k, a, lda, b, ldb, c, ldc, scratch)
+//       C[m×n] = op(A)[m×k] · op(B)[k×n], or C += ... with update::accumulate.
+//       op(A) = A (A stored m×k) or Aᵀ (A stored k×m); likewise op(B).
+//       Overwriting never reads C (NaN or garbage in C does not leak through).
+//       `scratch` holds the packed panels of B: gemm_scratch_bytes<T>(m, n, k)
+//       bytes, any alignment (the kernel aligns inside it to 64 bytes).
+//   gemm<M, N, K, opts>(a, b, c)        static shapes, dense storage; for
+//       M·N·K <= 16³ the product is unrolled into registers, nothing packed.
+//   gemm<M, N, K, opts>(a, b, c, scratch)   any static shape.
+//   gemv(trans, update, m, n, a, lda, x, y)     y = A·x or y = Aᵀ·x (A is m×n).
+//   outer(update, m, n, x, y, a, lda)           A[m×n] = x·yᵀ or A += x·yᵀ.
+//
+// Kernels (float and double; other scalar types such as lz::dual<T, N> take
+// plain loops, correct and slower):
+//
+// * Register blocking. The micro-kernel keeps an MR × NR tile of C in
+//   registers, NR = NV SIMD vectors wide, and for each k does NV vector loads
+//   of B, MR broadcasts of A and MR·NV FMAs. MR × NV is chosen per instruction
+//   set by overloads on xsimd's architecture tags (`gemm_tile_for` below):
+//   8 × 2 on AVX-512 (16 of the 32 zmm registers accumulate: 8×32 floats,
+//   8×16 doubles), 6 × 2 on AVX/AVX2 (12 of 16 ymm), 4 × 2 elsewhere
+//   (SSE2, NEON: 8 of 16).
+// * Cache blocking (Goto/BLIS loop order): for each NC-column panel of C, for
+//   each KC-deep slice of K, pack op(B)[KC×NC] into NR-wide slivers (each
+//   k-row of a sliver is NR contiguous, aligned elements; the edge sliver is
+//   zero-padded), then for each MC-row block of A, each sliver, each MR rows:
+//   one micro-kernel call. A is not packed: the micro-kernel broadcasts its
+//   elements straight from memory (row-major A: MR streams along k;
+//   transposed A: MR adjacent elements per k), so Aᵀ·B costs nothing extra
+//   and A·B needs no transposing copy. K and N are split into equal blocks
+//   (784 = 4 × 196, not 3 × 256 + 16) so no block is a thin remainder.
+// * Edges: rows past a multiple of MR run a micro-kernel instantiated for
+//   1..MR-1 rows; columns past a multiple of NR use fewer vectors and a
+//   zero-padded sliver, and store through a small tile on the stack.
+// * Arch dispatch: the kernel is a template over the xsimd architecture tag,
+//   defaulting to xsimd::default_arch (what the consumer compiles for). There
+//   is no #ifdef: without -march the same code runs on SSE2 batches.
+
+#include <leibniz/tensor/kernels/arch.hpp>
+
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <type_traits>
+
+namespace leibniz::kernels {
+
+// How an operand of a product is read: as stored, or transposed.
+enum class trans : bool { none = false, transposed = true };
+
+// Whether a kernel overwrites its output (never reading it) or adds to it.
+enum class update : bool { overwrite = false, accumulate = true };
+
+// The variant of a matrix product: op(A), op(B), and the update of C.
+// A structural type, so static-shape products take it as a template argument:
+// `gemm<M, N, K, gemm_options{.a = trans::transposed}>(a, b, c)`.
+struct gemm_options {
+    trans a = trans::none;
+    trans b = trans::none;
+    update c = update::overwrite;
+};
+
+// Static-shape products with M·N·K at most this are fully unrolled into
+// registers and need no scratch.
+inline constexpr std::size_t gemm_unrolled_limit = 16 * 16 * 16;
+
+namespace detail {
+
+// ------------------------------------------------------------ blocking choice
+
+struct gemm_tile_shape {
+    std::size_t rows;     // MR: rows of C per micro-kernel
+    std::size_t vectors;  // NV: SIMD vectors per row (NR = NV · lanes)
+};
+
+// 16 vector registers (SSE2..SSE4.2, NEON): 4 × 2 = 8 accumulators, 2 for B,
+// 1 broadcast.
+constexpr gemm_tile_shape gemm_tile_for(requires_arch<xsimd::generic>) noexcept { return {4, 2}; }
+// 16 ymm registers: 6 × 2 = 12 accumulators, 2 for B, 1 broadcast.
+constexpr gemm_tile_shape gemm_tile_for(requires_arch<xsimd::avx>) noexcept { return {6, 2}; }
+// 32 zmm registers: 8 × 2 = 16 accumulators. FMA latency 4 × throughput
+// 1 zmm/cycle (Zen 4) or 2 (Intel) needs 4 to 8 independent chains; 16 leave
+// slack, and the 8 broadcasts + 2 loads per 16 FMAs stay under the load ports.
+constexpr gemm_tile_shape gemm_tile_for(requires_arch<xsimd::avx512f>) noexcept { return {8, 2}; }
+
+template <class T, class Arch>
+struct gemm_params {
+    static constexpr std::size_t lanes = xsimd::batch<T, Arch>::size;
+    static constexpr std::size_t mr = gemm_tile_for(Arch{}).rows;
+    static constexpr std::size_t nv = gemm_tile_for(Arch{}).vectors;
+    static constexpr std::size_t nr = nv * lanes;
+    // KC: one packed sliver of B (KC × NR) takes 16 KiB, half of a 32 KiB L1d,
+    // so it stays there while the MR-row panels of A stream past it.
+    // (AVX-512 float: 128 × 32 × 4 B.)
+    static constexpr std::size_t kc = std::max<std::size_t>(16 * 1024 / (nr * sizeof(T)), 16);
+    // MC: the block of A read per sliver (MC × KC) stays in L2: 512 rows ×
+    // KC = 256 KiB of a 1 MiB L2.
+    static constexpr std::size_t mc = 512;
+    // NC: the packed panel of B (KC × NC) stays in L2 next to A's block:
+    // 1024 × 128 × 4 B = 512 KiB.
+    static constexpr std::size_t nc = std::max<std::size_t>(512 * 1024 / (kc * sizeof(T)) / nr, 1) * nr;
+};
+
+constexpr std::size_t ceil_div(std::size_t a, std::size_t b) noexcept { return (a + b - 1) / b; }
+constexpr std::size_t round_up(std::size_t a, std::size_t b) noexcept { return ceil_div(a, b) * b; }
+
+// Split `total` into equal blocks of at most `max_block` (each a multiple of
+// `multiple`, except possibly the last): 784 by 256 -> 196.
+constexpr std::size_t even_block(std::size_t total, std::size_t max_block, std::size_t multiple) noexcept {
+    if (total == 0) return 0;
+    std::size_t blocks = ceil_div(total, max_block);
+    return std::min(round_up(ceil_div(total, blocks), multiple), round_up(total, multiple));
+}
+
+inline constexpr std::size_t scratch_alignment = 64;
+
+// ------------------------------------------------------------ portable paths
+
+// C = op(A)·op(B) (or C += ...) for any scalar type with + and *: the loop
+// order streams rows of C and of B when B is stored as op(B). The first
+// contribution to an element is a store, so overwriting never reads C.
+template <class T>
+void gemm_portable(gemm_options o, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda,
+                   const T* b, std::size_t ldb, T* c, std::size_t ldc) noexcept {
+    auto at = [&](std::size_t i, std::size_t p) -> const T& {
+        return o.a == trans::none ? a[i * lda + p] : a[p * lda + i];
+    };
+    auto bt = [&](std::size_t p, std::size_t j) -> const T& {
+        return o.b == trans::none ? b[p * ldb + j] : b[j * ldb + p];
+    };
+    for (std::size_t i = 0; i < m; ++i) {
+        T* ci = c + i * ldc;
+        if (k == 0) {
+            if (o.c == update::overwrite)
+                for (std::size_t j = 0; j < n; ++j) ci[j] = T(0);
+            continue;
+        }
+        for (std::size_t p = 0; p < k; ++p) {
+            const T& aip = at(i, p);
+            if (p == 0 && o.c == update::overwrite)
+                for (std::size_t j = 0; j < n; ++j) ci[j] = aip * bt(p, j);
+            else
+                for (std::size_t j = 0; j < n; ++j) ci[j] += aip * bt(p, j);
+        }
+    }
+}
+
+// ------------------------------------------------------------ SIMD micro-kernel
+
+// One Rows × (NV·lanes) tile of C += or = op(A)[Rows × kc] · B[kc × NV·lanes].
+//   a: A at the tile's first row and the slice's first k; element (i, p) is
+//      a[i·lda + p] (TA = none) or a[p·lda + i] (TA = transposed).
+//   b: k-row p of the tile's columns starts at b + p·ldb; NV·lanes elements
+//      readable (a packed sliver, or B itself for full static tiles).
+//   ncols <= NV·lanes columns of C are written; add_to_c: C += product.
+// The k loop is unrolled by Unroll (static shapes pass K: fully unrolled).
+template <class T, class Arch, std::size_t Rows, std::size_t NV, trans TA, bool BAligned, std::size_t Unroll>
+void gemm_micro(std::size_t kc, const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                std::size_t ncols, bool add_to_c) noexcept {
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t W = batch::size;
+    batch acc[Rows][NV];
+    static_for<Rows>([&](auto i) { static_for<NV>([&](auto v) { acc[i][v] = batch(T(0)); }); });
+
+    auto step = [&](std::size_t p) {
+        batch bv[NV];
+        const T* bp = b + p * ldb;
+        static_for<NV>([&](auto v) {
+            if constexpr (BAligned)
+                bv[v] = batch::load_aligned(bp + v * W);
+            else
+                bv[v] = batch::load_unaligned(bp + v * W);
+        });
+        static_for<Rows>([&](auto i) {
+            const T ai = TA == trans::none ? a[i * lda + p] : a[p * lda + i];
+            const batch av(ai);
+            static_for<NV>([&](auto v) { acc[i][v] = xsimd::fma(av, bv[v], acc[i][v]); });
+        });
+    };
+    std::size_t p = 0;
+    if constexpr (Unroll > 1)
+        for (; p + Unroll <= kc; p += Unroll) static_for<Unroll>([&](auto u) { step(p + u); });
+    for (; p < kc; ++p) step(p);
+
+    if (ncols == NV * W) {
+        static_for<Rows>([&](auto i) {
+            static_for<NV>([&](auto v) {
+                T* cp = c + i * ldc + v * W;
+                batch r = acc[i][v];
+                if (add_to_c) r += batch::load_unaligned(cp);
+                r.store_unaligned(cp);
+            });
+        });
+    } else {
+        // Edge columns: through a tile on the stack (at most 8 × 32 floats, 1 KiB).
+        alignas(Arch::alignment()) T tile[Rows * NV * W];
+        static_for<Rows>([&](auto i) {
+            static_for<NV>([&](auto v) { acc[i][v].store_aligned(tile + (i * NV + v) * W); });
+        });
+        for (std::size_t i = 0; i < Rows; ++i)
+            for (std::size_t j = 0; j < ncols; ++j)
+                c[i * ldc + j] = add_to_c ? c[i * ldc + j] + tile[i * NV * W + j] : tile[i * NV * W + j];
+    }
+}
+
+template <class T>
+using gemm_micro_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*, std::size_t,
+                               std::size_t, bool) noexcept;
+
+// micro_table<...>::at(rows, nv): the micro-kernel for 1..MR rows, 1..NV vectors.
+template <class T, class Arch, trans TA>
+struct gemm_micro_table {
+    using P = gemm_params<T, Arch>;
+    template <std::size_t... R, std::size_t... V>
+    static constexpr auto make(std::index_sequence<R...>, std::index_sequence<V...>) {
+        std::array<gemm_micro_fn<T>, P::mr * P::nv> t{};
+        std::size_t idx = 0;
+        auto row = [&]<std::size_t Rm1>(std::integral_constant<std::size_t, Rm1>) {
+            ((t[idx++] = &gemm_micro<T, Arch, Rm1 + 1, V + 1, TA, true, 4>), ...);
+        };
+        (row(std::integral_constant<std::size_t, R>{}), ...);
+        return t;
+    }
+    static constexpr auto table = make(std::make_index_sequence<P::mr>{}, std::make_index_sequence<P::nv>{});
+    static gemm_micro_fn<T> at(std::size_t rows, std::size_t nv) noexcept { return table[(rows - 1) * P::nv + nv - 1]; }
+};
+
+// Pack op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-wide slivers at bp: sliver s
+// holds k-rows of NR contiguous elements (s·kc·NR + p·NR + j), zero-padded past nc.
+template <class T, class Arch>
+void gemm_pack_b(trans tb, const T* b, std::size_t ldb, std::size_t k0, std::size_t kc, std::size_t j0,
+                 std::size_t nc, T* bp) noexcept {
+    using P = gemm_params<T, Arch>;
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t NR = P::nr;
+    for (std::size_t js = 0; js < nc; js += NR, bp += kc * NR) {
+        const std::size_t nr = std::min(NR, nc - js);
+        if (tb == trans::none) {
+            const T* src = b + k0 * ldb + j0 + js;
+            if (nr == NR) {
+                for (std::size_t p = 0; p < kc; ++p, src += ldb)
+                    static_for<P::nv>([&](auto v) {
+                        batch::load_unaligned(src + v * P::lanes).store_aligned(bp + p * NR + v * P::lanes);
+                    });
+            } else {
+                for (std::size_t p = 0; p < kc; ++p, src += ldb) {
+                    T* dst = bp + p * NR;
+                    std::size_t j = 0;
+                    for (; j < nr; ++j) dst[j] = src[j];
+                    for (; j < NR; ++j) dst[j] = T(0);
+                }
+            }
+        } else {
+            // B stored n×k: element (p, j) of op(B) is b[j·ldb + p]. Transpose
+            // in blocks of 16 k-rows, so reads stay within a cache line per
+            // source row and writes within 16 rows of the sliver.
+            const T* src = b + (j0 + js) * ldb + k0;
+            constexpr std::size_t KB = 16;
+            for (std::size_t p0 = 0; p0 < kc; p0 += KB) {
+                const std::size_t pe = std::min(kc, p0 + KB);
+                for (std::size_t j = 0; j < nr; ++j) {
+                    const T* s = src + j * ldb;
+                    for (std::size_t p = p0; p < pe; ++p) bp[p * NR + j] = s[p];
+                }
+                for (std::size_t p = p0; p < pe; ++p)
+                    for (std::size_t j = nr; j < NR; ++j) bp[p * NR + j] = T(0);
+            }
+        }
+    }
+}
+
+template <class T, class Arch, trans TA>
+void gemm_blocked(gemm_options o, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda,
+                  const T* b, std::size_t ldb, T* c, std::size_t ldc, T* bp, std::size_t nc_max) noexcept {
+    using P = gemm_params<T, Arch>;
+    using table = gemm_micro_table<T, Arch, TA>;
+    const std::size_t kc_block = even_block(k, P::kc, 1);
+    const std::size_t nc_block = even_block(n, nc_max, P::nr);
+    const std::size_t mc_block = even_block(m, P::mc, P::mr);
+    for (std::size_t jc = 0; jc < n; jc += nc_block) {
+        const std::size_t nc = std::min(nc_block, n - jc);
+        for (std::size_t pc = 0; pc < k; pc += kc_block) {
+            const std::size_t kc = std::min(kc_block, k - pc);
+            gemm_pack_b<T, Arch>(o.b, b, ldb, pc, kc, jc, nc, bp);
+            const bool add = o.c == update::accumulate || pc > 0;
+            for (std::size_t ic = 0; ic < m; ic += mc_block) {
+                const std::size_t mc = std::min(mc_block, m - ic);
+                for (std::size_t jr = 0; jr < nc; jr += P::nr) {
+                    const std::size_t nr = std::min(P::nr, nc - jr);
+                    const std::size_t nv = ceil_div(nr, P::lanes);
+                    const T* bs = bp + (jr / P::nr) * kc * P::nr;
+                    const auto full = table::at(P::mr, nv);
+                    for (std::size_t ir = 0; ir < mc; ir += P::mr) {
+                        const std::size_t mr = std::min(P::mr, mc - ir);
+                        const std::size_t i = ic + ir;
+                        const T* as = TA == trans::none ? a + i * lda + pc : a + pc * lda + i;
+                        T* cs = c + i * ldc + jc + jr;
+                        (mr == P::mr ? full : table::at(mr, nv))(kc, as, lda, bs, P::nr, cs, ldc, nr, add);
+                    }
+                }
+            }
+        }
+    }
+}
+
+template <class T>
+void fill_zero(std::size_t m, std::size_t n, T* c, std::size_t ldc) noexcept {
+    for (std::size_t i = 0; i < m; ++i)
+        for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = T(0);
+}
+
+}  // namespace detail
+
+// ================================================================ gemm
+
+// Bytes of scratch gemm<T, Arch> needs for an m×n×k product (0 on the portable
+// path), including the slack to align it to 64 bytes. Compile-time when the
+// extents are, so a workspace can size the buffer once.
+template <class T, class Arch = default_arch>
+[[nodiscard]] constexpr std::size_t gemm_scratch_bytes(std::size_t m, std::size_t n, std::size_t k) noexcept {
+    if constexpr (!simd_path<T, Arch>) {
+        (void)m, (void)n, (void)k;
+        return 0;
+    } else {
+        using P = detail::gemm_params<T, Arch>;
+        if (m == 0 || n == 0 || k == 0) return 0;
+        const std::size_t kc = detail::even_block(k, P::kc, 1);
+        const std::size_t nc = detail::even_block(n, P::nc, P::nr);
+        return kc * nc * sizeof(T) + detail::scratch_alignment;
+    }
+}
+
+// C = op(A)·op(B), or C += op(A)·op(B) with o.c == update::accumulate.
+//   op(A) is m×k: A stored m×k (lda >= k) or, transposed, k×m (lda >= m).
+//   op(B) is k×n: B stored k×n (ldb >= n) or, transposed, n×k (ldb >= k).
+//   C is m×n (ldc >= n) and must not overlap A or B.
+//   scratch: gemm_scratch_bytes<T, Arch>(m, n, k) bytes, any alignment. Given
+//   less, the product still comes out right, only slower: B is packed in
+//   narrower panels or, with no room for one sliver, the portable loop runs.
+template <class T, class Arch = default_arch>
+void gemm(gemm_options o, std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t lda, const T* b,
+          std::size_t ldb, T* c, std::size_t ldc, std::span<std::byte> scratch) noexcept {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        if (o.c == update::overwrite) detail::fill_zero(m, n, c, ldc);
+        return;
+    }
+    if constexpr (!simd_path<T, Arch>) {
+        (void)scratch;
+        detail::gemm_portable(o, m, n, k, a, lda, b, ldb, c, ldc);
+    } else {
+        using P = detail::gemm_params<T, Arch>;
+        void* base = scratch.data();
+        std::size_t space = scratch.size();
+        T* bp = static_cast<T*>(std::align(detail::scratch_alignment, sizeof(T), base, space));
+        const std::size_t kc = detail::even_block(k, P::kc, 1);
+        const std::size_t fits = bp ? space / sizeof(T) / (kc * P::nr) * P::nr : 0;
+        const std::size_t nc_max = std::min(P::nc, fits);
+        if (nc_max == 0) {
+            detail::gemm_portable(o, m, n, k, a, lda, b, ldb, c, ldc);
+        } else if (o.a == trans::none) {
+            detail::gemm_blocked<T, Arch, trans::none>(o, m, n, k, a, lda, b, ldb, c, ldc, bp, nc_max);
+        } else {
+            detail::gemm_blocked<T, Arch, trans::transposed>(o, m, n, k, a, lda, b, ldb, c, ldc, bp, nc_max);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- static shapes
+
+namespace detail {
+
+// A fully unrolled product for small static shapes: register tiles of C,
+// B read in place (or, if stored transposed, first transposed onto the stack:
+// K·N <= 4096 elements), the k loop unrolled K times.
+template <std::size_t M, std::size_t N, std::size_t K, gemm_options O, class T, class Arch>
+void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc) noexcept {
+    using P = gemm_params<T, Arch>;
+    constexpr std::size_t W = P::lanes;
+    constexpr std::size_t NVfull = N / W;   // whole vectors per row
+    constexpr std::size_t Ntail = N % W;   // columns past them
+    const bool add = O.c == update::accumulate;
+
+    const T* bk = b;        // op(B) as k×n rows
+    std::size_t ldbk = ldb;
+    alignas(Arch::alignment()) T bt[O.b == trans::transposed ? K * N : 1];
+    if constexpr (O.b == trans::transposed) {
+        for (std::size_t p = 0; p < K; ++p)
+            for (std::size_t j = 0; j < N; ++j) bt[p * N + j] = b[j * ldb + p];
+        bk = bt;
+        ldbk = N;
+    } else {
+        (void)bt;
+    }
+
+    // Row blocks of MR, then the remaining rows; column blocks of NV vectors,
+    // then the remaining whole vectors.
+    auto rows_block = [&]<std::size_t Rows>(std::size_t i0) {
+        const T* ai = O.a == trans::none ? a + i0 * lda : a + i0;
+        static_for<ceil_div(NVfull, P::nv)>([&](auto jb) {
+            constexpr std::size_t v0 = jb * P::nv;
+            constexpr std::size_t nv = std::min(P::nv, NVfull - v0);
+            gemm_micro<T, Arch, Rows, nv, O.a, false, K>(K, ai, lda, bk + v0 * W, ldbk, c + i0 * ldc + v0 * W, ldc,
+                                                         nv * W, add);
+        });
+    };
+    static_for<M / P::mr>([&](auto ib) { rows_block.template operator()<P::mr>(ib * P::mr); });
+    if constexpr (M % P::mr != 0) rows_block.template operator()<M % P::mr>(M - M % P::mr);
+
+    if constexpr (Ntail != 0) {
+        // The last N % W columns: scalar dot products, unrolled over k.
+        for (std::size_t i = 0; i < M; ++i)
+            for (std::size_t j = NVfull * W; j < N; ++j) {
+                T s = add ? c[i * ldc + j] : T(0);
+                static_for<K>([&](auto p) {
+                    const T aip = O.a == trans::none ? a[i * lda + p] : a[p * lda + i];
+                    s += aip * bk[p * ldbk + j];
+                });
+                c[i * ldc + j] = s;
+            }
+    }
+}
+
+template <std::size_t M, std::size_t N, std::size_t K, gemm_options O>
+inline constexpr std::size_t static_lda = O.a == trans::none ? K : M;
+template <std::size_t M, std::size_t N, std::size_t K, gemm_options O>
+inline constexpr std::size_t static_ldb = O.b == trans::none ? N : K;
+
+}  // namespace detail
+
+// C[M×N] = op(A)·op(B) (or +=) for static shapes, dense storage (leading
+// dimensions: A K or M, B N or K, C N). M·N·K <= gemm_unrolled_limit: fully
+// unrolled into registers, nothing packed, no scratch.
+template <std::size_t M, std::size_t N, std::size_t K, gemm_options O = gemm_options{}, class T,
+          class Arch = default_arch>
+void gemm(const T* a, const T* b, T* c) noexcept {
+    static_assert(M * N * K <= gemm_unrolled_limit,
+                  "leibniz::kernels::gemm<M, N, K>: M*N*K exceeds gemm_unrolled_limit (16*16*16); "
+                  "pass a scratch span of gemm_scratch_bytes<T>(M, N, K) bytes as the fourth argument");
+    constexpr std::size_t lda = detail::static_lda<M, N, K, O>;
+    constexpr std::size_t ldb = detail::static_ldb<M, N, K, O>;
+    if constexpr (M == 0 || N == 0) {
+        return;
+    } else if constexpr (K == 0) {
+        if constexpr (O.c == update::overwrite) detail::fill_zero(M, N, c, N);
+    } else if constexpr (!simd_path<T, Arch>) {
+        detail::gemm_portable(O, M, N, K, a, lda, b, ldb, c, N);
+    } else {
+        detail::gemm_unrolled<M, N, K, O, T, Arch>(a, lda, b, ldb, c, N);
+    }
+}
+
+// Any static shape: unrolled when small, otherwise the blocked kernel with
+// `scratch` (gemm_scratch_bytes<T, Arch>(M, N, K) bytes).
+template <std::size_t M, std::size_t N, std::size_t K, gemm_options O = gemm_options{}, class T,
+          class Arch = default_arch>
+void gemm(const T* a, const T* b, T* c, std::span<std::byte> scratch) noexcept {
+    if constexpr (M * N * K <= gemm_unrolled_limit) {
+        (void)scratch;
+        gemm<M, N, K, O, T, Arch>(a, b, c);
+    } else {
+        gemm<T, Arch>(O, M, N, K, a, detail::static_lda<M, N, K, O>, b, detail::static_ldb<M, N, K, O>, c, N,
+                      scratch);
+    }
+}
+
+// ================================================================ gemv
+
+// y = A·x (ta none: A is m×n, x has n, y has m) or y = Aᵀ·x (transposed:
+// x has m, y has n); update::accumulate adds to y. Overwriting never reads y.
+// y must not overlap A or x.
+template <class T, class Arch = default_arch>
+void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::size_t lda, const T* x,
+          T* y) noexcept {
+    const bool add = u == update::accumulate;
+    if constexpr (!simd_path<T, Arch>) {
+        if (ta == trans::none) {
+            for (std::size_t i = 0; i < m; ++i) {
+                T s = add ? y[i] : T(0);
+                for (std::size_t j = 0; j < n; ++j) s += a[i * lda + j] * x[j];
+                y[i] = s;
+            }
+        } else {
+            if (!add)
+                for (std::size_t j = 0; j < n; ++j) y[j] = T(0);
+            for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t j = 0; j < n; ++j) y[j] += a[i * lda + j] * x[i];
+        }
+    } else {
+        using batch = xsimd::batch<T, Arch>;
+        constexpr std::size_t W = batch::size;
+        if (ta == trans::none) {
+            // Four rows at a time, two vectors per row per step: 8 chains.
+            constexpr std::size_t R = 4;
+            const std::size_t n2 = n / (2 * W) * (2 * W), n1 = n / W * W;
+            auto rows = [&]<std::size_t Rows>(std::size_t i0) {
+                batch acc[Rows][2];
+                detail::static_for<Rows>([&](auto r) { acc[r][0] = acc[r][1] = batch(T(0)); });
+                std::size_t j = 0;
+                for (; j < n2; j += 2 * W) {
+                    const batch x0 = batch::load_unaligned(x + j), x1 = batch::load_unaligned(x + j + W);
+                    detail::static_for<Rows>([&](auto r) {
+                        const T* ar = a + (i0 + r) * lda + j;
+                        acc[r][0] = xsimd::fma(batch::load_unaligned(ar), x0, acc[r][0]);
+                        acc[r][1] = xsimd::fma(batch::load_unaligned(ar + W), x1, acc[r][1]);
+                    });
+                }
+                for (; j < n1; j += W) {
+                    const batch x0 = batch::load_unaligned(x + j);
+                    detail::static_for<Rows>([&](auto r) {
+                        acc[r][0] = xsimd::fma(batch::load_unaligned(a + (i0 + r) * lda + j), x0, acc[r][0]);
+                    });
+                }
+                detail::static_for<Rows>([&](auto r) {
+                    const T* ar = a + (i0 + r) * lda;
+                    T s = xsimd::hadd(acc[r][0] + acc[r][1]);
+                    for (std::size_t jt = n1; jt < n; ++jt) s += ar[jt] * x[jt];
+                    y[i0 + r] = add ? y[i0 + r] + s : s;
+                });
+            };
+            std::size_t i = 0;
+            for (; i + R <= m; i += R) rows.template operator()<R>(i);
+            for (; i < m; ++i) rows.template operator()<1>(i);
+        } else {
+            // Column blocks of 4 vectors held in registers across all m rows.
+            auto cols = [&]<std::size_t V>(std::size_t j0) {
+                batch acc[V];
+                detail::static_for<V>([&](auto v) {
+                    acc[v] = add ? batch::load_unaligned(y + j0 + v * W) : batch(T(0));
+                });
+                for (std::size_t i = 0; i < m; ++i) {
+                    const batch xi(x[i]);
+                    const T* ai = a + i * lda + j0;
+                    detail::static_for<V>([&](auto v) {
+                        acc[v] = xsimd::fma(batch::load_unaligned(ai + v * W), xi, acc[v]);
+                    });
+                }
+                detail::static_for<V>([&](auto v) { acc[v].store_unaligned(y + j0 + v * W); });
+            };
+            std::size_t j = 0;
+            for (; j + 4 * W <= n; j += 4 * W) cols.template operator()<4>(j);
+            for (; j + W <= n; j += W) cols.template operator()<1>(j);
+            for (; j < n; ++j) {
+                T s = add ? y[j] : T(0);
+                for (std::size_t i = 0; i < m; ++i) s += a[i * lda + j] * x[i];
+                y[j] = s;
+            }
+        }
+    }
+}
+
+// ================================================================ outer
+
+// A[m×n] = x·yᵀ (update::overwrite, A is not read) or A += x·yᵀ.
+// A must not overlap x or y.
+template <class T, class Arch = default_arch>
+void outer(update u, std::size_t m, std::size_t n, const T* x, const T* y, T* a, std::size_t lda) noexcept {
+    const bool add = u == update::accumulate;
+    for (std::size_t i = 0; i < m; ++i) {
+        T* ai = a + i * lda;
+        std::size_t j = 0;
+        if constexpr (simd_path<T, Arch>) {
+            using batch = xsimd::batch<T, Arch>;
+            constexpr std::size_t W = batch::size;
+            const batch xi(x[i]);
+            for (; j + W <= n; j += W) {
+                const batch yj = batch::load_unaligned(y + j);
+                (add ? xsimd::fma(xi, yj, batch::load_unaligned(ai + j)) : xi * yj).store_unaligned(ai + j);
+            }
+        }
+        for (; j < n; ++j) ai[j] = add ? ai[j] + x[i] * y[j] : x[i] * y[j];
+    }
+}
+
+}  // namespace leibniz::kernels

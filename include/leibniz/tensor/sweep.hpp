@@ -1,0 +1,545 @@
+#pragma once
+// Sweeps over graphs with tensors.
+//
+// The scalar machinery of core is reused whole. Elementwise nodes of rank > 0
+// are fused: a node whose only consumer is another elementwise tensor node is
+// *interior* and never stored; each remaining elementwise node (a group's
+// *root*) is one loop over its elements that runs the scalar forward sweep of
+// its subexpression — with the group's inputs as leaves — on SIMD batches
+// (xsimd) or, for other scalar types, on single numbers. Backward, the loop
+// recomputes the group in registers and runs the scalar reverse sweep seeded
+// with the root's adjoint, so a fused chain such as tanh(a*x + b) is one loop
+// forward and one loop backward and the tape keeps nothing of its inside.
+// Other ops (matmul, sum, softmax, ...) are steps that call their kernels.
+//
+// Store-first (DESIGN §4) carries over: which step gives an operand its first
+// contribution is decided at compile time over the fused steps.
+
+#include <leibniz/core/reverse.hpp>
+#include <leibniz/tensor/bind.hpp>
+#include <leibniz/tensor/simd.hpp>
+#include <leibniz/tensor/tensor.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace leibniz {
+
+// ---------------------------------------------------------------- fusion plan
+
+template <std::size_t I>
+struct tape_input {};  // the kind of a leaf standing for graph node I inside a fused group
+
+template <std::size_t I, class T>
+using input_leaf = leaf<"in", T, shape<>, tape_input<I>>;
+
+namespace detail {
+template <class N>
+constexpr bool is_elementwise_node() {
+    if constexpr (is_node<N>::value)
+        return traits_of<typename N::op>().elementwise;
+    else
+        return false;
+}
+template <class N>
+struct input_index;
+template <fixed_string Name, class T, class S, std::size_t I>
+struct input_index<leaf<Name, T, S, tape_input<I>>> : std::integral_constant<std::size_t, I> {};
+}  // namespace detail
+
+template <class G, class Wrt>
+struct fusion_plan;
+
+template <class... Nodes, class Wrt>
+struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt> {
+    using G = graph<boost::mp11::mp_list<Nodes...>>;
+    using E = edges<G>;
+    using reverse = reverse_plan<G, Wrt>;
+    static constexpr std::size_t n = G::size;
+
+    static constexpr std::array<std::size_t, n> rank{shape_of<Nodes>::rank...};
+    static constexpr std::array<bool, n> is_op{is_node<Nodes>::value...};
+    static constexpr std::array<bool, n> fusable{(detail::is_elementwise_node<Nodes>() && shape_of<Nodes>::rank > 0)...};
+
+    static constexpr auto make_interior() {
+        std::array<std::size_t, n> uses{}, consumer{};
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) {
+                ++uses[E::target[e]];
+                consumer[E::target[e]] = k;
+            }
+        std::array<bool, n> interior{};
+        for (std::size_t k = 0; k + 1 < n; ++k)
+            interior[k] = fusable[k] && uses[k] == 1 && fusable[consumer[k]];
+        return interior;
+    }
+    static constexpr std::array<bool, n> interior = make_interior();
+
+    // The inputs of step k: a fused root's materialized inputs (each once), or
+    // an op's operands (with repeats: matmul(x, x) passes δ to x twice).
+    static constexpr auto inputs_of(std::size_t k) {
+        std::array<std::size_t, n + 1> list{};
+        std::size_t count = 0;
+        if (fusable[k]) {
+            std::array<std::size_t, n> stack{};
+            std::size_t top = 0;
+            // Depth first, left to right: the order in which the group's kernel meets its inputs.
+            auto visit = [&](auto&& self, std::size_t node) -> void {
+                for (std::size_t e = E::begin[node]; e < E::begin[node + 1]; ++e) {
+                    const std::size_t c = E::target[e];
+                    if (interior[c]) {
+                        self(self, c);
+                    } else {
+                        bool seen = false;
+                        for (std::size_t i = 0; i < count; ++i) seen = seen || list[i] == c;
+                        if (!seen) list[count++] = c;
+                    }
+                }
+            };
+            visit(visit, k);
+            (void)stack;
+            (void)top;
+        } else {
+            for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) list[count++] = E::target[e];
+        }
+        list[n] = count;
+        return list;
+    }
+
+    // store[k][j]: input j of step k receives its first contribution there.
+    static constexpr auto make_store() {
+        std::array<std::array<bool, n + 1>, n> store{};
+        std::array<bool, n> seen{};
+        seen[n - 1] = true;
+        for (std::size_t k = n; k-- > 0;) {
+            if (!is_op[k] || interior[k] || !reverse::active[k]) continue;
+            const auto in = inputs_of(k);
+            for (std::size_t j = 0; j < in[n]; ++j) {
+                const std::size_t c = in[j];
+                if (!reverse::active[c]) continue;
+                store[k][j] = !seen[c];
+                seen[c] = true;
+            }
+        }
+        return store;
+    }
+    static constexpr auto store = make_store();
+
+    template <std::size_t K, std::size_t C>
+    static constexpr bool group_stores() {
+        constexpr auto in = inputs_of(K);
+        for (std::size_t j = 0; j < in[n]; ++j)
+            if (in[j] == C) return store[K][j];
+        return false;
+    }
+};
+
+// The scalar expression a fused root computes per element: interior operands
+// are expanded, every other operand becomes an input leaf, literals stay.
+template <class G, class Plan, class T, class N>
+struct kernel_operand;
+template <class G, class Plan, class T, class N>
+struct kernel_node;
+template <class G, class Plan, class T, class Op, class... Args>
+struct kernel_node<G, Plan, T, node<Op, Args...>> {
+    using type = node<Op, typename kernel_operand<G, Plan, T, Args>::type...>;
+};
+template <class G, class Plan, class T, class N>
+struct kernel_operand {
+    static constexpr std::size_t index = G::template index<N>;
+    using type = typename std::conditional_t<is_literal<N>::value, std::type_identity<N>,
+                                             std::conditional_t<Plan::interior[index], kernel_node<G, Plan, T, N>,
+                                                                std::type_identity<input_leaf<index, T>>>>::type;
+};
+
+// ---------------------------------------------------------------- tapes
+
+struct unused_slot {};  // an interior node: never stored
+
+template <class Plan, std::size_t K, class Node, class T>
+using tensor_slot_t = std::conditional_t<Plan::interior[K], unused_slot,
+                                         std::conditional_t<(shape_of<Node>::rank == 0), T, tensor_view<T, shape_of<Node>>>>;
+
+template <class G, class Plan, class T>
+struct tensor_tape_for;
+template <class... Nodes, class Plan, class T>
+struct tensor_tape_for<graph<boost::mp11::mp_list<Nodes...>>, Plan, T> {
+    template <std::size_t... K>
+    static auto make(std::index_sequence<K...>)
+        -> detail::slots_impl<std::index_sequence<K...>, tensor_slot_t<Plan, K, Nodes, T>...>;
+    using type = decltype(make(std::index_sequence_for<Nodes...>{}));
+};
+template <class G, class Plan, class T>
+using tensor_tape = typename tensor_tape_for<G, Plan, T>::type;
+
+// ---------------------------------------------------------------- run-time extents
+
+namespace detail {
+
+// The batch extent: every dyn extent of every bound leaf must agree.
+template <class G, class Env>
+std::size_t batch_extent(const Env& env) {
+    std::size_t batch = 0;
+    std::string first;
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
+        (([&] {
+             if constexpr (is_leaf<Nodes>::value && shape_of<Nodes>::rank > 0) {
+                 const auto& view = env.template get<Nodes>();
+                 for (std::size_t i = 0; i < shape_of<Nodes>::rank; ++i) {
+                     if (shape_of<Nodes>::extents[i] != dyn) continue;
+                     const std::size_t e = view.extent(i);
+                     if (first.empty()) {
+                         batch = e;
+                         first = std::string(Nodes::name.view());
+                     } else if (e != batch) {
+                         throw shape_error("leibniz: leaf \"" + std::string(Nodes::name.view()) +
+                                           "\" has batch (dyn) extent " + std::to_string(e) + ", but leaf \"" + first +
+                                           "\" has " + std::to_string(batch));
+                     }
+                 }
+             }
+         }()),
+         ...);
+    }(typename G::nodes{});
+    return batch;
+}
+
+template <Shape S>
+extents_of<S> extents_with_batch(std::size_t batch) {
+    extents_of<S> e;
+    for (std::size_t i = 0; i < S::rank; ++i) e.values[i] = S::extents[i] == dyn ? batch : S::extents[i];
+    return e;
+}
+
+inline std::size_t round_up(std::size_t bytes) { return (bytes + tensor_alignment - 1) / tensor_alignment * tensor_alignment; }
+
+}  // namespace detail
+
+// Bytes of workspace a sweep needs: a value buffer for every stored op node of
+// rank > 0 and, with adjoints, an adjoint buffer for every active stored node.
+template <class G, class Plan, class T>
+std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
+    std::size_t bytes = 0;
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (([&] {
+                 if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
+                     const std::size_t size = detail::extents_with_batch<shape_of<Nodes>>(batch).size() * sizeof(T);
+                     if (is_node<Nodes>::value) bytes += detail::round_up(size);
+                     if (adjoints && Plan::reverse::active[K]) bytes += detail::round_up(size);
+                 }
+             }()),
+             ...);
+        }(std::index_sequence_for<Nodes...>{});
+    }(typename G::nodes{});
+    return bytes;
+}
+
+// Points the tensor slots of the tapes at workspace memory and the leaves'
+// slots at their bindings.
+template <class G, class Plan, class T, class Tape, class Env>
+void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, std::size_t batch) {
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (([&] {
+                 if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
+                     using S = shape_of<Nodes>;
+                     const auto extents = detail::extents_with_batch<S>(batch);
+                     const std::size_t bytes = detail::round_up(extents.size() * sizeof(T));
+                     if constexpr (is_leaf<Nodes>::value) {
+                         const auto& bound = env.template get<Nodes>();
+                         // Values of leaves are read, never written: the view is const in spirit.
+                         get<K>(values) = tensor_view<T, S>(const_cast<T*>(bound.data()), extents);
+                     } else {
+                         get<K>(values) = tensor_view<T, S>(reinterpret_cast<T*>(memory), extents);
+                         memory += bytes;
+                     }
+                     if constexpr (Plan::reverse::active[K]) {
+                         if (adjoints) {
+                             get<K>(*adjoints) = tensor_view<T, S>(reinterpret_cast<T*>(memory), extents);
+                             memory += bytes;
+                         }
+                     }
+                 }
+             }()),
+             ...);
+        }(std::index_sequence_for<Nodes...>{});
+    }(typename G::nodes{});
+}
+
+// ---------------------------------------------------------------- fused groups
+
+namespace detail {
+
+// The inputs of a fused group as seen by its kernel: loaded values by leaf.
+template <class Inputs, class B>
+struct group_inputs;
+template <class... L, class B>
+struct group_inputs<boost::mp11::mp_list<L...>, B> {
+    std::array<B, sizeof...(L)> loaded;
+    template <class Leaf>
+    [[nodiscard]] const B& get() const {
+        return loaded[boost::mp11::mp_find<boost::mp11::mp_list<L...>, Leaf>::value];
+    }
+};
+
+template <class T>
+const T* data_of(const T& scalar) {
+    return &scalar;
+}
+template <class T, class S>
+const T* data_of(const tensor_view<T, S>& view) {
+    return view.data();
+}
+template <class T>
+std::size_t size_of(const T&) {
+    return 1;
+}
+template <class T, class S>
+std::size_t size_of(const tensor_view<T, S>& view) {
+    return view.size();
+}
+
+// Where a group's input i is read for output element e = row·L + c: inputs
+// broadcast over leading extents (a bias row) repeat with their own size.
+struct input_cursor {
+    const void* data;
+    std::size_t size;
+};
+
+}  // namespace detail
+
+template <class G, class Plan, class T, std::size_t R>
+struct fused_group {
+    using root = boost::mp11::mp_at_c<typename G::nodes, R>;
+    using kernel = typename kernel_node<G, Plan, T, root>::type;
+    using KG = graph_of<kernel>;
+    using inputs = leaves_of<kernel>;  // all input leaves
+    static constexpr std::size_t input_count = boost::mp11::mp_size<inputs>::value;
+    static constexpr std::array<std::size_t, input_count + 1> input_node = []<class... L>(boost::mp11::mp_list<L...>) {
+        return std::array<std::size_t, input_count + 1>{detail::input_index<L>::value..., 0};
+    }(inputs{});
+
+    template <class Tape>
+    static auto cursors(const Tape& values) {
+        std::array<detail::input_cursor, input_count + 1> c{};
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((c[I] = {detail::data_of(get<input_node[I]>(values)), detail::size_of(get<input_node[I]>(values))}), ...);
+        }(std::make_index_sequence<input_count>{});
+        return c;
+    }
+
+    // The row length L: the smallest broadcast input size (each divides the next).
+    static std::size_t row_length(const std::array<detail::input_cursor, input_count + 1>& c, std::size_t n) {
+        std::size_t L = n;
+        for (std::size_t i = 0; i < input_count; ++i)
+            if (c[i].size > 1) L = std::min(L, c[i].size);
+        return L;
+    }
+
+    template <class B>
+    static detail::group_inputs<inputs, B> load(const std::array<detail::input_cursor, input_count + 1>& c,
+                                                std::size_t offset) {
+        detail::group_inputs<inputs, B> in;
+        for (std::size_t i = 0; i < input_count; ++i) {
+            const T* p = static_cast<const T*>(c[i].data);
+            in.loaded[i] = c[i].size == 1 ? simd::broadcast<B>(*p) : simd::load<B>(p + offset % c[i].size);
+        }
+        return in;
+    }
+
+    template <class Tape>
+    static void forward(Tape& values) {
+        auto& out = get<R>(values);
+        const std::size_t n = out.size();
+        if (n == 0) return;
+        const auto c = cursors(values);
+        const std::size_t L = row_length(c, n);
+        using B = simd::batch_for<T>;
+        constexpr std::size_t W = simd::width<B>;
+        for (std::size_t row = 0; row < n / L; ++row) {
+            const std::size_t base = row * L;
+            std::size_t col = 0;
+            for (; col + W <= L; col += W) {
+                tape<KG, B> kt{};
+                forward_sweep<KG, B>(kt, load<B>(c, base + col));
+                simd::store(out.data() + base + col, get<KG::size - 1>(kt));
+            }
+            for (; col < L; ++col) {
+                tape<KG, T> kt{};
+                forward_sweep<KG, T>(kt, load<T>(c, base + col));
+                out.data()[base + col] = get<KG::size - 1>(kt);
+            }
+        }
+    }
+
+    // The active inputs, as the kernel's wrt.
+    template <class L>
+    struct is_active_input : std::bool_constant<Plan::reverse::active[detail::input_index<L>::value]> {};
+    using active_inputs = boost::mp11::mp_copy_if<inputs, is_active_input>;
+    using kernel_plan = reverse_plan<KG, boost::mp11::mp_rename<active_inputs, wrt_t>>;
+
+    template <class Tape>
+    static void backward(const Tape& values, Tape& adjoints) {
+        const auto& g = get<R>(adjoints);
+        const std::size_t n = g.size();
+        if (n == 0) return;
+        const auto c = cursors(values);
+        const std::size_t L = row_length(c, n);
+        using B = simd::batch_for<T>;
+        constexpr std::size_t W = simd::width<B>;
+
+        // Broadcast inputs gather contributions from every row: zero them first
+        // when this group is their first contributor. Scalars sum in registers.
+        std::array<B, input_count + 1> scalar_sum{};
+        std::array<T, input_count + 1> scalar_tail{};
+        [&]<class... A>(boost::mp11::mp_list<A...>) {
+            (([&] {
+                 constexpr std::size_t node = detail::input_index<A>::value;
+                 if constexpr (shape_of<boost::mp11::mp_at_c<typename G::nodes, node>>::rank > 0) {
+                     auto& d = get<node>(adjoints);
+                     if (d.size() < n && Plan::template group_stores<R, node>()) std::fill_n(d.data(), d.size(), T(0));
+                 }
+             }()),
+             ...);
+        }(active_inputs{});
+
+        auto step = [&]<class V>(std::size_t offset, std::array<V, input_count + 1>& sums) {
+            tape<KG, V> kt{};
+            forward_sweep<KG, V>(kt, load<V>(c, offset));
+            tape<KG, V> ka{};
+            detail::reverse_sweep<KG, kernel_plan, V>(kt, ka, simd::load<V>(g.data() + offset));
+            [&]<class... A>(boost::mp11::mp_list<A...>) {
+                (([&] {
+                     constexpr std::size_t node = detail::input_index<A>::value;
+                     constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
+                     const V& contribution = get<KG::template index<A>>(ka);
+                     if constexpr (shape_of<boost::mp11::mp_at_c<typename G::nodes, node>>::rank == 0) {
+                         sums[i] = sums[i] + contribution;
+                     } else {
+                         auto& d = get<node>(adjoints);
+                         T* p = d.data() + offset % d.size();
+                         if (d.size() == n && Plan::template group_stores<R, node>())
+                             simd::store(p, contribution);
+                         else
+                             simd::store(p, simd::load<V>(p) + contribution);
+                     }
+                 }()),
+                 ...);
+            }(active_inputs{});
+        };
+
+        for (std::size_t row = 0; row < n / L; ++row) {
+            const std::size_t base = row * L;
+            std::size_t col = 0;
+            for (; col + W <= L; col += W) step.template operator()<B>(base + col, scalar_sum);
+            for (; col < L; ++col) step.template operator()<T>(base + col, scalar_tail);
+        }
+
+        [&]<class... A>(boost::mp11::mp_list<A...>) {
+            (([&] {
+                 constexpr std::size_t node = detail::input_index<A>::value;
+                 constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
+                 if constexpr (shape_of<boost::mp11::mp_at_c<typename G::nodes, node>>::rank == 0) {
+                     const T total = simd::reduce_add(scalar_sum[i]) + scalar_tail[i];
+                     if constexpr (Plan::template group_stores<R, node>())
+                         get<node>(adjoints) = total;
+                     else
+                         get<node>(adjoints) += total;
+                 }
+             }()),
+             ...);
+        }(active_inputs{});
+    }
+};
+
+// ---------------------------------------------------------------- the sweeps
+
+namespace detail {
+
+template <class T, class V>
+T to_scalar(const V& v) {
+    return T(v);
+}
+
+template <class Op, std::size_t P, class... V>
+constexpr bool has_tensor_vjp = requires { &Op::template vjp<P, V...>; };
+
+}  // namespace detail
+
+template <class G, class Plan, class T, std::size_t K, class Node, class Tape, class Env>
+void tensor_forward_step(Tape& values, const Env& env) {
+    if constexpr (Plan::interior[K]) {
+        // computed inside its group's loop
+    } else if constexpr (is_leaf<Node>::value) {
+        if constexpr (shape_of<Node>::rank == 0) get<K>(values) = T(env.template get<Node>());
+    } else if constexpr (is_literal<Node>::value) {
+        get<K>(values) = Node::template as<T>();
+    } else if constexpr (Plan::fusable[K]) {
+        fused_group<G, Plan, T, K>::forward(values);
+    } else {
+        [&]<class Op, class... Args>(node<Op, Args...>*) {
+            if constexpr (traits_of<Op>().elementwise)  // rank 0: the scalar rule
+                get<K>(values) = detail::apply_value<Op>(get<G::template index<Args>>(values)...);
+            else
+                Op::forward(get<K>(values), get<G::template index<Args>>(values)...);
+        }(static_cast<Node*>(nullptr));
+    }
+}
+
+template <class G, class Plan, class T, class Tape, class Env>
+void tensor_forward_sweep(Tape& values, const Env& env) {
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (tensor_forward_step<G, Plan, T, K, Nodes>(values, env), ...);
+        }(std::index_sequence_for<Nodes...>{});
+    }(typename G::nodes{});
+}
+
+template <class G, class Plan, class T, std::size_t K, class Node, class Tape>
+void tensor_reverse_step(const Tape& values, Tape& adjoints) {
+    if constexpr (!Plan::is_op[K] || Plan::interior[K] || !Plan::reverse::active[K]) {
+        // nothing to pass down
+    } else if constexpr (Plan::fusable[K]) {
+        fused_group<G, Plan, T, K>::backward(values, adjoints);
+    } else {
+        [&]<class Op, class... Args>(node<Op, Args...>*) {
+            [&]<std::size_t... P>(std::index_sequence<P...>) {
+                (([&] {
+                     constexpr std::size_t c = G::template index<Args>;
+                     if constexpr (Plan::reverse::active[c]) {
+                         constexpr bool store = Plan::store[K][P];
+                         if constexpr (traits_of<Op>().elementwise) {  // rank 0: the scalar rule
+                             auto contribution = detail::apply_vjp<Op, P>(get<K>(adjoints), get<K>(values),
+                                                                          get<G::template index<Args>>(values)...);
+                             if constexpr (store)
+                                 get<c>(adjoints) = contribution;
+                             else
+                                 get<c>(adjoints) += contribution;
+                         } else {
+                             Op::template vjp<P>(get<c>(adjoints), !store, get<K>(adjoints), get<K>(values),
+                                                 get<G::template index<Args>>(values)...);
+                         }
+                     }
+                 }()),
+                 ...);
+            }(std::index_sequence_for<Args...>{});
+        }(static_cast<Node*>(nullptr));
+    }
+}
+
+template <class G, class Plan, class T, class Tape>
+void tensor_reverse_sweep(const Tape& values, Tape& adjoints) {
+    get<G::size - 1>(adjoints) = T(1);
+    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (tensor_reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints), ...);
+        }(std::index_sequence_for<Steps...>{});
+    }(boost::mp11::mp_reverse<typename G::nodes>{});
+}
+
+}  // namespace leibniz

@@ -1,0 +1,162 @@
+#pragma once
+// lz::workspace ws{f}: the memory of f's tensor tape, allocated once and reused.
+// eval, grad and value_and_grad take it as their last argument and then
+// allocate nothing: the buffers grow only when a larger batch arrives.
+// Results for tensors are views into the workspace, valid until its next use;
+// the overloads without a workspace return owning tensors instead.
+
+#include <leibniz/core/eval.hpp>
+#include <leibniz/core/reverse.hpp>
+#include <leibniz/tensor/sweep.hpp>
+
+#include <cstddef>
+#include <new>
+#include <tuple>
+#include <utility>
+
+namespace leibniz {
+
+template <Expression E>
+class workspace {
+public:
+    workspace() = default;
+    explicit workspace(E) {}
+    workspace(const workspace&) = delete;
+    workspace& operator=(const workspace&) = delete;
+    workspace(workspace&& other) noexcept
+        : data_(std::exchange(other.data_, nullptr)), capacity_(std::exchange(other.capacity_, 0)) {}
+    workspace& operator=(workspace&& other) noexcept {
+        std::swap(data_, other.data_);
+        std::swap(capacity_, other.capacity_);
+        return *this;
+    }
+    ~workspace() { release(); }
+
+    // At least `bytes` bytes, 64-byte aligned; allocates only to grow.
+    std::byte* reserve(std::size_t bytes) {
+        if (bytes > capacity_) {
+            release();
+            data_ = static_cast<std::byte*>(::operator new(bytes, std::align_val_t{tensor_alignment}));
+            capacity_ = bytes;
+        }
+        return data_;
+    }
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+
+private:
+    void release() noexcept {
+        if (data_) ::operator delete(data_, std::align_val_t{tensor_alignment});
+        data_ = nullptr;
+        capacity_ = 0;
+    }
+    std::byte* data_ = nullptr;
+    std::size_t capacity_ = 0;
+};
+
+template <Expression E>
+workspace(E) -> workspace<E>;
+
+namespace detail {
+
+template <class T>
+T as_result(const T& scalar) {
+    return scalar;
+}
+template <class T, class S>
+tensor_view<const T, S> as_result(const tensor_view<T, S>& view) {
+    return view;
+}
+template <class T>
+T owned(const T& scalar) {
+    return scalar;
+}
+template <class T, class S>
+tensor<std::remove_const_t<T>, S> owned(const tensor_view<T, S>& view) {
+    return to_tensor(view);
+}
+
+template <class F>
+constexpr bool check_scalar_output() {
+    constexpr bool ok = shape_of<F>::rank == 0;
+    static_assert(ok, "leibniz::grad: the expression must be a scalar (rank 0) to take its gradient; reduce it "
+                      "first, e.g. with lz::sum or lz::mean");
+    return ok;
+}
+
+template <class F, class Wrt, class Env>
+auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
+    using G = graph_of<F>;
+    using Plan = fusion_plan<G, Wrt>;
+    using T = default_scalar_of<F>;
+    const std::size_t batch = batch_extent<G>(env);
+    std::byte* memory = ws.reserve(tensor_bytes<G, Plan, T>(batch, true));
+    tensor_tape<G, Plan, T> values{};
+    tensor_tape<G, Plan, T> adjoints{};
+    lay_out<G, Plan, T>(values, &adjoints, env, memory, batch);
+    tensor_forward_sweep<G, Plan, T>(values, env);
+    tensor_reverse_sweep<G, Plan, T>(values, adjoints);
+    return [&]<class... L>(boost::mp11::mp_list<L...>) {
+        return std::pair{get<G::size - 1>(values), std::tuple{as_result(get<G::template index<L>>(adjoints))...}};
+    }(typename Wrt::leaves{});
+}
+
+}  // namespace detail
+
+// lz::eval(f, env, ws): f's value; a tensor result is a view into ws.
+template <TensorExpression E, Environment Env>
+auto eval(E, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_environment<F, Env>()) {
+        using G = graph_of<F>;
+        using Plan = fusion_plan<G, wrt_t<>>;
+        using T = default_scalar_of<F>;
+        const std::size_t batch = detail::batch_extent<G>(env);
+        std::byte* memory = ws.reserve(tensor_bytes<G, Plan, T>(batch, false));
+        tensor_tape<G, Plan, T> values{};
+        lay_out<G, Plan, T>(values, static_cast<tensor_tape<G, Plan, T>*>(nullptr), env, memory, batch);
+        tensor_forward_sweep<G, Plan, T>(values, env);
+        return detail::as_result(get<G::size - 1>(values));
+    }
+}
+
+// lz::eval(f, env): f's value, owning (allocates a workspace for the call).
+template <TensorExpression E, Environment Env>
+auto eval(E e, const Env& env) {
+    workspace<std::remove_cvref_t<E>> ws;
+    return detail::owned(eval(e, env, ws));
+}
+
+// lz::grad(f, lz::wrt(W, b), env, ws): gradients in wrt order; tensors are views into ws.
+template <TensorExpression E, WithRespectTo W, Environment Env>
+auto grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
+                  detail::check_wrt<F, std::remove_cvref_t<W>>())
+        return detail::tensor_value_and_grad<F, std::remove_cvref_t<W>>(env, ws).second;
+}
+
+template <TensorExpression E, WithRespectTo W, Environment Env>
+auto grad(E e, W w, const Env& env) {
+    workspace<std::remove_cvref_t<E>> ws;
+    return std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, grad(e, w, env, ws));
+}
+
+template <TensorExpression E, WithRespectTo W, Environment Env>
+auto value_and_grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
+                  detail::check_wrt<F, std::remove_cvref_t<W>>()) {
+        auto [value, gradient] = detail::tensor_value_and_grad<F, std::remove_cvref_t<W>>(env, ws);
+        return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
+    }
+}
+
+template <TensorExpression E, WithRespectTo W, Environment Env>
+auto value_and_grad(E e, W w, const Env& env) {
+    workspace<std::remove_cvref_t<E>> ws;
+    auto r = value_and_grad(e, w, env, ws);
+    auto gradient = std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, r.gradient);
+    return value_and_gradient<decltype(r.value), decltype(gradient)>{r.value, gradient};
+}
+
+}  // namespace leibniz
