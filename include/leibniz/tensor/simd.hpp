@@ -7,7 +7,7 @@
 
 #include <leibniz/core/expr.hpp>
 
-// GCC 12 reports -Wmaybe-uninitialized inside its own AVX-512 intrinsic
+// GCC 12 reports -W(maybe-)uninitialized inside its own AVX-512 intrinsic
 // headers once xsimd's exp/log are inlined (a known false positive: the
 // intrinsics pass _mm512_undefined_* through masked operations). GCC tracks
 // diagnostic pragmas by source location, so including xsimd — and with it the
@@ -15,6 +15,7 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <xsimd/xsimd.hpp>
 #if defined(__GNUC__) && !defined(__clang__)

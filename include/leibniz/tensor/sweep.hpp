@@ -287,29 +287,43 @@ struct group_inputs<boost::mp11::mp_list<L...>, B> {
     }
 };
 
-template <class T>
-const T* data_of(const T& scalar) {
-    return &scalar;
-}
-template <class T, class S>
-const T* data_of(const tensor_view<T, S>& view) {
-    return view.data();
-}
-template <class T>
-std::size_t size_of(const T&) {
-    return 1;
-}
-template <class T, class S>
-std::size_t size_of(const tensor_view<T, S>& view) {
-    return view.size();
-}
-
-// Where a group's input i is read for output element e = row·L + c: inputs
-// broadcast over leading extents (a bias row) repeat with their own size.
+// Where a fused group reads one input, NumPy-style: the input's extents are
+// aligned with the output's trailing extents; along a dimension where the
+// input has extent 1 (or lacks the dimension) its stride is 0. The loop runs
+// over rows (all output dimensions but the last); within a row an input is
+// either contiguous (stride 1) or one broadcast value (stride 0).
+template <std::size_t Rank>
 struct input_cursor {
-    const void* data;
-    std::size_t size;
+    const void* data = nullptr;
+    std::size_t size = 1;
+    std::array<std::size_t, Rank + 1> stride{};  // per output dimension, in elements
+    bool contiguous = false;                     // stride 1 along the last dimension
+    std::size_t base = 0;                        // offset of the current row
 };
+
+template <class T>
+struct is_tensor_view : std::false_type {};
+template <class T, class S>
+struct is_tensor_view<tensor_view<T, S>> : std::true_type {};
+
+template <std::size_t Rank, class V>
+input_cursor<Rank> make_cursor(const V& value, const std::array<std::size_t, Rank + 1>& out) {
+    if constexpr (!is_tensor_view<V>::value) {  // a scalar: one value, broadcast everywhere
+        return {&value, 1, {}, false, 0};
+    } else {
+        using S = typename V::shape_type;
+        input_cursor<Rank> c{value.data(), value.size(), {}, false, 0};
+        std::size_t stride = 1;
+        for (std::size_t i = 0; i < S::rank; ++i) {  // from the last dimension backwards
+            const std::size_t in_dim = S::rank - 1 - i, out_dim = Rank - 1 - i;
+            const std::size_t e = value.extent(in_dim);
+            c.stride[out_dim] = (e == 1 && out[out_dim] != 1) ? 0 : stride;
+            stride *= e;
+        }
+        c.contiguous = Rank > 0 && c.stride[Rank - 1] == 1;
+        return c;
+    }
+}
 
 }  // namespace detail
 
@@ -324,32 +338,54 @@ struct fused_group {
         return std::array<std::size_t, input_count + 1>{detail::input_index<L>::value..., 0};
     }(inputs{});
 
+    static constexpr std::size_t rank = shape_of<root>::rank;
+    using cursor = detail::input_cursor<rank>;
+    using cursor_array = std::array<cursor, input_count + 1>;
+
     template <class Tape>
-    static auto cursors(const Tape& values) {
-        std::array<detail::input_cursor, input_count + 1> c{};
+    static cursor_array cursors(const Tape& values, const std::array<std::size_t, rank + 1>& out) {
+        cursor_array c{};
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((c[I] = {detail::data_of(get<input_node[I]>(values)), detail::size_of(get<input_node[I]>(values))}), ...);
+            ((c[I] = detail::make_cursor<rank>(get<input_node[I]>(values), out)), ...);
         }(std::make_index_sequence<input_count>{});
         return c;
     }
 
-    // The row length L: the smallest broadcast input size (each divides the next).
-    static std::size_t row_length(const std::array<detail::input_cursor, input_count + 1>& c, std::size_t n) {
-        std::size_t L = n;
-        for (std::size_t i = 0; i < input_count; ++i)
-            if (c[i].size > 1) L = std::min(L, c[i].size);
-        return L;
-    }
-
     template <class B>
-    static detail::group_inputs<inputs, B> load(const std::array<detail::input_cursor, input_count + 1>& c,
-                                                std::size_t offset) {
+    static detail::group_inputs<inputs, B> load(const cursor_array& c, std::size_t col) {
         detail::group_inputs<inputs, B> in;
         for (std::size_t i = 0; i < input_count; ++i) {
-            const T* p = static_cast<const T*>(c[i].data);
-            in.loaded[i] = c[i].size == 1 ? simd::broadcast<B>(*p) : simd::load<B>(p + offset % c[i].size);
+            const T* p = static_cast<const T*>(c[i].data) + c[i].base;
+            in.loaded[i] = c[i].contiguous ? simd::load<B>(p + col) : simd::broadcast<B>(*p);
         }
         return in;
+    }
+
+    // Calls row(columns) once per row, with every cursor's base set for it.
+    template <class Row>
+    static void for_each_row(cursor_array& c, const std::array<std::size_t, rank + 1>& out, std::size_t n, Row row) {
+        const std::size_t L = rank == 0 ? 1 : out[rank - 1];
+        if (L == 0) return;
+        std::array<std::size_t, rank + 1> index{};
+        for (std::size_t r = 0; r < n / L; ++r) {
+            for (std::size_t i = 0; i < input_count; ++i) {
+                std::size_t base = 0;
+                for (std::size_t d = 0; d + 1 < rank; ++d) base += index[d] * c[i].stride[d];
+                c[i].base = base;
+            }
+            row(r * L, L);
+            for (std::size_t d = rank - 1; d-- > 0;) {  // next row: increment the leading multi-index
+                if (++index[d] < out[d]) break;
+                index[d] = 0;
+            }
+        }
+    }
+
+    template <class View>
+    static std::array<std::size_t, rank + 1> extents_of_output(const View& v) {
+        std::array<std::size_t, rank + 1> e{};
+        for (std::size_t d = 0; d < rank; ++d) e[d] = v.extent(d);
+        return e;
     }
 
     template <class Tape>
@@ -357,24 +393,23 @@ struct fused_group {
         auto& out = get<R>(values);
         const std::size_t n = out.size();
         if (n == 0) return;
-        const auto c = cursors(values);
-        const std::size_t L = row_length(c, n);
+        const auto extents = extents_of_output(out);
+        auto c = cursors(values, extents);
         using B = simd::batch_for<T>;
         constexpr std::size_t W = simd::width<B>;
-        for (std::size_t row = 0; row < n / L; ++row) {
-            const std::size_t base = row * L;
+        for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
             std::size_t col = 0;
             for (; col + W <= L; col += W) {
                 tape<KG, B> kt{};
-                forward_sweep<KG, B>(kt, load<B>(c, base + col));
+                forward_sweep<KG, B>(kt, load<B>(c, col));
                 simd::store(out.data() + base + col, get<KG::size - 1>(kt));
             }
             for (; col < L; ++col) {
                 tape<KG, T> kt{};
-                forward_sweep<KG, T>(kt, load<T>(c, base + col));
+                forward_sweep<KG, T>(kt, load<T>(c, col));
                 out.data()[base + col] = get<KG::size - 1>(kt);
             }
-        }
+        });
     }
 
     // The active inputs, as the kernel's wrt.
@@ -383,77 +418,72 @@ struct fused_group {
     using active_inputs = boost::mp11::mp_copy_if<inputs, is_active_input>;
     using kernel_plan = reverse_plan<KG, boost::mp11::mp_rename<active_inputs, wrt_t>>;
 
+    // Backward: per element, recompute the group in registers, run its reverse
+    // sweep from the root's adjoint, and hand each active input its share.
+    // An input read contiguously receives its shares in place (stored when this
+    // group is its first contributor and it is not broadcast, else added); an
+    // input broadcast along the row sums its shares in registers and adds the
+    // row's total to its one element. Broadcast inputs are zeroed first when
+    // this group is their first contributor.
     template <class Tape>
     static void backward(const Tape& values, Tape& adjoints) {
         const auto& g = get<R>(adjoints);
         const std::size_t n = g.size();
         if (n == 0) return;
-        const auto c = cursors(values);
-        const std::size_t L = row_length(c, n);
+        const auto extents = extents_of_output(g);
+        auto c = cursors(values, extents);
         using B = simd::batch_for<T>;
         constexpr std::size_t W = simd::width<B>;
 
-        // Broadcast inputs gather contributions from every row: zero them first
-        // when this group is their first contributor. Scalars sum in registers.
-        std::array<B, input_count + 1> scalar_sum{};
-        std::array<T, input_count + 1> scalar_tail{};
-        [&]<class... A>(boost::mp11::mp_list<A...>) {
-            (([&] {
-                 constexpr std::size_t node = detail::input_index<A>::value;
-                 if constexpr (shape_of<boost::mp11::mp_at_c<typename G::nodes, node>>::rank > 0) {
-                     auto& d = get<node>(adjoints);
-                     if (d.size() < n && Plan::template group_stores<R, node>()) std::fill_n(d.data(), d.size(), T(0));
-                 }
-             }()),
-             ...);
-        }(active_inputs{});
-
-        auto step = [&]<class V>(std::size_t offset, std::array<V, input_count + 1>& sums) {
-            tape<KG, V> kt{};
-            forward_sweep<KG, V>(kt, load<V>(c, offset));
-            tape<KG, V> ka{};
-            detail::reverse_sweep<KG, kernel_plan, V>(kt, ka, simd::load<V>(g.data() + offset));
-            [&]<class... A>(boost::mp11::mp_list<A...>) {
-                (([&] {
-                     constexpr std::size_t node = detail::input_index<A>::value;
-                     constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
-                     const V& contribution = get<KG::template index<A>>(ka);
-                     if constexpr (shape_of<boost::mp11::mp_at_c<typename G::nodes, node>>::rank == 0) {
-                         sums[i] = sums[i] + contribution;
-                     } else {
-                         auto& d = get<node>(adjoints);
-                         T* p = d.data() + offset % d.size();
-                         if (d.size() == n && Plan::template group_stores<R, node>())
-                             simd::store(p, contribution);
-                         else
-                             simd::store(p, simd::load<V>(p) + contribution);
-                     }
-                 }()),
-                 ...);
-            }(active_inputs{});
-        };
-
-        for (std::size_t row = 0; row < n / L; ++row) {
-            const std::size_t base = row * L;
-            std::size_t col = 0;
-            for (; col + W <= L; col += W) step.template operator()<B>(base + col, scalar_sum);
-            for (; col < L; ++col) step.template operator()<T>(base + col, scalar_tail);
-        }
-
+        std::array<T*, input_count + 1> target{};  // each active input's adjoint, at its row base
         [&]<class... A>(boost::mp11::mp_list<A...>) {
             (([&] {
                  constexpr std::size_t node = detail::input_index<A>::value;
                  constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
+                 auto& d = get<node>(adjoints);
                  if constexpr (shape_of<boost::mp11::mp_at_c<typename G::nodes, node>>::rank == 0) {
-                     const T total = simd::reduce_add(scalar_sum[i]) + scalar_tail[i];
-                     if constexpr (Plan::template group_stores<R, node>())
-                         get<node>(adjoints) = total;
-                     else
-                         get<node>(adjoints) += total;
+                     if constexpr (Plan::template group_stores<R, node>()) d = T(0);
+                     target[i] = &d;
+                 } else {
+                     if (d.size() < n && Plan::template group_stores<R, node>()) std::fill_n(d.data(), d.size(), T(0));
+                     target[i] = d.data();
                  }
              }()),
              ...);
         }(active_inputs{});
+
+        for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
+            std::array<B, input_count + 1> row_sum{};
+            std::array<T, input_count + 1> row_tail{};
+            auto element = [&]<class V>(std::size_t col, std::array<V, input_count + 1>& sums) {
+                tape<KG, V> kt{};
+                forward_sweep<KG, V>(kt, load<V>(c, col));
+                tape<KG, V> ka{};
+                detail::reverse_sweep<KG, kernel_plan, V>(kt, ka, simd::load<V>(g.data() + base + col));
+                [&]<class... A>(boost::mp11::mp_list<A...>) {
+                    (([&] {
+                         constexpr std::size_t node = detail::input_index<A>::value;
+                         constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
+                         const V& share = get<KG::template index<A>>(ka);
+                         if (!c[i].contiguous) {
+                             sums[i] = sums[i] + share;
+                         } else {
+                             T* p = target[i] + c[i].base + col;
+                             if (c[i].size == n && Plan::template group_stores<R, node>())
+                                 simd::store(p, share);
+                             else
+                                 simd::store(p, simd::load<V>(p) + share);
+                         }
+                     }()),
+                     ...);
+                }(active_inputs{});
+            };
+            std::size_t col = 0;
+            for (; col + W <= L; col += W) element.template operator()<B>(col, row_sum);
+            for (; col < L; ++col) element.template operator()<T>(col, row_tail);
+            for (std::size_t i = 0; i < input_count; ++i)
+                if (target[i] && !c[i].contiguous) target[i][c[i].base] += simd::reduce_add(row_sum[i]) + row_tail[i];
+        });
     }
 };
 

@@ -17,9 +17,22 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 #include <utility>
+
+// Forces inlining of the small lambdas and helpers a register-blocked kernel
+// is built from: one k-step that is *called* rather than inlined keeps its
+// accumulators in memory, and g++ does not inline a lambda called several
+// times. Put after a lambda's parameter list or before a function's return
+// type. (GCC and Clang spelling; other compilers decide for themselves.)
+#if defined(__GNUC__)
+#define LEIBNIZ_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define LEIBNIZ_ALWAYS_INLINE
+#endif
 
 namespace leibniz::kernels {
 
@@ -50,6 +63,15 @@ inline constexpr std::size_t simd_width = [] {
         return std::size_t{1};
 }();
 
+// Whether xsimd 8.1 implements swizzle (a compile-time permutation of the
+// lanes) of float and double batches on Arch: on x86 from SSE2 up (xsimd::avx
+// and xsimd::avx512f do not derive from xsimd::sse2, hence three overloads);
+// not on NEON, which takes the scalar paths that need no permutation.
+constexpr bool has_swizzle(requires_arch<xsimd::generic>) noexcept { return false; }
+constexpr bool has_swizzle(requires_arch<xsimd::sse2>) noexcept { return true; }
+constexpr bool has_swizzle(requires_arch<xsimd::avx>) noexcept { return true; }
+constexpr bool has_swizzle(requires_arch<xsimd::avx512f>) noexcept { return true; }
+
 namespace detail {
 
 // static_for<N>(f): f(std::integral_constant<std::size_t, 0>{}), ..., f(<N-1>).
@@ -57,10 +79,37 @@ namespace detail {
 // loop over a constant bound is unrolled at -O3 but not always at -O2), and
 // gives every step a compile-time index so arrays of batches stay in registers.
 template <std::size_t N, class F>
-constexpr void static_for(F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
+LEIBNIZ_ALWAYS_INLINE constexpr void static_for(F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) LEIBNIZ_ALWAYS_INLINE {
         (f(std::integral_constant<std::size_t, I>{}), ...);
     }(std::make_index_sequence<N>{});
+}
+
+// transpose(rows): the W×W block held in W batches of W lanes (row i in
+// rows[i]) becomes its transpose, in place. log2(W) stages; stage h swaps
+// element (i, c) with (i^h, c^h) wherever bit h of i and bit h of c differ —
+// the stages commute and together swap every (i, c) with (c, i). Each stage is
+// W swizzles by the lane pattern c^h and W selects on bit h of c.
+// Requires has_swizzle(Arch{}).
+template <class T, class Arch, std::size_t W>
+LEIBNIZ_ALWAYS_INLINE void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept {
+    static_assert(W == xsimd::batch<T, Arch>::size, "leibniz::kernels::detail::transpose: one row per lane");
+    using index = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    using index_batch = xsimd::batch<index, Arch>;
+    static_for<std::bit_width(W) - 1>([&](auto level) LEIBNIZ_ALWAYS_INLINE {
+        constexpr std::size_t h = std::size_t{1} << level;
+        auto [flip, high] = []<std::size_t... C>(std::index_sequence<C...>) {
+            return std::pair{xsimd::batch_constant<index_batch, static_cast<index>(C ^ h)...>{},
+                             xsimd::batch_bool_constant<xsimd::batch<T, Arch>, ((C & h) != 0)...>{}};
+        }(std::make_index_sequence<W>{});
+        static_for<W>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
+            if constexpr ((i & h) == 0) {
+                const auto lo = rows[i], hi = rows[i + h];
+                rows[i] = xsimd::select(high, xsimd::swizzle(hi, flip), lo);
+                rows[i + h] = xsimd::select(high, hi, xsimd::swizzle(lo, flip));
+            }
+        });
+    });
 }
 
 }  // namespace detail

@@ -173,31 +173,31 @@ void gemm_micro(std::size_t kc, const T* a, std::size_t lda, const T* b, std::si
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t W = batch::size;
     batch acc[Rows][NV];
-    static_for<Rows>([&](auto i) { static_for<NV>([&](auto v) { acc[i][v] = batch(T(0)); }); });
+    static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE { static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v] = batch(T(0)); }); });
 
-    auto step = [&](std::size_t p) {
+    auto step = [&](std::size_t p) LEIBNIZ_ALWAYS_INLINE {
         batch bv[NV];
         const T* bp = b + p * ldb;
-        static_for<NV>([&](auto v) {
+        static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
             if constexpr (BAligned)
                 bv[v] = batch::load_aligned(bp + v * W);
             else
                 bv[v] = batch::load_unaligned(bp + v * W);
         });
-        static_for<Rows>([&](auto i) {
+        static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
             const T ai = TA == trans::none ? a[i * lda + p] : a[p * lda + i];
             const batch av(ai);
-            static_for<NV>([&](auto v) { acc[i][v] = xsimd::fma(av, bv[v], acc[i][v]); });
+            static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v] = xsimd::fma(av, bv[v], acc[i][v]); });
         });
     };
     std::size_t p = 0;
     if constexpr (Unroll > 1)
-        for (; p + Unroll <= kc; p += Unroll) static_for<Unroll>([&](auto u) { step(p + u); });
+        for (; p + Unroll <= kc; p += Unroll) static_for<Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
     for (; p < kc; ++p) step(p);
 
     if (ncols == NV * W) {
-        static_for<Rows>([&](auto i) {
-            static_for<NV>([&](auto v) {
+        static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
+            static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
                 T* cp = c + i * ldc + v * W;
                 batch r = acc[i][v];
                 if (add_to_c) r += batch::load_unaligned(cp);
@@ -207,8 +207,8 @@ void gemm_micro(std::size_t kc, const T* a, std::size_t lda, const T* b, std::si
     } else {
         // Edge columns: through a tile on the stack (at most 8 × 32 floats, 1 KiB).
         alignas(Arch::alignment()) T tile[Rows * NV * W];
-        static_for<Rows>([&](auto i) {
-            static_for<NV>([&](auto v) { acc[i][v].store_aligned(tile + (i * NV + v) * W); });
+        static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
+            static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v].store_aligned(tile + (i * NV + v) * W); });
         });
         for (std::size_t i = 0; i < Rows; ++i)
             for (std::size_t j = 0; j < ncols; ++j)
@@ -238,6 +238,38 @@ struct gemm_micro_table {
     static gemm_micro_fn<T> at(std::size_t rows, std::size_t nv) noexcept { return table[(rows - 1) * P::nv + nv - 1]; }
 };
 
+// One sliver of a transposed B (stored n×k: element (p, j) of op(B) is
+// src[j·ldb + p]) into bp[p·NR + j], zero-padded past nr columns. Where the
+// instruction set can permute lanes, W×W blocks go through registers
+// (W loads, a log2(W)-stage transpose, W aligned stores); the edges, and
+// instruction sets without swizzle, copy element by element.
+template <class T, class Arch>
+void gemm_pack_bt_sliver(const T* src, std::size_t ldb, std::size_t kc, std::size_t nr, T* bp) noexcept {
+    using P = gemm_params<T, Arch>;
+    using batch = xsimd::batch<T, Arch>;
+    constexpr std::size_t NR = P::nr, W = P::lanes;
+    std::size_t j0 = 0;
+    if constexpr (has_swizzle(Arch{})) {
+        for (; j0 + W <= nr; j0 += W) {
+            std::size_t p = 0;
+            for (; p + W <= kc; p += W) {
+                batch r[W];
+                static_for<W>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
+                    r[i] = batch::load_unaligned(src + (j0 + i) * ldb + p);
+                });
+                transpose(r);
+                static_for<W>([&](auto i) LEIBNIZ_ALWAYS_INLINE { r[i].store_aligned(bp + (p + i) * NR + j0); });
+            }
+            for (; p < kc; ++p)
+                for (std::size_t j = j0; j < j0 + W; ++j) bp[p * NR + j] = src[j * ldb + p];
+        }
+    }
+    for (std::size_t p = 0; p < kc; ++p) {
+        for (std::size_t j = j0; j < nr; ++j) bp[p * NR + j] = src[j * ldb + p];
+        for (std::size_t j = nr; j < NR; ++j) bp[p * NR + j] = T(0);
+    }
+}
+
 // Pack op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-wide slivers at bp: sliver s
 // holds k-rows of NR contiguous elements (s·kc·NR + p·NR + j), zero-padded past nc.
 template <class T, class Arch>
@@ -252,7 +284,7 @@ void gemm_pack_b(trans tb, const T* b, std::size_t ldb, std::size_t k0, std::siz
             const T* src = b + k0 * ldb + j0 + js;
             if (nr == NR) {
                 for (std::size_t p = 0; p < kc; ++p, src += ldb)
-                    static_for<P::nv>([&](auto v) {
+                    static_for<P::nv>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
                         batch::load_unaligned(src + v * P::lanes).store_aligned(bp + p * NR + v * P::lanes);
                     });
             } else {
@@ -264,20 +296,7 @@ void gemm_pack_b(trans tb, const T* b, std::size_t ldb, std::size_t k0, std::siz
                 }
             }
         } else {
-            // B stored n×k: element (p, j) of op(B) is b[j·ldb + p]. Transpose
-            // in blocks of 16 k-rows, so reads stay within a cache line per
-            // source row and writes within 16 rows of the sliver.
-            const T* src = b + (j0 + js) * ldb + k0;
-            constexpr std::size_t KB = 16;
-            for (std::size_t p0 = 0; p0 < kc; p0 += KB) {
-                const std::size_t pe = std::min(kc, p0 + KB);
-                for (std::size_t j = 0; j < nr; ++j) {
-                    const T* s = src + j * ldb;
-                    for (std::size_t p = p0; p < pe; ++p) bp[p * NR + j] = s[p];
-                }
-                for (std::size_t p = p0; p < pe; ++p)
-                    for (std::size_t j = nr; j < NR; ++j) bp[p * NR + j] = T(0);
-            }
+            gemm_pack_bt_sliver<T, Arch>(b + (j0 + js) * ldb + k0, ldb, kc, nr, bp);
         }
     }
 }
@@ -410,14 +429,14 @@ void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* 
     // then the remaining whole vectors.
     auto rows_block = [&]<std::size_t Rows>(std::size_t i0) {
         const T* ai = O.a == trans::none ? a + i0 * lda : a + i0;
-        static_for<ceil_div(NVfull, P::nv)>([&](auto jb) {
+        static_for<ceil_div(NVfull, P::nv)>([&](auto jb) LEIBNIZ_ALWAYS_INLINE {
             constexpr std::size_t v0 = jb * P::nv;
             constexpr std::size_t nv = std::min(P::nv, NVfull - v0);
             gemm_micro<T, Arch, Rows, nv, O.a, false, K>(K, ai, lda, bk + v0 * W, ldbk, c + i0 * ldc + v0 * W, ldc,
                                                          nv * W, add);
         });
     };
-    static_for<M / P::mr>([&](auto ib) { rows_block.template operator()<P::mr>(ib * P::mr); });
+    static_for<M / P::mr>([&](auto ib) LEIBNIZ_ALWAYS_INLINE { rows_block.template operator()<P::mr>(ib * P::mr); });
     if constexpr (M % P::mr != 0) rows_block.template operator()<M % P::mr>(M - M % P::mr);
 
     if constexpr (Ntail != 0) {
@@ -425,7 +444,7 @@ void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* 
         for (std::size_t i = 0; i < M; ++i)
             for (std::size_t j = NVfull * W; j < N; ++j) {
                 T s = add ? c[i * ldc + j] : T(0);
-                static_for<K>([&](auto p) {
+                static_for<K>([&](auto p) LEIBNIZ_ALWAYS_INLINE {
                     const T aip = O.a == trans::none ? a[i * lda + p] : a[p * lda + i];
                     s += aip * bk[p * ldbk + j];
                 });
@@ -508,11 +527,11 @@ void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::siz
             const std::size_t n2 = n / (2 * W) * (2 * W), n1 = n / W * W;
             auto rows = [&]<std::size_t Rows>(std::size_t i0) {
                 batch acc[Rows][2];
-                detail::static_for<Rows>([&](auto r) { acc[r][0] = acc[r][1] = batch(T(0)); });
+                detail::static_for<Rows>([&](auto r) LEIBNIZ_ALWAYS_INLINE { acc[r][0] = acc[r][1] = batch(T(0)); });
                 std::size_t j = 0;
                 for (; j < n2; j += 2 * W) {
                     const batch x0 = batch::load_unaligned(x + j), x1 = batch::load_unaligned(x + j + W);
-                    detail::static_for<Rows>([&](auto r) {
+                    detail::static_for<Rows>([&](auto r) LEIBNIZ_ALWAYS_INLINE {
                         const T* ar = a + (i0 + r) * lda + j;
                         acc[r][0] = xsimd::fma(batch::load_unaligned(ar), x0, acc[r][0]);
                         acc[r][1] = xsimd::fma(batch::load_unaligned(ar + W), x1, acc[r][1]);
@@ -520,11 +539,11 @@ void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::siz
                 }
                 for (; j < n1; j += W) {
                     const batch x0 = batch::load_unaligned(x + j);
-                    detail::static_for<Rows>([&](auto r) {
+                    detail::static_for<Rows>([&](auto r) LEIBNIZ_ALWAYS_INLINE {
                         acc[r][0] = xsimd::fma(batch::load_unaligned(a + (i0 + r) * lda + j), x0, acc[r][0]);
                     });
                 }
-                detail::static_for<Rows>([&](auto r) {
+                detail::static_for<Rows>([&](auto r) LEIBNIZ_ALWAYS_INLINE {
                     const T* ar = a + (i0 + r) * lda;
                     T s = xsimd::hadd(acc[r][0] + acc[r][1]);
                     for (std::size_t jt = n1; jt < n; ++jt) s += ar[jt] * x[jt];
@@ -538,17 +557,17 @@ void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::siz
             // Column blocks of 4 vectors held in registers across all m rows.
             auto cols = [&]<std::size_t V>(std::size_t j0) {
                 batch acc[V];
-                detail::static_for<V>([&](auto v) {
+                detail::static_for<V>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
                     acc[v] = add ? batch::load_unaligned(y + j0 + v * W) : batch(T(0));
                 });
                 for (std::size_t i = 0; i < m; ++i) {
                     const batch xi(x[i]);
                     const T* ai = a + i * lda + j0;
-                    detail::static_for<V>([&](auto v) {
+                    detail::static_for<V>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
                         acc[v] = xsimd::fma(batch::load_unaligned(ai + v * W), xi, acc[v]);
                     });
                 }
-                detail::static_for<V>([&](auto v) { acc[v].store_unaligned(y + j0 + v * W); });
+                detail::static_for<V>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[v].store_unaligned(y + j0 + v * W); });
             };
             std::size_t j = 0;
             for (; j + 4 * W <= n; j += 4 * W) cols.template operator()<4>(j);
