@@ -286,8 +286,9 @@ template <class Op, Expression... Args>
 constexpr auto make_node(Args...) {
     if constexpr (!detail::check_scalar_types<scalar_of<Args>...>()) {
         return;  // the static_assert above is the only error
-    } else if constexpr (!detail::declares_result_shape<Op, shape_of<Args>...> &&
-                         !detail::check_shapes<shape_of<Args>...>()) {
+    } else if constexpr (detail::declares_result_shape<Op, shape_of<Args>...>) {
+        return node<Op, std::remove_cvref_t<Args>...>{};  // the op checks its own shapes
+    } else if constexpr (!detail::check_shapes<shape_of<Args>...>()) {
         return;
     } else {
         return node<Op, std::remove_cvref_t<Args>...>{};

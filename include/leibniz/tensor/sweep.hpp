@@ -24,6 +24,7 @@
 #include <array>
 #include <cstddef>
 #include <cstring>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -237,6 +238,31 @@ std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
     return bytes;
+}
+
+// Scratch memory for ops that need it (a matrix product packs panels): the
+// largest need of any op in the graph, shared, placed after the buffers.
+// An op states `template <class T> static std::size_t scratch_bytes(extents...)`.
+template <class Op, class T, class... Args>
+constexpr bool uses_scratch =
+    requires { Op::template scratch_bytes<T>(detail::extents_with_batch<shape_of<Args>>(0)...); };
+
+template <class G, class T>
+std::size_t scratch_bytes(std::size_t batch) {
+    std::size_t bytes = 0;
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
+        (([&] {
+             if constexpr (is_node<Nodes>::value) {
+                 [&]<class Op, class... Args>(node<Op, Args...>*) {
+                     if constexpr (uses_scratch<Op, T, Args...>)
+                         bytes = std::max(bytes, Op::template scratch_bytes<T>(
+                                                     detail::extents_with_batch<shape_of<Args>>(batch)...));
+                 }(static_cast<Nodes*>(nullptr));
+             }
+         }()),
+         ...);
+    }(typename G::nodes{});
+    return detail::round_up(bytes);
 }
 
 // Points the tensor slots of the tapes at workspace memory and the leaves'
@@ -502,7 +528,7 @@ constexpr bool has_tensor_vjp = requires { &Op::template vjp<P, V...>; };
 }  // namespace detail
 
 template <class G, class Plan, class T, std::size_t K, class Node, class Tape, class Env>
-void tensor_forward_step(Tape& values, const Env& env) {
+void tensor_forward_step(Tape& values, const Env& env, std::span<std::byte> scratch) {
     if constexpr (Plan::interior[K]) {
         // computed inside its group's loop
     } else if constexpr (is_leaf<Node>::value) {
@@ -515,6 +541,8 @@ void tensor_forward_step(Tape& values, const Env& env) {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
             if constexpr (traits_of<Op>().elementwise)  // rank 0: the scalar rule
                 get<K>(values) = detail::apply_value<Op>(get<G::template index<Args>>(values)...);
+            else if constexpr (uses_scratch<Op, T, Args...>)
+                Op::forward(get<K>(values), get<G::template index<Args>>(values)..., scratch);
             else
                 Op::forward(get<K>(values), get<G::template index<Args>>(values)...);
         }(static_cast<Node*>(nullptr));
@@ -522,16 +550,16 @@ void tensor_forward_step(Tape& values, const Env& env) {
 }
 
 template <class G, class Plan, class T, class Tape, class Env>
-void tensor_forward_sweep(Tape& values, const Env& env) {
+void tensor_forward_sweep(Tape& values, const Env& env, std::span<std::byte> scratch) {
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (tensor_forward_step<G, Plan, T, K, Nodes>(values, env), ...);
+            (tensor_forward_step<G, Plan, T, K, Nodes>(values, env, scratch), ...);
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
 }
 
 template <class G, class Plan, class T, std::size_t K, class Node, class Tape>
-void tensor_reverse_step(const Tape& values, Tape& adjoints) {
+void tensor_reverse_step(const Tape& values, Tape& adjoints, std::span<std::byte> scratch) {
     if constexpr (!Plan::is_op[K] || Plan::interior[K] || !Plan::reverse::active[K]) {
         // nothing to pass down
     } else if constexpr (Plan::fusable[K]) {
@@ -550,6 +578,9 @@ void tensor_reverse_step(const Tape& values, Tape& adjoints) {
                                  get<c>(adjoints) = contribution;
                              else
                                  get<c>(adjoints) += contribution;
+                         } else if constexpr (uses_scratch<Op, T, Args...>) {
+                             Op::template vjp<P>(get<c>(adjoints), !store, get<K>(adjoints), get<K>(values),
+                                                 get<G::template index<Args>>(values)..., scratch);
                          } else {
                              Op::template vjp<P>(get<c>(adjoints), !store, get<K>(adjoints), get<K>(values),
                                                  get<G::template index<Args>>(values)...);
@@ -563,11 +594,11 @@ void tensor_reverse_step(const Tape& values, Tape& adjoints) {
 }
 
 template <class G, class Plan, class T, class Tape>
-void tensor_reverse_sweep(const Tape& values, Tape& adjoints) {
+void tensor_reverse_sweep(const Tape& values, Tape& adjoints, std::span<std::byte> scratch) {
     get<G::size - 1>(adjoints) = T(1);
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (tensor_reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints), ...);
+            (tensor_reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints, scratch), ...);
         }(std::index_sequence_for<Steps...>{});
     }(boost::mp11::mp_reverse<typename G::nodes>{});
 }

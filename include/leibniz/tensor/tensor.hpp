@@ -43,6 +43,7 @@ constexpr std::size_t dynamic_extent_count() {
 // The run-time extents of a shape: static ones from the type, dyn ones given.
 template <Shape S>
 struct extents_of {
+    static constexpr std::size_t rank = S::rank;
     std::array<std::size_t, S::rank> values{};
 
     constexpr extents_of() {

@@ -89,12 +89,13 @@ auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
     using Plan = fusion_plan<G, Wrt>;
     using T = default_scalar_of<F>;
     const std::size_t batch = batch_extent<G>(env);
-    std::byte* memory = ws.reserve(tensor_bytes<G, Plan, T>(batch, true));
+    const std::size_t buffers = tensor_bytes<G, Plan, T>(batch, true), scratch = scratch_bytes<G, T>(batch);
+    std::byte* memory = ws.reserve(buffers + scratch);
     tensor_tape<G, Plan, T> values{};
     tensor_tape<G, Plan, T> adjoints{};
     lay_out<G, Plan, T>(values, &adjoints, env, memory, batch);
-    tensor_forward_sweep<G, Plan, T>(values, env);
-    tensor_reverse_sweep<G, Plan, T>(values, adjoints);
+    tensor_forward_sweep<G, Plan, T>(values, env, std::span<std::byte>(memory + buffers, scratch));
+    tensor_reverse_sweep<G, Plan, T>(values, adjoints, std::span<std::byte>(memory + buffers, scratch));
     return [&]<class... L>(boost::mp11::mp_list<L...>) {
         return std::pair{get<G::size - 1>(values), std::tuple{as_result(get<G::template index<L>>(adjoints))...}};
     }(typename Wrt::leaves{});
@@ -111,10 +112,11 @@ auto eval(E, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
         using Plan = fusion_plan<G, wrt_t<>>;
         using T = default_scalar_of<F>;
         const std::size_t batch = detail::batch_extent<G>(env);
-        std::byte* memory = ws.reserve(tensor_bytes<G, Plan, T>(batch, false));
+        const std::size_t buffers = tensor_bytes<G, Plan, T>(batch, false), scratch = scratch_bytes<G, T>(batch);
+        std::byte* memory = ws.reserve(buffers + scratch);
         tensor_tape<G, Plan, T> values{};
         lay_out<G, Plan, T>(values, static_cast<tensor_tape<G, Plan, T>*>(nullptr), env, memory, batch);
-        tensor_forward_sweep<G, Plan, T>(values, env);
+        tensor_forward_sweep<G, Plan, T>(values, env, std::span<std::byte>(memory + buffers, scratch));
         return detail::as_result(get<G::size - 1>(values));
     }
 }

@@ -28,10 +28,16 @@
 // accumulators in memory, and g++ does not inline a lambda called several
 // times. Put after a lambda's parameter list or before a function's return
 // type. (GCC and Clang spelling; other compilers decide for themselves.)
+//
+// LEIBNIZ_FLATTEN on a kernel function inlines every call in it, xsimd's own
+// functions included: g++ -O2 leaves xsimd::swizzle and xsimd::select as calls
+// inside a large unrolled body otherwise.
 #if defined(__GNUC__)
 #define LEIBNIZ_ALWAYS_INLINE __attribute__((always_inline))
+#define LEIBNIZ_FLATTEN __attribute__((flatten))
 #else
 #define LEIBNIZ_ALWAYS_INLINE
+#define LEIBNIZ_FLATTEN
 #endif
 
 namespace leibniz::kernels {
@@ -91,8 +97,13 @@ LEIBNIZ_ALWAYS_INLINE constexpr void static_for(F&& f) {
 // the stages commute and together swap every (i, c) with (c, i). Each stage is
 // W swizzles by the lane pattern c^h and W selects on bit h of c.
 // Requires has_swizzle(Arch{}).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <class T, class Arch, std::size_t W>
-LEIBNIZ_ALWAYS_INLINE void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept {
+LEIBNIZ_ALWAYS_INLINE inline void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept {
     static_assert(W == xsimd::batch<T, Arch>::size, "leibniz::kernels::detail::transpose: one row per lane");
     using index = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
     using index_batch = xsimd::batch<index, Arch>;
@@ -100,7 +111,7 @@ LEIBNIZ_ALWAYS_INLINE void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept 
         constexpr std::size_t h = std::size_t{1} << level;
         auto [flip, high] = []<std::size_t... C>(std::index_sequence<C...>) {
             return std::pair{xsimd::batch_constant<index_batch, static_cast<index>(C ^ h)...>{},
-                             xsimd::batch_bool_constant<xsimd::batch<T, Arch>, ((C & h) != 0)...>{}};
+                             xsimd::batch_bool<T, Arch>{((C & h) != 0)...}};
         }(std::make_index_sequence<W>{});
         static_for<W>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
             if constexpr ((i & h) == 0) {
@@ -111,6 +122,9 @@ LEIBNIZ_ALWAYS_INLINE void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept 
         });
     });
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 }  // namespace detail
 

@@ -244,7 +244,7 @@ struct gemm_micro_table {
 // (W loads, a log2(W)-stage transpose, W aligned stores); the edges, and
 // instruction sets without swizzle, copy element by element.
 template <class T, class Arch>
-void gemm_pack_bt_sliver(const T* src, std::size_t ldb, std::size_t kc, std::size_t nr, T* bp) noexcept {
+LEIBNIZ_FLATTEN void gemm_pack_bt_sliver(const T* src, std::size_t ldb, std::size_t kc, std::size_t nr, T* bp) noexcept {
     using P = gemm_params<T, Arch>;
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t NR = P::nr, W = P::lanes;

@@ -1,0 +1,105 @@
+#pragma once
+// matmul(A, B): the matrix product.
+//   [m×k]·[k×n] → [m×n]      δA = δ·Bᵀ      δB = Aᵀ·δ
+//   [m×k]·[k]   → [m]        δA = δ·xᵀ      δx = Aᵀ·δ
+// m may be the run-time batch extent (lz::dyn); the inner extents must agree
+// at compile time. Runs on kernels::gemm / gemv (register- and cache-blocked).
+
+#include <leibniz/ops/op.hpp>
+#include <leibniz/tensor/kernels/gemm.hpp>
+#include <leibniz/tensor/tensor.hpp>
+
+#include <span>
+
+namespace leibniz {
+
+namespace detail {
+// The two shapes are the template arguments of this check.
+template <Shape A, Shape B>
+constexpr bool check_matmul() {
+    constexpr bool ranks = A::rank == 2 && (B::rank == 2 || B::rank == 1);
+    static_assert(ranks, "leibniz::matmul: operands must be a matrix and a matrix or vector "
+                         "(their shapes are the template arguments A and B of check_matmul)");
+    if constexpr (ranks) {
+        constexpr bool inner = A::extents[1] == B::extents[0] && A::extents[1] != dyn;
+        static_assert(inner, "leibniz::matmul: inner extents differ: lhs is A = [m, k], rhs is B = [k, ...] "
+                             "(the shapes are the template arguments A and B of check_matmul)");
+        return inner;
+    }
+    return false;
+}
+template <Shape A, Shape B>
+struct matmul_shape;
+template <std::size_t M, std::size_t K, std::size_t N>
+struct matmul_shape<shape<M, K>, shape<K, N>> {
+    using type = shape<M, N>;
+};
+template <std::size_t M, std::size_t K>
+struct matmul_shape<shape<M, K>, shape<K>> {
+    using type = shape<M>;
+};
+}  // namespace detail
+
+struct matmul_op {
+    static constexpr std::string_view name = "matmul";
+    // Between + and ·, as in NumPy's reading of `@`: a·(b @ c) and (a·b) @ c keep their parentheses.
+    static constexpr int precedence = precedence::multiplicative - 5;
+    static constexpr std::array<int, 2> operand_precedence{precedence::multiplicative + 1, precedence::multiplicative + 1};
+    static std::string text(const std::string& a, const std::string& b) { return a + " @ " + b; }
+    static std::string latex(const std::string& a, const std::string& b) { return a + " " + b; }
+    static constexpr op_traits traits{.elementwise = false};
+    static constexpr std::array<std::string_view, 2> vjp_formula{"δ·bᵀ", "aᵀ·δ"};
+
+    template <Shape A, Shape B>
+    using result_shape = typename detail::matmul_shape<A, B>::type;
+
+    template <class T, class EA, class EB>
+    static std::size_t scratch_bytes(const EA& a, const EB& b) {
+        const std::size_t m = a[0], k = a[1], n = EB::rank == 2 ? b[1] : 1;
+        return std::max({kernels::gemm_scratch_bytes<T>(m, n, k), kernels::gemm_scratch_bytes<T>(m, k, n),
+                         kernels::gemm_scratch_bytes<T>(k, n, m)});
+    }
+
+    // y = a·b
+    template <class T, class SY, class SA, class SB>
+    static void forward(const tensor_view<T, SY>& y, const tensor_view<T, SA>& a, const tensor_view<T, SB>& b,
+                        std::span<std::byte> scratch) {
+        const std::size_t m = a.extent(0), k = a.extent(1);
+        if constexpr (SB::rank == 2) {
+            const std::size_t n = b.extent(1);
+            kernels::gemm<T>({}, m, n, k, a.data(), k, b.data(), n, y.data(), n, scratch);
+        } else {
+            kernels::gemv<T>(kernels::trans::none, kernels::update::overwrite, m, k, a.data(), k, b.data(), y.data());
+        }
+    }
+
+    // δa (+)= δ·bᵀ, δb (+)= aᵀ·δ
+    template <std::size_t P, class T, class SD, class SY, class SA, class SB>
+    static void vjp(const tensor_view<T, SD>& d, bool accumulate, const tensor_view<T, SY>& g,
+                    const tensor_view<T, SY>&, const tensor_view<T, SA>& a, const tensor_view<T, SB>& b,
+                    std::span<std::byte> scratch) {
+        const std::size_t m = a.extent(0), k = a.extent(1);
+        const auto u = accumulate ? kernels::update::accumulate : kernels::update::overwrite;
+        if constexpr (SB::rank == 2) {
+            const std::size_t n = b.extent(1);
+            if constexpr (P == 0)  // [m×n]·[k×n]ᵀ
+                kernels::gemm<T>({.b = kernels::trans::transposed, .c = u}, m, k, n, g.data(), n, b.data(), n, d.data(),
+                                 k, scratch);
+            else  // [m×k]ᵀ·[m×n]
+                kernels::gemm<T>({.a = kernels::trans::transposed, .c = u}, k, n, m, a.data(), k, g.data(), n, d.data(),
+                                 n, scratch);
+        } else {
+            if constexpr (P == 0)  // outer product δ·xᵀ
+                kernels::outer<T>(u, m, k, g.data(), b.data(), d.data(), k);
+            else
+                kernels::gemv<T>(kernels::trans::transposed, u, m, k, a.data(), k, g.data(), d.data());
+        }
+    }
+};
+
+template <Expression A, Expression B>
+constexpr auto matmul(A a, B b) {
+    if constexpr (detail::check_matmul<shape_of<A>, shape_of<B>>()) return make_node<matmul_op>(a, b);
+}
+
+}  // namespace leibniz
