@@ -1,0 +1,57 @@
+#pragma once
+// dot(a, b) = Σᵢ aᵢ·bᵢ for two vectors of one length.  δa = δ·b,  δb = δ·a
+
+#include <leibniz/ops/op.hpp>
+#include <leibniz/tensor/kernels/elementwise.hpp>
+#include <leibniz/tensor/simd.hpp>
+#include <leibniz/tensor/tensor.hpp>
+
+namespace leibniz {
+
+namespace detail {
+template <Shape A, Shape B>
+constexpr bool check_dot() {
+    constexpr bool ok = A::rank == 1 && B::rank == 1 && A::extents[0] == B::extents[0] && A::extents[0] != dyn;
+    static_assert(ok, "leibniz::dot: operands must be vectors of one static length (the shapes are the template "
+                      "arguments A and B of check_dot)");
+    return ok;
+}
+}  // namespace detail
+
+struct dot_op {
+    static constexpr std::string_view name = "dot";
+    static std::string latex(const std::string& a, const std::string& b) { return a + " \\cdot " + b; }
+    static constexpr op_traits traits{.elementwise = false};
+    static constexpr std::array<std::string_view, 2> vjp_formula{"δa = δ·b", "δb = δ·a"};
+
+    template <Shape A, Shape B>
+    using result_shape = shape<>;
+
+    template <class T, class S>
+    static void forward(T& y, const tensor_view<T, S>& a, const tensor_view<T, S>& b) {
+        using B = simd::batch_for<T>;
+        constexpr std::size_t W = simd::width<B>;
+        const std::size_t n = a.size();
+        B acc0 = simd::broadcast<B>(T(0)), acc1 = acc0;
+        std::size_t i = 0;
+        for (; i + 2 * W <= n; i += 2 * W) {  // two accumulators hide the add latency
+            acc0 = acc0 + simd::load<B>(a.data() + i) * simd::load<B>(b.data() + i);
+            acc1 = acc1 + simd::load<B>(a.data() + i + W) * simd::load<B>(b.data() + i + W);
+        }
+        T total = simd::reduce_add(acc0 + acc1);
+        for (; i < n; ++i) total = total + a.data()[i] * b.data()[i];
+        y = total;
+    }
+    template <std::size_t P, class T, class S>
+    static void vjp(const tensor_view<T, S>& d, bool accumulate, const T& g, const T&, const tensor_view<T, S>& a,
+                    const tensor_view<T, S>& b) {
+        kernels::scaled_copy(d.data(), (P == 0 ? b : a).data(), d.size(), g, accumulate);
+    }
+};
+
+template <Expression A, Expression B>
+constexpr auto dot(A a, B b) {
+    if constexpr (detail::check_dot<shape_of<A>, shape_of<B>>()) return make_node<dot_op>(a, b);
+}
+
+}  // namespace leibniz

@@ -1,0 +1,69 @@
+#pragma once
+// mean(a): Σᵢ aᵢ / n.                      δa = δ/n (broadcast)
+// mean(a, lz::axis<K>): the mean over axis K. δa = δ/n_K broadcast along axis K
+
+#include <leibniz/ops/axis.hpp>
+#include <leibniz/ops/op.hpp>
+#include <leibniz/tensor/kernels/elementwise.hpp>
+#include <leibniz/tensor/kernels/reduce.hpp>
+#include <leibniz/tensor/tensor.hpp>
+
+namespace leibniz {
+
+struct mean_op {
+    static constexpr std::string_view name = "mean";
+    static std::string latex(const std::string& a) { return "\\overline{" + a + "}"; }
+    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr std::string_view vjp_formula = "δa = δ/n (to every element)";
+
+    template <Shape S>
+    using result_shape = shape<>;
+
+    template <class T, class S>
+    static void forward(T& y, const tensor_view<T, S>& a) {
+        y = kernels::sum(a.data(), a.size()) / T(static_cast<base_scalar_t<T>>(a.size()));
+    }
+    template <std::size_t P, class T, class S>
+    static void vjp(const tensor_view<T, S>& d, bool accumulate, const T& g, const T&, const tensor_view<T, S>& a) {
+        kernels::fill(d.data(), d.size(), g / T(static_cast<base_scalar_t<T>>(a.size())), accumulate);
+    }
+};
+
+template <std::size_t K>
+struct mean_axis_op {
+    static constexpr std::string_view name = "mean";
+    static std::string text(const std::string& a) { return "mean(" + a + ", axis " + std::to_string(K) + ")"; }
+    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr std::string_view vjp_formula = "δa = δ/n copied along the averaged axis";
+
+    template <Shape S>
+    using result_shape = typename detail::drop_axis<S, K>::type;
+
+    template <class T, class SY, class S>
+    static void forward(const tensor_view<T, SY>& y, const tensor_view<T, S>& a) {
+        const auto l = detail::layout_of(a.extents(), K);
+        kernels::sum_axis(a.data(), l.outer, l.axis, l.inner, y.data(), false);
+        kernels::scaled_copy(y.data(), y.data(), y.size(), T(1) / T(static_cast<base_scalar_t<T>>(l.axis)), false);
+    }
+    template <std::size_t P, class T, class S, class SY>
+    static void vjp(const tensor_view<T, S>& d, bool accumulate, const tensor_view<T, SY>& g, const tensor_view<T, SY>&,
+                    const tensor_view<T, S>& a) {
+        const auto l = detail::layout_of(a.extents(), K);
+        const T scale = T(1) / T(static_cast<base_scalar_t<T>>(l.axis));
+        for (std::size_t o = 0; o < l.outer; ++o)
+            for (std::size_t i = 0; i < l.axis; ++i)
+                kernels::scaled_copy(d.data() + (o * l.axis + i) * l.inner, g.data() + o * l.inner, l.inner, scale,
+                                     accumulate);
+    }
+};
+
+template <Expression A>
+constexpr auto mean(A a) {
+    return make_node<mean_op>(a);
+}
+template <Expression A, std::size_t K>
+constexpr auto mean(A a, axis_t<K>) {
+    if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<mean_axis_op<K>>(a);
+}
+
+}  // namespace leibniz
