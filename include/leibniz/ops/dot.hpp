@@ -33,8 +33,9 @@ struct dot_op {
         constexpr std::size_t W = simd::width<B>;
         const std::size_t n = a.size();
         B acc0 = simd::broadcast<B>(T(0)), acc1 = acc0;
+        const std::size_t vector_end = n - n % (2 * W);
         std::size_t i = 0;
-        for (; i + 2 * W <= n; i += 2 * W) {  // two accumulators hide the add latency
+        for (; i < vector_end; i += 2 * W) {  // two accumulators hide the add latency
             acc0 = acc0 + simd::load<B>(a.data() + i) * simd::load<B>(b.data() + i);
             acc1 = acc1 + simd::load<B>(a.data() + i + W) * simd::load<B>(b.data() + i + W);
         }

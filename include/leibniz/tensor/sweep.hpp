@@ -424,8 +424,9 @@ struct fused_group {
         using B = simd::batch_for<T>;
         constexpr std::size_t W = simd::width<B>;
         for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
+            const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
-            for (; col + W <= L; col += W) {
+            for (; col < vector_end; col += W) {
                 tape<KG, B> kt{};
                 forward_sweep<KG, B>(kt, load<B>(c, col));
                 simd::store(out.data() + base + col, get<KG::size - 1>(kt));
@@ -504,8 +505,9 @@ struct fused_group {
                      ...);
                 }(active_inputs{});
             };
+            const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
-            for (; col + W <= L; col += W) element.template operator()<B>(col, row_sum);
+            for (; col < vector_end; col += W) element.template operator()<B>(col, row_sum);
             for (; col < L; ++col) element.template operator()<T>(col, row_tail);
             for (std::size_t i = 0; i < input_count; ++i)
                 if (target[i] && !c[i].contiguous) target[i][c[i].base] += simd::reduce_add(row_sum[i]) + row_tail[i];

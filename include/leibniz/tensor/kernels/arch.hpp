@@ -80,6 +80,41 @@ constexpr bool has_swizzle(requires_arch<xsimd::avx512f>) noexcept { return true
 
 namespace detail {
 
+// a·b + c in one rounding where the instruction set has FMA: the multiply-add
+// every kernel should call instead of xsimd::fma. xsimd 8.1's xsimd::fma fuses
+// on the fma3 and NEON architectures but has no AVX-512 kernel: it falls back
+// to a multiply and an add, which g++ contracts again but clang does not (half
+// the FMA throughput). The avx512f overloads fill that gap; they exist only
+// when the translation unit is compiled for AVX-512, like xsimd's own arch
+// kernels.
+template <class T, class Arch>
+LEIBNIZ_ALWAYS_INLINE inline xsimd::batch<T, Arch> fma(const xsimd::batch<T, Arch>& a, const xsimd::batch<T, Arch>& b,
+                                                       const xsimd::batch<T, Arch>& c,
+                                                       requires_arch<xsimd::generic>) noexcept {
+    return xsimd::fma(a, b, c);
+}
+#if XSIMD_WITH_AVX512F
+template <class Arch>
+LEIBNIZ_ALWAYS_INLINE inline xsimd::batch<float, Arch> fma(const xsimd::batch<float, Arch>& a,
+                                                           const xsimd::batch<float, Arch>& b,
+                                                           const xsimd::batch<float, Arch>& c,
+                                                           requires_arch<xsimd::avx512f>) noexcept {
+    return _mm512_fmadd_ps(a, b, c);
+}
+template <class Arch>
+LEIBNIZ_ALWAYS_INLINE inline xsimd::batch<double, Arch> fma(const xsimd::batch<double, Arch>& a,
+                                                            const xsimd::batch<double, Arch>& b,
+                                                            const xsimd::batch<double, Arch>& c,
+                                                            requires_arch<xsimd::avx512f>) noexcept {
+    return _mm512_fmadd_pd(a, b, c);
+}
+#endif
+template <class T, class Arch>
+LEIBNIZ_ALWAYS_INLINE inline xsimd::batch<T, Arch> fma(const xsimd::batch<T, Arch>& a, const xsimd::batch<T, Arch>& b,
+                                                       const xsimd::batch<T, Arch>& c) noexcept {
+    return fma(a, b, c, Arch{});
+}
+
 // static_for<N>(f): f(std::integral_constant<std::size_t, 0>{}), ..., f(<N-1>).
 // Guarantees the unrolling that register-blocked kernels depend on (a plain
 // loop over a constant bound is unrolled at -O3 but not always at -O2), and
@@ -96,7 +131,9 @@ LEIBNIZ_ALWAYS_INLINE constexpr void static_for(F&& f) {
 // element (i, c) with (i^h, c^h) wherever bit h of i and bit h of c differ —
 // the stages commute and together swap every (i, c) with (c, i). Each stage is
 // W swizzles by the lane pattern c^h and W selects on bit h of c.
-// Requires has_swizzle(Arch{}).
+// Requires has_swizzle(Arch{}). The pragmas change no code: they silence
+// g++ 12's false -Wmaybe-uninitialized on the `_mm512_undefined_ps()`
+// pass-through inside xsimd's AVX-512 swizzle once it is inlined here.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -109,9 +146,11 @@ LEIBNIZ_ALWAYS_INLINE inline void transpose(xsimd::batch<T, Arch> (&rows)[W]) no
     using index_batch = xsimd::batch<index, Arch>;
     static_for<std::bit_width(W) - 1>([&](auto level) LEIBNIZ_ALWAYS_INLINE {
         constexpr std::size_t h = std::size_t{1} << level;
-        auto [flip, high] = []<std::size_t... C>(std::index_sequence<C...>) {
-            return std::pair{xsimd::batch_constant<index_batch, static_cast<index>(C ^ h)...>{},
-                             xsimd::batch_bool<T, Arch>{((C & h) != 0)...}};
+        const auto flip = []<std::size_t... C>(std::index_sequence<C...>) {
+            return xsimd::batch_constant<index_batch, static_cast<index>(C ^ h)...>{};
+        }(std::make_index_sequence<W>{});
+        const auto high = []<std::size_t... C>(std::index_sequence<C...>) {
+            return xsimd::batch_bool<T, Arch>{((C & h) != 0)...};
         }(std::make_index_sequence<W>{});
         static_for<W>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
             if constexpr ((i & h) == 0) {

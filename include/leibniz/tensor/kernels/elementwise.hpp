@@ -17,12 +17,13 @@ void fill(T* dst, std::size_t n, const T& value, bool accumulate) noexcept {
     using B = simd::batch_for<T>;
     constexpr std::size_t W = simd::width<B>;
     const B v = simd::broadcast<B>(value);
+    const std::size_t vector_end = n - n % W;
     std::size_t i = 0;
     if (accumulate) {
-        for (; i + W <= n; i += W) simd::store(dst + i, simd::load<B>(dst + i) + v);
+        for (; i < vector_end; i += W) simd::store(dst + i, simd::load<B>(dst + i) + v);
         for (; i < n; ++i) dst[i] = dst[i] + value;
     } else {
-        for (; i + W <= n; i += W) simd::store(dst + i, v);
+        for (; i < vector_end; i += W) simd::store(dst + i, v);
         for (; i < n; ++i) dst[i] = value;
     }
 }
@@ -33,12 +34,13 @@ void scaled_copy(T* dst, const T* src, std::size_t n, const T& scale, bool accum
     using B = simd::batch_for<T>;
     constexpr std::size_t W = simd::width<B>;
     const B s = simd::broadcast<B>(scale);
+    const std::size_t vector_end = n - n % W;
     std::size_t i = 0;
     if (accumulate) {
-        for (; i + W <= n; i += W) simd::store(dst + i, simd::load<B>(dst + i) + s * simd::load<B>(src + i));
+        for (; i < vector_end; i += W) simd::store(dst + i, simd::load<B>(dst + i) + s * simd::load<B>(src + i));
         for (; i < n; ++i) dst[i] = dst[i] + scale * src[i];
     } else {
-        for (; i + W <= n; i += W) simd::store(dst + i, s * simd::load<B>(src + i));
+        for (; i < vector_end; i += W) simd::store(dst + i, s * simd::load<B>(src + i));
         for (; i < n; ++i) dst[i] = scale * src[i];
     }
 }
@@ -52,8 +54,9 @@ void copy(T* dst, const T* src, std::size_t n, bool accumulate) noexcept {
     }
     using B = simd::batch_for<T>;
     constexpr std::size_t W = simd::width<B>;
+    const std::size_t vector_end = n - n % W;
     std::size_t i = 0;
-    for (; i + W <= n; i += W) simd::store(dst + i, simd::load<B>(dst + i) + simd::load<B>(src + i));
+    for (; i < vector_end; i += W) simd::store(dst + i, simd::load<B>(dst + i) + simd::load<B>(src + i));
     for (; i < n; ++i) dst[i] = dst[i] + src[i];
 }
 

@@ -187,7 +187,7 @@ void gemm_micro(std::size_t kc, const T* a, std::size_t lda, const T* b, std::si
         static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
             const T ai = TA == trans::none ? a[i * lda + p] : a[p * lda + i];
             const batch av(ai);
-            static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v] = xsimd::fma(av, bv[v], acc[i][v]); });
+            static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v] = detail::fma(av, bv[v], acc[i][v]); });
         });
     };
     std::size_t p = 0;
@@ -533,14 +533,14 @@ void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::siz
                     const batch x0 = batch::load_unaligned(x + j), x1 = batch::load_unaligned(x + j + W);
                     detail::static_for<Rows>([&](auto r) LEIBNIZ_ALWAYS_INLINE {
                         const T* ar = a + (i0 + r) * lda + j;
-                        acc[r][0] = xsimd::fma(batch::load_unaligned(ar), x0, acc[r][0]);
-                        acc[r][1] = xsimd::fma(batch::load_unaligned(ar + W), x1, acc[r][1]);
+                        acc[r][0] = detail::fma(batch::load_unaligned(ar), x0, acc[r][0]);
+                        acc[r][1] = detail::fma(batch::load_unaligned(ar + W), x1, acc[r][1]);
                     });
                 }
                 for (; j < n1; j += W) {
                     const batch x0 = batch::load_unaligned(x + j);
                     detail::static_for<Rows>([&](auto r) LEIBNIZ_ALWAYS_INLINE {
-                        acc[r][0] = xsimd::fma(batch::load_unaligned(a + (i0 + r) * lda + j), x0, acc[r][0]);
+                        acc[r][0] = detail::fma(batch::load_unaligned(a + (i0 + r) * lda + j), x0, acc[r][0]);
                     });
                 }
                 detail::static_for<Rows>([&](auto r) LEIBNIZ_ALWAYS_INLINE {
@@ -564,7 +564,7 @@ void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::siz
                     const batch xi(x[i]);
                     const T* ai = a + i * lda + j0;
                     detail::static_for<V>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
-                        acc[v] = xsimd::fma(batch::load_unaligned(ai + v * W), xi, acc[v]);
+                        acc[v] = detail::fma(batch::load_unaligned(ai + v * W), xi, acc[v]);
                     });
                 }
                 detail::static_for<V>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[v].store_unaligned(y + j0 + v * W); });
@@ -597,7 +597,7 @@ void outer(update u, std::size_t m, std::size_t n, const T* x, const T* y, T* a,
             const batch xi(x[i]);
             for (; j + W <= n; j += W) {
                 const batch yj = batch::load_unaligned(y + j);
-                (add ? xsimd::fma(xi, yj, batch::load_unaligned(ai + j)) : xi * yj).store_unaligned(ai + j);
+                (add ? detail::fma(xi, yj, batch::load_unaligned(ai + j)) : xi * yj).store_unaligned(ai + j);
             }
         }
         for (; j < n; ++j) ai[j] = add ? ai[j] + x[i] * y[j] : x[i] * y[j];

@@ -1,0 +1,662 @@
+#pragma once
+// Reductions: sum, max, min and log-sum-exp over all elements or over one axis,
+// their adjoint rules, and the adjoint of a broadcast (sum over rows).
+//
+//   sum(x, n)  max(x, n)  min(x, n)  logsumexp(x, n)
+//       Over x[0..n). max, min and logsumexp need n ≥ 1; sum of nothing is 0.
+//       max and min propagate NaN (like torch.amax); logsumexp is
+//       m + log Σ exp(x − m) with m the maximum, so it never overflows
+//       (logsumexp of all −inf is −inf, with a +inf element +inf).
+//   sum_axis(x, outer, axis, inner, out, accumulate)   (and max_, min_, logsumexp_axis)
+//       x is a row-major tensor viewed as [outer, axis, inner] (inner
+//       contiguous): out[o, i] = reduce over a of x[o, a, i]; out is [outer, inner].
+//   max_vjp(x, n, y, g, dx, accumulate)                 (and min_vjp)
+//       dx_i = g / c where x_i == y, 0 elsewhere; c = #{i : x_i == y}: ties
+//       share the gradient evenly (torch.amax / amin).
+//   max_axis_vjp(x, outer, axis, inner, y, g, dx, accumulate)   (and min_axis_vjp)
+//       The same per (o, i), with y and g of shape [outer, inner].
+//   logsumexp_vjp(x, n, y, g, dx, accumulate)           dx = g · exp(x − y)
+//   logsumexp_axis_vjp(x, outer, axis, inner, y, g, dx, accumulate)
+//   sum_rows(g, rows, cols, out, accumulate)
+//       out[c] = Σ_r g[r, c]: the adjoint of a [cols] row broadcast over
+//       [rows, cols] (a bias over a batch).
+//
+// `accumulate` = false overwrites the output and never reads it (NaN or
+// garbage there does not leak through); true adds into it. Pointers need no
+// alignment; every n is handled (the tail is one partial vector). No heap
+// allocation, no exception.
+//
+// Kernels. float and double run on xsimd batches of the architecture tag
+// `Arch` (default: what the translation unit is compiled for); every other
+// scalar type — lz::dual<T, N>, long double — runs plain loops (exp and log
+// found by argument-dependent lookup: include <leibniz/ops/exp.hpp> and
+// <leibniz/ops/log.hpp> for duals). Passing Arch = xsimd::unavailable forces
+// the plain loops for float and double too (the tests compare the two).
+//
+// * sum: four independent vector accumulators hide the add latency (one load
+//   and one add per cycle); every 1024·lanes elements they are folded into a
+//   running total, so each lane adds at most 256 numbers in sequence — the
+//   rounding error grows like (256 + n / (1024·lanes))·ε rather than n·ε.
+// * max / min: four accumulators, plus a NaN mask per vector so NaN
+//   propagates (x86's max drops a NaN operand).
+// * logsumexp: one pass over blocks of 16 KiB (in L1): the block's maximum,
+//   then Σ exp(x − m) over the block while it is still in cache, with the
+//   running sum rescaled when the maximum grows (the online form of
+//   max-subtraction); exp is vec::exp (simd.hpp).
+// * *_axis with inner = 1: the contiguous kernel per row. inner > 1: the
+//   columns are processed in register blocks of 4 vectors (64 floats on
+//   AVX-512) while walking down the axis, so x is read once, in order within
+//   each row, and out is written once.
+
+#include <leibniz/tensor/kernels/simd.hpp>  // first: it includes xsimd (see there)
+#include <leibniz/tensor/kernels/arch.hpp>
+
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+
+// g++ 12's false -Wuninitialized in its AVX-512 intrinsic headers: see simd.hpp.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace leibniz::kernels {
+
+namespace detail::reduction {
+
+template <class T>
+inline constexpr T quiet_nan = std::numeric_limits<T>::quiet_NaN();
+
+// Whether a value is finite, for any scalar type with subtraction and
+// comparison (x − x is NaN exactly for ±inf and NaN).
+template <class T>
+bool finite(const T& x) noexcept {
+    return x - x == T{};
+}
+
+// The elements a block of the one-pass log-sum-exp holds: 16 KiB, so the
+// second look at a block (exp) reads L1.
+template <class T>
+inline constexpr std::size_t exp_block = 16384 / sizeof(T);
+
+// ============================================================ portable paths
+// Every scalar type; elements `stride` apart (the axis kernels walk columns).
+
+template <class T>
+T sum_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
+    if (n == 0) return T{};
+    T s = x[0];
+    for (std::size_t a = 1; a < n; ++a) s = s + x[a * stride];
+    return s;
+}
+
+// The maximum (Max) or minimum; NaN is sticky: once met, it is the result.
+template <bool Max, class T>
+T extreme_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
+    T m = x[0];
+    for (std::size_t a = 1; a < n; ++a) {
+        const T& v = x[a * stride];
+        const bool better = Max ? v > m : v < m;
+        if (better || v != v) m = v;
+    }
+    return m;
+}
+
+// shift + log Σ exp(x − shift), shift = the maximum when it is finite, else 0
+// (all −inf: log 0 = −inf; a +inf element: log inf = +inf; NaN: NaN).
+template <class T>
+T logsumexp_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
+    using std::exp;
+    using std::log;
+    const T m = extreme_portable<true>(x, n, stride);
+    const T shift = finite(m) ? m : T{};
+    T s = exp(x[0] - shift);
+    for (std::size_t a = 1; a < n; ++a) s = s + exp(x[a * stride] - shift);
+    return shift + log(s);
+}
+
+template <class T>
+void put(T& out, const T& value, bool accumulate) noexcept {
+    out = accumulate ? out + value : value;
+}
+
+template <class T>
+void extreme_vjp_portable(const T* x, std::size_t n, std::size_t stride, const T& y, const T& g, T* dx,
+                          bool accumulate) noexcept {
+    std::size_t count = 0;
+    for (std::size_t a = 0; a < n; ++a) count += x[a * stride] == y;
+    const T share = g / T(count);
+    for (std::size_t a = 0; a < n; ++a) put(dx[a * stride], x[a * stride] == y ? share : T{}, accumulate);
+}
+
+template <class T>
+void logsumexp_vjp_portable(const T* x, std::size_t n, std::size_t stride, const T& y, const T& g, T* dx,
+                            bool accumulate) noexcept {
+    using std::exp;
+    for (std::size_t a = 0; a < n; ++a) put(dx[a * stride], g * exp(x[a * stride] - y), accumulate);
+}
+
+// ============================================================ SIMD paths: contiguous
+
+template <class Arch, class T>
+T sum_simd(const T* x, std::size_t n) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    constexpr std::size_t U = 4;                // independent accumulators
+    constexpr std::size_t block = 256 * U * W;  // elements per lane chain before folding into `total`
+    B total(T(0));
+    std::size_t i = 0;
+    while (n - i >= U * W) {
+        const std::size_t end = i + std::min(block, (n - i) / (U * W) * (U * W));
+        B a0 = B::load_unaligned(x + i), a1 = B::load_unaligned(x + i + W);
+        B a2 = B::load_unaligned(x + i + 2 * W), a3 = B::load_unaligned(x + i + 3 * W);
+        for (i += U * W; i < end; i += U * W) {
+            a0 += B::load_unaligned(x + i);
+            a1 += B::load_unaligned(x + i + W);
+            a2 += B::load_unaligned(x + i + 2 * W);
+            a3 += B::load_unaligned(x + i + 3 * W);
+        }
+        total += (a0 + a1) + (a2 + a3);
+    }
+    for (; n - i >= W; i += W) total += B::load_unaligned(x + i);
+    if (i < n) total += vec::load_partial<Arch>(x + i, n - i, T(0));
+    return vec::reduce_add(total);
+}
+
+template <bool Max, class B>
+B pick(const B& a, const B& b) noexcept {
+    if constexpr (Max)
+        return xsimd::max(a, b);
+    else
+        return xsimd::min(a, b);
+}
+
+// max / min of x[0..n), n ≥ 1. PropagateNan = false skips the NaN mask (the
+// max that log-sum-exp and softmax subtract: a NaN reaches their result
+// through exp anyway).
+template <class Arch, bool Max, bool PropagateNan, class T>
+T extreme_simd(const T* x, std::size_t n) noexcept {
+    using B = vec::batch<T, Arch>;
+    using M = xsimd::batch_bool<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B first(x[0]);  // neutral: the result is at least as extreme
+    B a0 = first, a1 = first, a2 = first, a3 = first;
+    M nan(false);
+    std::size_t i = 0;
+    for (; n - i >= 4 * W; i += 4 * W) {
+        const B v0 = B::load_unaligned(x + i), v1 = B::load_unaligned(x + i + W);
+        const B v2 = B::load_unaligned(x + i + 2 * W), v3 = B::load_unaligned(x + i + 3 * W);
+        a0 = pick<Max>(a0, v0);
+        a1 = pick<Max>(a1, v1);
+        a2 = pick<Max>(a2, v2);
+        a3 = pick<Max>(a3, v3);
+        if constexpr (PropagateNan) nan = nan | ((v0 != v0) | (v1 != v1)) | ((v2 != v2) | (v3 != v3));
+    }
+    for (; n - i >= W; i += W) {
+        const B v = B::load_unaligned(x + i);
+        a0 = pick<Max>(a0, v);
+        if constexpr (PropagateNan) nan = nan | (v != v);
+    }
+    if (i < n) {
+        const B v = vec::load_partial<Arch>(x + i, n - i, x[0]);
+        a0 = pick<Max>(a0, v);
+        if constexpr (PropagateNan) nan = nan | (v != v);
+    }
+    if constexpr (PropagateNan) {
+        if (xsimd::any(nan) || x[0] != x[0]) return quiet_nan<T>;
+    }
+    const B a = pick<Max>(pick<Max>(a0, a1), pick<Max>(a2, a3));
+    return Max ? vec::reduce_max(a) : vec::reduce_min(a);
+}
+
+// Σ exp(x − shift) over x[0..n).
+template <class Arch, class T>
+T exp_sum_simd(const T* x, std::size_t n, T shift) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B s(shift);
+    B a0(T(0)), a1(T(0));
+    std::size_t i = 0;
+    for (; n - i >= 2 * W; i += 2 * W) {
+        a0 += vec::exp(B::load_unaligned(x + i) - s);
+        a1 += vec::exp(B::load_unaligned(x + i + W) - s);
+    }
+    if (n - i >= W) {
+        a0 += vec::exp(B::load_unaligned(x + i) - s);
+        i += W;
+    }
+    if (i < n) a1 += vec::exp(vec::load_partial<Arch>(x + i, n - i, -std::numeric_limits<T>::infinity()) - s);
+    return vec::reduce_add(a0 + a1);
+}
+
+// The state of a one-pass log-sum-exp: Σ exp(x) = exp(shift) · sum, where
+// max is the running maximum and shift = max if it is finite, else 0.
+template <class T>
+struct max_exp_sum {
+    T max = -std::numeric_limits<T>::infinity();
+    T shift = T(0);
+    T sum = T(0);
+
+    // A block whose maximum is bm arrives: rescale the sum if the shift moves.
+    // Returns the shift to subtract in the block.
+    T enter(T bm) noexcept {
+        if (bm > max) {
+            max = bm;
+            const T next = finite(max) ? max : T(0);
+            if (sum != T(0)) sum *= std::exp(shift - next);
+            shift = next;
+        }
+        return shift;
+    }
+};
+
+// The one-pass log-sum-exp over blocks: each block's maximum, then its
+// Σ exp(x − shift) while it is in L1. `per_block(offset, length, shift)`
+// returns the block's Σ exp(x − shift) (and may store the exponentials).
+template <class Arch, class T, class PerBlock>
+max_exp_sum<T> blocked_max_exp_sum(const T* x, std::size_t n, std::size_t block, PerBlock&& per_block) noexcept {
+    max_exp_sum<T> st;
+    for (std::size_t lo = 0; lo < n; lo += block) {
+        const std::size_t len = std::min(block, n - lo);
+        const T shift = st.enter(extreme_simd<Arch, true, false>(x + lo, len));
+        st.sum += per_block(lo, len, shift);
+    }
+    return st;
+}
+
+template <class Arch, class T>
+T logsumexp_simd(const T* x, std::size_t n) noexcept {
+    const max_exp_sum<T> st = blocked_max_exp_sum<Arch>(
+        x, n, exp_block<T>, [x](std::size_t lo, std::size_t len, T shift) { return exp_sum_simd<Arch>(x + lo, len, shift); });
+    return st.shift + std::log(st.sum);
+}
+
+template <class Arch, class T>
+void extreme_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B yb(y), one(T(1)), zero(T(0));
+    // Count the ties (exact in T up to 2^24 per lane for float).
+    B c0(T(0)), c1(T(0));
+    std::size_t i = 0;
+    for (; n - i >= 2 * W; i += 2 * W) {
+        c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
+        c1 += xsimd::select(B::load_unaligned(x + i + W) == yb, one, zero);
+    }
+    for (; n - i >= W; i += W) c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
+    if (i < n) c1 += xsimd::select(vec::load_partial<Arch>(x + i, n - i, quiet_nan<T>) == yb, one, zero);
+    const B share(g / vec::reduce_add(c0 + c1));
+    auto body = [&](std::size_t j, auto partial, std::size_t count) {
+        constexpr bool P = decltype(partial)::value;
+        B d = xsimd::select(vec::load<Arch, P>(x + j, count, quiet_nan<T>) == yb, share, zero);
+        if (accumulate) d += vec::load<Arch, P>(dx + j, count, T(0));
+        vec::store<Arch, P>(dx + j, count, d);
+    };
+    for (i = 0; n - i >= W; i += W) body(i, std::false_type{}, W);
+    if (i < n) body(i, std::true_type{}, n - i);
+}
+
+template <class Arch, class T>
+void logsumexp_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B yb(y), gb(g);
+    auto body = [&](std::size_t j, auto partial, std::size_t count) {
+        constexpr bool P = decltype(partial)::value;
+        B d = gb * vec::exp(vec::load<Arch, P>(x + j, count, T(0)) - yb);
+        if (accumulate) d += vec::load<Arch, P>(dx + j, count, T(0));
+        vec::store<Arch, P>(dx + j, count, d);
+    };
+    std::size_t i = 0;
+    for (; n - i >= W; i += W) body(i, std::false_type{}, W);
+    if (i < n) body(i, std::true_type{}, n - i);
+}
+
+// ============================================================ SIMD paths: one axis, inner > 1
+// Register blocks of columns walk down the axis; see for_each_column_block.
+
+template <class Arch, class T>
+void sum_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
+                   bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    for (std::size_t o = 0; o < outer; ++o) {
+        const T* xo = x + o * axis * inner;
+        T* oo = out + o * inner;
+        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+            constexpr std::size_t V = decltype(nv)::value;
+            constexpr bool P = decltype(partial)::value;
+            B acc[V];
+            detail::static_for<V>([&](auto v) { acc[v] = vec::load<Arch, P>(xo + i + v * W, count, T(0)); });
+            for (std::size_t a = 1; a < axis; ++a) {
+                const T* row = xo + a * inner + i;
+                detail::static_for<V>([&](auto v) { acc[v] += vec::load<Arch, P>(row + v * W, count, T(0)); });
+            }
+            detail::static_for<V>([&](auto v) {
+                B r = acc[v];
+                if (accumulate) r += vec::load<Arch, P>(oo + i + v * W, count, T(0));
+                vec::store<Arch, P>(oo + i + v * W, count, r);
+            });
+        });
+    }
+}
+
+template <class Arch, bool Max, class T>
+void extreme_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
+                       bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    using M = xsimd::batch_bool<T, Arch>;
+    constexpr std::size_t W = B::size;
+    for (std::size_t o = 0; o < outer; ++o) {
+        const T* xo = x + o * axis * inner;
+        T* oo = out + o * inner;
+        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+            constexpr std::size_t V = decltype(nv)::value;
+            constexpr bool P = decltype(partial)::value;
+            B acc[V];
+            M nan[V];
+            detail::static_for<V>([&](auto v) {
+                acc[v] = vec::load<Arch, P>(xo + i + v * W, count, T(0));
+                nan[v] = acc[v] != acc[v];
+            });
+            for (std::size_t a = 1; a < axis; ++a) {
+                const T* row = xo + a * inner + i;
+                detail::static_for<V>([&](auto v) {
+                    const B e = vec::load<Arch, P>(row + v * W, count, T(0));
+                    acc[v] = pick<Max>(acc[v], e);
+                    nan[v] = nan[v] | (e != e);
+                });
+            }
+            detail::static_for<V>([&](auto v) {
+                B r = xsimd::select(nan[v], B(quiet_nan<T>), acc[v]);
+                if (accumulate) r += vec::load<Arch, P>(oo + i + v * W, count, T(0));
+                vec::store<Arch, P>(oo + i + v * W, count, r);
+            });
+        });
+    }
+}
+
+template <class Arch, class T>
+void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
+                         bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    for (std::size_t o = 0; o < outer; ++o) {
+        const T* xo = x + o * axis * inner;
+        T* oo = out + o * inner;
+        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+            constexpr std::size_t V = decltype(nv)::value;
+            constexpr bool P = decltype(partial)::value;
+            B m[V], s[V];
+            detail::static_for<V>([&](auto v) { m[v] = vec::load<Arch, P>(xo + i + v * W, count, T(0)); });
+            for (std::size_t a = 1; a < axis; ++a) {
+                const T* row = xo + a * inner + i;
+                detail::static_for<V>([&](auto v) { m[v] = xsimd::max(m[v], vec::load<Arch, P>(row + v * W, count, T(0))); });
+            }
+            detail::static_for<V>([&](auto v) {
+                m[v] = xsimd::select(m[v] - m[v] == B(T(0)), m[v], B(T(0)));  // the shift: max if finite, else 0
+                s[v] = B(T(0));
+            });
+            for (std::size_t a = 0; a < axis; ++a) {
+                const T* row = xo + a * inner + i;
+                detail::static_for<V>([&](auto v) { s[v] += vec::exp(vec::load<Arch, P>(row + v * W, count, T(0)) - m[v]); });
+            }
+            // shift + log(sum), lane by lane (xsimd::log trips g++ 12's false
+            // -Wuninitialized from inside xsimd; one log per column is cheap
+            // next to the `axis` exponentials).
+            detail::static_for<V>([&](auto v) {
+                alignas(64) T lanes[W];
+                s[v].store_aligned(lanes);
+                for (T& e : lanes) e = std::log(e);
+                B r = m[v] + B::load_aligned(lanes);
+                if (accumulate) r += vec::load<Arch, P>(oo + i + v * W, count, T(0));
+                vec::store<Arch, P>(oo + i + v * W, count, r);
+            });
+        });
+    }
+}
+
+template <class Arch, class T>
+void extreme_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y,
+                           const T* g, T* dx, bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B one(T(1)), zero(T(0));
+    for (std::size_t o = 0; o < outer; ++o) {
+        const T* xo = x + o * axis * inner;
+        T* dxo = dx + o * axis * inner;
+        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+            constexpr std::size_t V = decltype(nv)::value;
+            constexpr bool P = decltype(partial)::value;
+            B yv[V], c[V];
+            detail::static_for<V>([&](auto v) {
+                yv[v] = vec::load<Arch, P>(y + o * inner + i + v * W, count, T(0));
+                c[v] = zero;
+            });
+            for (std::size_t a = 0; a < axis; ++a) {
+                const T* row = xo + a * inner + i;
+                detail::static_for<V>(
+                    [&](auto v) { c[v] += xsimd::select(vec::load<Arch, P>(row + v * W, count, T(0)) == yv[v], one, zero); });
+            }
+            // share = g / count (lanes past `count` of a partial block are never stored)
+            detail::static_for<V>([&](auto v) { c[v] = vec::load<Arch, P>(g + o * inner + i + v * W, count, T(0)) / c[v]; });
+            for (std::size_t a = 0; a < axis; ++a) {
+                const T* row = xo + a * inner + i;
+                T* drow = dxo + a * inner + i;
+                detail::static_for<V>([&](auto v) {
+                    B d = xsimd::select(vec::load<Arch, P>(row + v * W, count, T(0)) == yv[v], c[v], zero);
+                    if (accumulate) d += vec::load<Arch, P>(drow + v * W, count, T(0));
+                    vec::store<Arch, P>(drow + v * W, count, d);
+                });
+            }
+        });
+    }
+}
+
+template <class Arch, class T>
+void logsumexp_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y,
+                             const T* g, T* dx, bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    for (std::size_t o = 0; o < outer; ++o) {
+        const T* xo = x + o * axis * inner;
+        T* dxo = dx + o * axis * inner;
+        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+            constexpr std::size_t V = decltype(nv)::value;
+            constexpr bool P = decltype(partial)::value;
+            B yv[V], gv[V];
+            detail::static_for<V>([&](auto v) {
+                yv[v] = vec::load<Arch, P>(y + o * inner + i + v * W, count, T(0));
+                gv[v] = vec::load<Arch, P>(g + o * inner + i + v * W, count, T(0));
+            });
+            for (std::size_t a = 0; a < axis; ++a) {
+                const T* row = xo + a * inner + i;
+                T* drow = dxo + a * inner + i;
+                detail::static_for<V>([&](auto v) {
+                    B d = gv[v] * vec::exp(vec::load<Arch, P>(row + v * W, count, T(0)) - yv[v]);
+                    if (accumulate) d += vec::load<Arch, P>(drow + v * W, count, T(0));
+                    vec::store<Arch, P>(drow + v * W, count, d);
+                });
+            }
+        });
+    }
+}
+
+}  // namespace detail::reduction
+
+// ============================================================ public kernels
+
+template <class T, class Arch = default_arch>
+T sum(const T* x, std::size_t n) noexcept {
+    if constexpr (simd_path<T, Arch>)
+        return detail::reduction::sum_simd<Arch>(x, n);
+    else
+        return detail::reduction::sum_portable(x, n, 1);
+}
+
+template <class T, class Arch = default_arch>
+T max(const T* x, std::size_t n) noexcept {
+    if constexpr (simd_path<T, Arch>)
+        return detail::reduction::extreme_simd<Arch, true, true>(x, n);
+    else
+        return detail::reduction::extreme_portable<true>(x, n, 1);
+}
+
+template <class T, class Arch = default_arch>
+T min(const T* x, std::size_t n) noexcept {
+    if constexpr (simd_path<T, Arch>)
+        return detail::reduction::extreme_simd<Arch, false, true>(x, n);
+    else
+        return detail::reduction::extreme_portable<false>(x, n, 1);
+}
+
+template <class T, class Arch = default_arch>
+T logsumexp(const T* x, std::size_t n) noexcept {
+    if constexpr (simd_path<T, Arch>)
+        return detail::reduction::logsumexp_simd<Arch>(x, n);
+    else
+        return detail::reduction::logsumexp_portable(x, n, 1);
+}
+
+// The axis kernels: with inner == 1 the contiguous kernel per row, with
+// inner > 1 the register-blocked one; the portable path per (o, i).
+template <class T, class Arch = default_arch>
+void sum_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out, bool accumulate) noexcept {
+    namespace r = detail::reduction;
+    if constexpr (simd_path<T, Arch>) {
+        if (inner > 1) return r::sum_axis_simd<Arch>(x, outer, axis, inner, out, accumulate);
+        for (std::size_t o = 0; o < outer; ++o) r::put(out[o], r::sum_simd<Arch>(x + o * axis, axis), accumulate);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t i = 0; i < inner; ++i)
+                r::put(out[o * inner + i], r::sum_portable(x + o * axis * inner + i, axis, inner), accumulate);
+    }
+}
+
+template <class T, class Arch = default_arch>
+void max_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out, bool accumulate) noexcept {
+    namespace r = detail::reduction;
+    if constexpr (simd_path<T, Arch>) {
+        if (inner > 1) return r::extreme_axis_simd<Arch, true>(x, outer, axis, inner, out, accumulate);
+        for (std::size_t o = 0; o < outer; ++o)
+            r::put(out[o], r::extreme_simd<Arch, true, true>(x + o * axis, axis), accumulate);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t i = 0; i < inner; ++i)
+                r::put(out[o * inner + i], r::extreme_portable<true>(x + o * axis * inner + i, axis, inner), accumulate);
+    }
+}
+
+template <class T, class Arch = default_arch>
+void min_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out, bool accumulate) noexcept {
+    namespace r = detail::reduction;
+    if constexpr (simd_path<T, Arch>) {
+        if (inner > 1) return r::extreme_axis_simd<Arch, false>(x, outer, axis, inner, out, accumulate);
+        for (std::size_t o = 0; o < outer; ++o)
+            r::put(out[o], r::extreme_simd<Arch, false, true>(x + o * axis, axis), accumulate);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t i = 0; i < inner; ++i)
+                r::put(out[o * inner + i], r::extreme_portable<false>(x + o * axis * inner + i, axis, inner), accumulate);
+    }
+}
+
+template <class T, class Arch = default_arch>
+void logsumexp_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
+                    bool accumulate) noexcept {
+    namespace r = detail::reduction;
+    if constexpr (simd_path<T, Arch>) {
+        if (inner > 1) return r::logsumexp_axis_simd<Arch>(x, outer, axis, inner, out, accumulate);
+        for (std::size_t o = 0; o < outer; ++o)
+            r::put(out[o], r::logsumexp_simd<Arch>(x + o * axis, axis), accumulate);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t i = 0; i < inner; ++i)
+                r::put(out[o * inner + i], r::logsumexp_portable(x + o * axis * inner + i, axis, inner), accumulate);
+    }
+}
+
+template <class T, class Arch = default_arch>
+void max_vjp(const T* x, std::size_t n, std::type_identity_t<T> y, std::type_identity_t<T> g, T* dx,
+             bool accumulate) noexcept {
+    if constexpr (simd_path<T, Arch>)
+        detail::reduction::extreme_vjp_simd<Arch>(x, n, y, g, dx, accumulate);
+    else
+        detail::reduction::extreme_vjp_portable(x, n, 1, y, g, dx, accumulate);
+}
+
+// The rule is the same as max_vjp's: the elements equal to the result share g.
+template <class T, class Arch = default_arch>
+void min_vjp(const T* x, std::size_t n, std::type_identity_t<T> y, std::type_identity_t<T> g, T* dx,
+             bool accumulate) noexcept {
+    max_vjp<T, Arch>(x, n, y, g, dx, accumulate);
+}
+
+template <class T, class Arch = default_arch>
+void max_axis_vjp(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y, const T* g, T* dx,
+                  bool accumulate) noexcept {
+    namespace r = detail::reduction;
+    if constexpr (simd_path<T, Arch>) {
+        if (inner > 1) return r::extreme_axis_vjp_simd<Arch>(x, outer, axis, inner, y, g, dx, accumulate);
+        for (std::size_t o = 0; o < outer; ++o)
+            r::extreme_vjp_simd<Arch>(x + o * axis, axis, y[o], g[o], dx + o * axis, accumulate);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t i = 0; i < inner; ++i) {
+                const std::size_t base = o * axis * inner + i;
+                r::extreme_vjp_portable(x + base, axis, inner, y[o * inner + i], g[o * inner + i], dx + base,
+                                        accumulate);
+            }
+    }
+}
+
+template <class T, class Arch = default_arch>
+void min_axis_vjp(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y, const T* g, T* dx,
+                  bool accumulate) noexcept {
+    max_axis_vjp<T, Arch>(x, outer, axis, inner, y, g, dx, accumulate);
+}
+
+template <class T, class Arch = default_arch>
+void logsumexp_vjp(const T* x, std::size_t n, std::type_identity_t<T> y, std::type_identity_t<T> g, T* dx,
+                   bool accumulate) noexcept {
+    if constexpr (simd_path<T, Arch>)
+        detail::reduction::logsumexp_vjp_simd<Arch>(x, n, y, g, dx, accumulate);
+    else
+        detail::reduction::logsumexp_vjp_portable(x, n, 1, y, g, dx, accumulate);
+}
+
+template <class T, class Arch = default_arch>
+void logsumexp_axis_vjp(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y, const T* g,
+                        T* dx, bool accumulate) noexcept {
+    namespace r = detail::reduction;
+    if constexpr (simd_path<T, Arch>) {
+        if (inner > 1) return r::logsumexp_axis_vjp_simd<Arch>(x, outer, axis, inner, y, g, dx, accumulate);
+        for (std::size_t o = 0; o < outer; ++o)
+            r::logsumexp_vjp_simd<Arch>(x + o * axis, axis, y[o], g[o], dx + o * axis, accumulate);
+    } else {
+        for (std::size_t o = 0; o < outer; ++o)
+            for (std::size_t i = 0; i < inner; ++i) {
+                const std::size_t base = o * axis * inner + i;
+                r::logsumexp_vjp_portable(x + base, axis, inner, y[o * inner + i], g[o * inner + i], dx + base,
+                                          accumulate);
+            }
+    }
+}
+
+// out[c] = Σ_r g[r, c] (g is [rows, cols]).
+template <class T, class Arch = default_arch>
+void sum_rows(const T* g, std::size_t rows, std::size_t cols, T* out, bool accumulate) noexcept {
+    sum_axis<T, Arch>(g, 1, rows, cols, out, accumulate);
+}
+
+}  // namespace leibniz::kernels
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
