@@ -40,7 +40,7 @@ template <std::size_t K>
 struct concat_op {
     static constexpr std::string_view name = "concat";
     static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
-    static constexpr std::array<std::string_view, 2> vjp_formula{"δa = δ[first slice]", "δb = δ[second slice]"};
+    static constexpr std::array<std::string_view, 2> vjp_formula{"δ[first slice along the axis]", "δ[second slice along the axis]"};
 
     template <Shape A, Shape B>
     using result_shape = typename detail::concat_shape<A, B, K>::type;

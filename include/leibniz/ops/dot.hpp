@@ -22,7 +22,7 @@ struct dot_op {
     static constexpr std::string_view name = "dot";
     static std::string latex(const std::string& a, const std::string& b) { return a + " \\cdot " + b; }
     static constexpr op_traits traits{.elementwise = false};
-    static constexpr std::array<std::string_view, 2> vjp_formula{"δa = δ·b", "δb = δ·a"};
+    static constexpr std::array<std::string_view, 2> vjp_formula{"δ·b", "δ·a"};
 
     template <Shape A, Shape B>
     using result_shape = shape<>;

@@ -14,7 +14,7 @@ struct mean_op {
     static constexpr std::string_view name = "mean";
     static std::string latex(const std::string& a) { return "\\overline{" + a + "}"; }
     static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
-    static constexpr std::string_view vjp_formula = "δa = δ/n (to every element)";
+    static constexpr std::string_view vjp_formula = "δ/n, copied to every element";
 
     template <Shape S>
     using result_shape = shape<>;
@@ -34,7 +34,7 @@ struct mean_axis_op {
     static constexpr std::string_view name = "mean";
     static std::string text(const std::string& a) { return "mean(" + a + ", axis " + std::to_string(K) + ")"; }
     static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
-    static constexpr std::string_view vjp_formula = "δa = δ/n copied along the averaged axis";
+    static constexpr std::string_view vjp_formula = "δ/n, copied along the axis";
 
     template <Shape S>
     using result_shape = typename detail::drop_axis<S, K>::type;

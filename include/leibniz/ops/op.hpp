@@ -10,6 +10,11 @@
 //   vjp(g, y, a) / vjp<P>(...)   adjoint rule: operand P's share of the output adjoint g
 //   derivative(a) / partial<P>   the symbolic derivative, as an expression
 //   local_derivative             the text of ∂y/∂operand, for explain (a, b: operands; y: result)
+// A tensor op (traits.elementwise == false) instead has
+//   result_shape<S...>           its shape rule, with a readable failure
+//   forward(y, a, ...)           the value, through tensor/kernels, into y
+//   vjp<P>(δa, accumulate, δ, y, a, ...)   operand P's adjoint: stored, or added when accumulate
+//   vjp_formula                  the text of the adjoint rule over δ, a, b, y, for explain
 // y is the op's own value, passed so rules like exp's (δ·y) reuse it.
 
 #include <leibniz/core/dual.hpp>

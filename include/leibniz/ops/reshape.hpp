@@ -46,7 +46,7 @@ template <Shape To>
 struct reshape_op {
     static constexpr std::string_view name = "reshape";
     static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
-    static constexpr std::string_view vjp_formula = "δa = δ, reshaped to a's shape";
+    static constexpr std::string_view vjp_formula = "δ, reshaped";
 
     template <Shape S>
     using result_shape = To;

@@ -14,7 +14,7 @@ struct sum_op {
     static constexpr std::string_view name = "sum";
     static std::string latex(const std::string& a) { return "\\sum " + a; }
     static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
-    static constexpr std::string_view vjp_formula = "δa = δ·1 (δ copied to every element)";
+    static constexpr std::string_view vjp_formula = "δ, copied to every element";
 
     template <Shape S>
     using result_shape = shape<>;
@@ -35,7 +35,7 @@ struct sum_axis_op {
     static std::string text(const std::string& a) { return "sum(" + a + ", axis " + std::to_string(K) + ")"; }
     static std::string latex(const std::string& a) { return "\\sum_{" + std::to_string(K) + "} " + a; }
     static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
-    static constexpr std::string_view vjp_formula = "δa = δ copied along the summed axis";
+    static constexpr std::string_view vjp_formula = "δ, copied along the axis";
 
     template <Shape S>
     using result_shape = typename detail::drop_axis<S, K>::type;

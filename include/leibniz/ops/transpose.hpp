@@ -29,7 +29,7 @@ struct transpose_op {
     static constexpr int precedence = precedence::atom - 1;
     static constexpr std::array<int, 1> operand_precedence{precedence::atom};
     static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
-    static constexpr std::string_view vjp_formula = "δa = δᵀ";
+    static constexpr std::string_view vjp_formula = "δᵀ";
 
     template <Shape S>
     using result_shape = typename detail::transposed<S>::type;
