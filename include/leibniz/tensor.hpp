@@ -1,9 +1,21 @@
 #pragma once
 // The tensor layer: tensors and views, binding them to leaves, the fused
-// SIMD sweeps and the workspace.
+// SIMD sweeps, the workspace, and the tensor operations.
 
 #include <leibniz/tensor/bind.hpp>
+#include <leibniz/tensor/explain.hpp>
 #include <leibniz/tensor/simd.hpp>
 #include <leibniz/tensor/sweep.hpp>
 #include <leibniz/tensor/tensor.hpp>
 #include <leibniz/tensor/workspace.hpp>
+
+#include <leibniz/ops/concat.hpp>
+#include <leibniz/ops/dot.hpp>
+#include <leibniz/ops/logsumexp.hpp>
+#include <leibniz/ops/matmul.hpp>
+#include <leibniz/ops/mean.hpp>
+#include <leibniz/ops/reduce_max.hpp>
+#include <leibniz/ops/reduce_min.hpp>
+#include <leibniz/ops/reshape.hpp>
+#include <leibniz/ops/sum.hpp>
+#include <leibniz/ops/transpose.hpp>

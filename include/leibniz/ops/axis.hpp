@@ -36,6 +36,13 @@ struct drop_axis {
     using type = decltype(make(std::make_index_sequence<S::rank - 1>{}));
 };
 
+// A whole-tensor reduction needs a tensor (the shape is the template argument).
+template <Shape S>
+constexpr bool check_reducible() {
+    static_assert(S::rank > 0, "leibniz: reducing a scalar: sum/mean/max/min/logsumexp take a tensor (rank > 0)");
+    return S::rank > 0;
+}
+
 struct axis_layout {
     std::size_t outer = 1, axis = 1, inner = 1;
 };

@@ -59,7 +59,7 @@ struct mean_axis_op {
 
 template <Expression A>
 constexpr auto mean(A a) {
-    return make_node<mean_op>(a);
+    if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<mean_op>(a);
 }
 template <Expression A, std::size_t K>
 constexpr auto mean(A a, axis_t<K>) {

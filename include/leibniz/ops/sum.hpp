@@ -57,7 +57,7 @@ struct sum_axis_op {
 
 template <Expression A>
 constexpr auto sum(A a) {
-    return make_node<sum_op>(a);
+    if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<sum_op>(a);
 }
 template <Expression A, std::size_t K>
 constexpr auto sum(A a, axis_t<K>) {

@@ -1,0 +1,64 @@
+#pragma once
+// max(a): the largest element, a scalar; max(a, lz::axis<K>): the largest along axis K.
+// δa = δ at the largest element(s); ties share δ evenly (torch.amax's convention).
+// (The elementwise max(a, b) of two expressions is in ops/max.hpp.)
+
+#include <leibniz/ops/axis.hpp>
+#include <leibniz/ops/op.hpp>
+#include <leibniz/tensor/kernels/reduce.hpp>
+#include <leibniz/tensor/tensor.hpp>
+
+namespace leibniz {
+
+struct reduce_max_op {
+    static constexpr std::string_view name = "max";
+    static std::string latex(const std::string& a) { return "\\max " + a; }
+    static constexpr op_traits traits{.elementwise = false, .reads_result = true};
+    static constexpr std::string_view vjp_formula = "δ at the largest element of a (ties share it)";
+
+    template <Shape S>
+    using result_shape = shape<>;
+
+    template <class T, class S>
+    static void forward(T& y, const tensor_view<T, S>& a) {
+        y = kernels::max(a.data(), a.size());
+    }
+    template <std::size_t P, class T, class S>
+    static void vjp(const tensor_view<T, S>& d, bool accumulate, const T& g, const T& y, const tensor_view<T, S>& a) {
+        kernels::max_vjp(a.data(), a.size(), y, g, d.data(), accumulate);
+    }
+};
+
+template <std::size_t K>
+struct reduce_max_axis_op {
+    static constexpr std::string_view name = "max";
+    static std::string text(const std::string& a) { return "max(" + a + ", axis " + std::to_string(K) + ")"; }
+    static constexpr op_traits traits{.elementwise = false, .reads_result = true};
+    static constexpr std::string_view vjp_formula = "δ at the largest element along the axis (ties share it)";
+
+    template <Shape S>
+    using result_shape = typename detail::drop_axis<S, K>::type;
+
+    template <class T, class SY, class S>
+    static void forward(const tensor_view<T, SY>& y, const tensor_view<T, S>& a) {
+        const auto l = detail::layout_of(a.extents(), K);
+        kernels::max_axis(a.data(), l.outer, l.axis, l.inner, y.data(), false);
+    }
+    template <std::size_t P, class T, class S, class SY>
+    static void vjp(const tensor_view<T, S>& d, bool accumulate, const tensor_view<T, SY>& g, const tensor_view<T, SY>& y,
+                    const tensor_view<T, S>& a) {
+        const auto l = detail::layout_of(a.extents(), K);
+        kernels::max_axis_vjp(a.data(), l.outer, l.axis, l.inner, y.data(), g.data(), d.data(), accumulate);
+    }
+};
+
+template <Expression A>
+constexpr auto max(A a) {
+    if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<reduce_max_op>(a);
+}
+template <Expression A, std::size_t K>
+constexpr auto max(A a, axis_t<K>) {
+    if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<reduce_max_axis_op<K>>(a);
+}
+
+}  // namespace leibniz

@@ -1,0 +1,64 @@
+#pragma once
+// min(a): the smallest element, a scalar; min(a, lz::axis<K>): the smallest along axis K.
+// δa = δ at the smallest element(s); ties share δ evenly (torch.amin's convention).
+// (The elementwise min(a, b) of two expressions is in ops/min.hpp.)
+
+#include <leibniz/ops/axis.hpp>
+#include <leibniz/ops/op.hpp>
+#include <leibniz/tensor/kernels/reduce.hpp>
+#include <leibniz/tensor/tensor.hpp>
+
+namespace leibniz {
+
+struct reduce_min_op {
+    static constexpr std::string_view name = "min";
+    static std::string latex(const std::string& a) { return "\\min " + a; }
+    static constexpr op_traits traits{.elementwise = false, .reads_result = true};
+    static constexpr std::string_view vjp_formula = "δ at the smallest element of a (ties share it)";
+
+    template <Shape S>
+    using result_shape = shape<>;
+
+    template <class T, class S>
+    static void forward(T& y, const tensor_view<T, S>& a) {
+        y = kernels::min(a.data(), a.size());
+    }
+    template <std::size_t P, class T, class S>
+    static void vjp(const tensor_view<T, S>& d, bool accumulate, const T& g, const T& y, const tensor_view<T, S>& a) {
+        kernels::min_vjp(a.data(), a.size(), y, g, d.data(), accumulate);
+    }
+};
+
+template <std::size_t K>
+struct reduce_min_axis_op {
+    static constexpr std::string_view name = "min";
+    static std::string text(const std::string& a) { return "min(" + a + ", axis " + std::to_string(K) + ")"; }
+    static constexpr op_traits traits{.elementwise = false, .reads_result = true};
+    static constexpr std::string_view vjp_formula = "δ at the smallest element along the axis (ties share it)";
+
+    template <Shape S>
+    using result_shape = typename detail::drop_axis<S, K>::type;
+
+    template <class T, class SY, class S>
+    static void forward(const tensor_view<T, SY>& y, const tensor_view<T, S>& a) {
+        const auto l = detail::layout_of(a.extents(), K);
+        kernels::min_axis(a.data(), l.outer, l.axis, l.inner, y.data(), false);
+    }
+    template <std::size_t P, class T, class S, class SY>
+    static void vjp(const tensor_view<T, S>& d, bool accumulate, const tensor_view<T, SY>& g, const tensor_view<T, SY>& y,
+                    const tensor_view<T, S>& a) {
+        const auto l = detail::layout_of(a.extents(), K);
+        kernels::min_axis_vjp(a.data(), l.outer, l.axis, l.inner, y.data(), g.data(), d.data(), accumulate);
+    }
+};
+
+template <Expression A>
+constexpr auto min(A a) {
+    if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<reduce_min_op>(a);
+}
+template <Expression A, std::size_t K>
+constexpr auto min(A a, axis_t<K>) {
+    if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<reduce_min_axis_op<K>>(a);
+}
+
+}  // namespace leibniz
