@@ -161,8 +161,12 @@ constexpr auto operator""_c() {
 // What an op's backward rule reads and how it behaves: read by the evaluator,
 // the fusion pass and the tape layout (never the op's name). Every op states
 // `static constexpr op_traits traits{...}`.
+// A reduction the fusion pass can fold into the loop of an elementwise operand.
+enum class reduction : unsigned char { none, sum, mean };
+
 struct op_traits {
     bool elementwise = true;     // y[i] depends on the operands' [i] only (after broadcasting)
+    reduction reduces = reduction::none;  // sum or mean of all elements of its one operand
     bool linear = false;         // vjp does not read any value
     bool reads_result = false;   // vjp reads y
     bool reads_operands = true;  // vjp reads the operands

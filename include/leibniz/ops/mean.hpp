@@ -13,7 +13,7 @@ namespace leibniz {
 struct mean_op {
     static constexpr std::string_view name = "mean";
     static std::string latex(const std::string& a) { return "\\overline{" + a + "}"; }
-    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reduces = reduction::mean, .linear = true, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δ/n, copied to every element";
 
     template <Shape S>

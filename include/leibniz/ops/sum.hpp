@@ -13,7 +13,7 @@ namespace leibniz {
 struct sum_op {
     static constexpr std::string_view name = "sum";
     static std::string latex(const std::string& a) { return "\\sum " + a; }
-    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reduces = reduction::sum, .linear = true, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δ, copied to every element";
 
     template <Shape S>

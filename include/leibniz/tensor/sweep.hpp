@@ -52,11 +52,38 @@ template <fixed_string Name, class T, class S, std::size_t I>
 struct input_index<leaf<Name, T, S, tape_input<I>>> : std::integral_constant<std::size_t, I> {};
 }  // namespace detail
 
-template <class G, class Wrt>
+template <class N>
+constexpr reduction reduction_of() {
+    if constexpr (is_node<N>::value)
+        return traits_of<typename N::op>().reduces;
+    else
+        return reduction::none;
+}
+template <class N>
+constexpr op_traits node_traits() {
+    if constexpr (is_node<N>::value)
+        return traits_of<typename N::op>();
+    else
+        return op_traits{.elementwise = false, .reads_operands = false};
+}
+
+// The plan of a tensor sweep, decided at compile time from the graph:
+//   fusable   an elementwise node of rank > 0
+//   reduces   a sum or mean whose operand is a fusable node used only there:
+//             the reduction runs inside that group's loop (no buffer at all)
+//   interior  a fusable node whose only consumer is fusable or reduces: it is
+//             computed inside its consumer's loop and never stored
+//   root      a step that runs a fused loop: fusable and not interior, or reduces
+//   needed    a value some later work reads: the output (when asked for), an
+//             operand or result a backward rule reads, an input of a fused
+//             loop that runs backward — and, transitively, what those need.
+//             Steps whose value nobody needs are skipped: grad of sum(f(x))
+//             never evaluates f.
+template <class G, class Wrt, bool WantValue = true>
 struct fusion_plan;
 
-template <class... Nodes, class Wrt>
-struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt> {
+template <class... Nodes, class Wrt, bool WantValue>
+struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
     using G = graph<boost::mp11::mp_list<Nodes...>>;
     using E = edges<G>;
     using reverse = reverse_plan<G, Wrt>;
@@ -65,29 +92,47 @@ struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt> {
     static constexpr std::array<std::size_t, n> rank{shape_of<Nodes>::rank...};
     static constexpr std::array<bool, n> is_op{is_node<Nodes>::value...};
     static constexpr std::array<bool, n> fusable{(detail::is_elementwise_node<Nodes>() && shape_of<Nodes>::rank > 0)...};
+    static constexpr std::array<op_traits, n> traits{node_traits<Nodes>()...};
 
-    static constexpr auto make_interior() {
-        std::array<std::size_t, n> uses{}, consumer{};
+    static constexpr auto uses_and_consumer() {
+        std::array<std::array<std::size_t, n>, 2> uc{};
         for (std::size_t k = 0; k < n; ++k)
             for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) {
-                ++uses[E::target[e]];
-                consumer[E::target[e]] = k;
+                ++uc[0][E::target[e]];
+                uc[1][E::target[e]] = k;
             }
+        return uc;
+    }
+    static constexpr auto uc = uses_and_consumer();
+
+    static constexpr auto make_reduces() {
+        std::array<bool, n> r{};
+        constexpr std::array<reduction, n> kind{reduction_of<Nodes>()...};
+        for (std::size_t k = 0; k < n; ++k)
+            if (kind[k] != reduction::none) {
+                const std::size_t c = E::target[E::begin[k]];
+                r[k] = fusable[c] && uc[0][c] == 1;
+            }
+        return r;
+    }
+    static constexpr std::array<bool, n> reduces = make_reduces();
+
+    static constexpr auto make_interior() {
         std::array<bool, n> interior{};
         for (std::size_t k = 0; k + 1 < n; ++k)
-            interior[k] = fusable[k] && uses[k] == 1 && fusable[consumer[k]];
+            interior[k] = fusable[k] && uc[0][k] == 1 && (fusable[uc[1][k]] || reduces[uc[1][k]]);
         return interior;
     }
     static constexpr std::array<bool, n> interior = make_interior();
+
+    static constexpr bool root(std::size_t k) { return (fusable[k] && !interior[k]) || reduces[k]; }
 
     // The inputs of step k: a fused root's materialized inputs (each once), or
     // an op's operands (with repeats: matmul(x, x) passes δ to x twice).
     static constexpr auto inputs_of(std::size_t k) {
         std::array<std::size_t, n + 1> list{};
         std::size_t count = 0;
-        if (fusable[k]) {
-            std::array<std::size_t, n> stack{};
-            std::size_t top = 0;
+        if (root(k)) {
             // Depth first, left to right: the order in which the group's kernel meets its inputs.
             auto visit = [&](auto&& self, std::size_t node) -> void {
                 for (std::size_t e = E::begin[node]; e < E::begin[node + 1]; ++e) {
@@ -102,8 +147,6 @@ struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt> {
                 }
             };
             visit(visit, k);
-            (void)stack;
-            (void)top;
         } else {
             for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) list[count++] = E::target[e];
         }
@@ -137,6 +180,29 @@ struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt> {
             if (in[j] == C) return store[K][j];
         return false;
     }
+
+    static constexpr auto make_needed() {
+        std::array<bool, n> needed{};
+        needed[n - 1] = WantValue;
+        for (std::size_t k = 0; k < n; ++k) {  // what the backward pass reads
+            if (!is_op[k] || interior[k] || !reverse::active[k]) continue;
+            const auto in = inputs_of(k);
+            if (root(k)) {  // a fused loop recomputes from its inputs
+                for (std::size_t j = 0; j < in[n]; ++j) needed[in[j]] = true;
+            } else {
+                if (traits[k].reads_result) needed[k] = true;
+                if (traits[k].reads_operands)
+                    for (std::size_t j = 0; j < in[n]; ++j) needed[in[j]] = true;
+            }
+        }
+        for (std::size_t k = n; k-- > 0;) {  // and what computing those needs
+            if (!needed[k] || !is_op[k] || interior[k]) continue;
+            const auto in = inputs_of(k);
+            for (std::size_t j = 0; j < in[n]; ++j) needed[in[j]] = true;
+        }
+        return needed;
+    }
+    static constexpr std::array<bool, n> needed = make_needed();
 };
 
 // The scalar expression a fused root computes per element: interior operands
@@ -297,6 +363,12 @@ void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, st
     }(typename G::nodes{});
 }
 
+// What every step of a tensor sweep may need besides the tapes.
+struct sweep_context {
+    std::span<std::byte> scratch;  // for ops that state scratch_bytes
+    std::size_t batch = 0;         // the run-time (dyn) extent
+};
+
 // ---------------------------------------------------------------- fused groups
 
 namespace detail {
@@ -356,7 +428,10 @@ input_cursor<Rank> make_cursor(const V& value, const std::array<std::size_t, Ran
 template <class G, class Plan, class T, std::size_t R>
 struct fused_group {
     using root = boost::mp11::mp_at_c<typename G::nodes, R>;
-    using kernel = typename kernel_node<G, Plan, T, root>::type;
+    // A fused sum or mean runs the loop of its operand and reduces in registers.
+    static constexpr bool reduces = Plan::reduces[R];
+    using looped = typename std::conditional_t<reduces, boost::mp11::mp_front<typename root::operands>, root>;
+    using kernel = typename kernel_node<G, Plan, T, looped>::type;
     using KG = graph_of<kernel>;
     using inputs = leaves_of<kernel>;  // all input leaves
     static constexpr std::size_t input_count = boost::mp11::mp_size<inputs>::value;
@@ -364,7 +439,7 @@ struct fused_group {
         return std::array<std::size_t, input_count + 1>{detail::input_index<L>::value..., 0};
     }(inputs{});
 
-    static constexpr std::size_t rank = shape_of<root>::rank;
+    static constexpr std::size_t rank = shape_of<looped>::rank;
     using cursor = detail::input_cursor<rank>;
     using cursor_array = std::array<cursor, input_count + 1>;
 
@@ -407,36 +482,55 @@ struct fused_group {
         }
     }
 
-    template <class View>
-    static std::array<std::size_t, rank + 1> extents_of_output(const View& v) {
-        std::array<std::size_t, rank + 1> e{};
-        for (std::size_t d = 0; d < rank; ++d) e[d] = v.extent(d);
-        return e;
+
+    static std::array<std::size_t, rank + 1> loop_extents(std::size_t batch) {
+        const auto e = detail::extents_with_batch<shape_of<looped>>(batch);
+        std::array<std::size_t, rank + 1> out{};
+        for (std::size_t d = 0; d < rank; ++d) out[d] = e[d];
+        return out;
+    }
+    static std::size_t count(const std::array<std::size_t, rank + 1>& e) {
+        std::size_t n = 1;
+        for (std::size_t d = 0; d < rank; ++d) n *= e[d];
+        return n;
+    }
+    static T reduction_scale(std::size_t n) {
+        if constexpr (reduces && reduction_of<root>() == reduction::mean)
+            return T(1) / T(static_cast<base_scalar_t<T>>(n));
+        else
+            return T(1);
     }
 
     template <class Tape>
-    static void forward(Tape& values) {
-        auto& out = get<R>(values);
-        const std::size_t n = out.size();
-        if (n == 0) return;
-        const auto extents = extents_of_output(out);
+    static void forward(Tape& values, std::size_t batch) {
+        const auto extents = loop_extents(batch);
+        const std::size_t n = count(extents);
         auto c = cursors(values, extents);
         using B = simd::batch_for<T>;
         constexpr std::size_t W = simd::width<B>;
+        B total = simd::broadcast<B>(T(0));
+        T tail = T(0);
         for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
             const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
             for (; col < vector_end; col += W) {
                 tape<KG, B> kt{};
                 forward_sweep<KG, B>(kt, load<B>(c, col));
-                simd::store(out.data() + base + col, get<KG::size - 1>(kt));
+                if constexpr (reduces)
+                    total = total + get<KG::size - 1>(kt);
+                else
+                    simd::store(get<R>(values).data() + base + col, get<KG::size - 1>(kt));
             }
             for (; col < L; ++col) {
                 tape<KG, T> kt{};
                 forward_sweep<KG, T>(kt, load<T>(c, col));
-                out.data()[base + col] = get<KG::size - 1>(kt);
+                if constexpr (reduces)
+                    tail = tail + get<KG::size - 1>(kt);
+                else
+                    get<R>(values).data()[base + col] = get<KG::size - 1>(kt);
             }
         });
+        if constexpr (reduces) get<R>(values) = (simd::reduce_add(total) + tail) * reduction_scale(n);
     }
 
     // The active inputs, as the kernel's wrt.
@@ -453,12 +547,19 @@ struct fused_group {
     // row's total to its one element. Broadcast inputs are zeroed first when
     // this group is their first contributor.
     template <class Tape>
-    static void backward(const Tape& values, Tape& adjoints) {
-        const auto& g = get<R>(adjoints);
-        const std::size_t n = g.size();
+    static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
+        const auto extents = loop_extents(batch);
+        const std::size_t n = count(extents);
         if (n == 0) return;
-        const auto extents = extents_of_output(g);
         auto c = cursors(values, extents);
+        // The adjoint each element's reverse sweep starts from: δ of the root,
+        // or, for a fused reduction, δ of the sum (times 1/n for a mean).
+        auto seed = [&]<class V>(std::size_t offset) {
+            if constexpr (reduces)
+                return simd::broadcast<V>(get<R>(adjoints) * reduction_scale(n));
+            else
+                return simd::load<V>(get<R>(adjoints).data() + offset);
+        };
         using B = simd::batch_for<T>;
         constexpr std::size_t W = simd::width<B>;
 
@@ -486,7 +587,7 @@ struct fused_group {
                 tape<KG, V> kt{};
                 forward_sweep<KG, V>(kt, load<V>(c, col));
                 tape<KG, V> ka{};
-                detail::reverse_sweep<KG, kernel_plan, V>(kt, ka, simd::load<V>(g.data() + base + col));
+                detail::reverse_sweep<KG, kernel_plan, V>(kt, ka, seed.template operator()<V>(base + col));
                 [&]<class... A>(boost::mp11::mp_list<A...>) {
                     (([&] {
                          constexpr std::size_t node = detail::input_index<A>::value;
@@ -530,21 +631,21 @@ constexpr bool has_tensor_vjp = requires { &Op::template vjp<P, V...>; };
 }  // namespace detail
 
 template <class G, class Plan, class T, std::size_t K, class Node, class Tape, class Env>
-void tensor_forward_step(Tape& values, const Env& env, std::span<std::byte> scratch) {
-    if constexpr (Plan::interior[K]) {
-        // computed inside its group's loop
+void tensor_forward_step(Tape& values, const Env& env, const sweep_context& context) {
+    if constexpr (Plan::interior[K] || !Plan::needed[K]) {
+        // computed inside its group's loop, or read by nothing
     } else if constexpr (is_leaf<Node>::value) {
         if constexpr (shape_of<Node>::rank == 0) get<K>(values) = T(env.template get<Node>());
     } else if constexpr (is_literal<Node>::value) {
         get<K>(values) = Node::template as<T>();
-    } else if constexpr (Plan::fusable[K]) {
-        fused_group<G, Plan, T, K>::forward(values);
+    } else if constexpr (Plan::root(K)) {
+        fused_group<G, Plan, T, K>::forward(values, context.batch);
     } else {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
             if constexpr (traits_of<Op>().elementwise)  // rank 0: the scalar rule
                 get<K>(values) = detail::apply_value<Op>(get<G::template index<Args>>(values)...);
             else if constexpr (uses_scratch<Op, T, Args...>)
-                Op::forward(get<K>(values), get<G::template index<Args>>(values)..., scratch);
+                Op::forward(get<K>(values), get<G::template index<Args>>(values)..., context.scratch);
             else
                 Op::forward(get<K>(values), get<G::template index<Args>>(values)...);
         }(static_cast<Node*>(nullptr));
@@ -552,20 +653,20 @@ void tensor_forward_step(Tape& values, const Env& env, std::span<std::byte> scra
 }
 
 template <class G, class Plan, class T, class Tape, class Env>
-void tensor_forward_sweep(Tape& values, const Env& env, std::span<std::byte> scratch) {
+void tensor_forward_sweep(Tape& values, const Env& env, const sweep_context& context) {
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (tensor_forward_step<G, Plan, T, K, Nodes>(values, env, scratch), ...);
+            (tensor_forward_step<G, Plan, T, K, Nodes>(values, env, context), ...);
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
 }
 
 template <class G, class Plan, class T, std::size_t K, class Node, class Tape>
-void tensor_reverse_step(const Tape& values, Tape& adjoints, std::span<std::byte> scratch) {
+void tensor_reverse_step(const Tape& values, Tape& adjoints, const sweep_context& context) {
     if constexpr (!Plan::is_op[K] || Plan::interior[K] || !Plan::reverse::active[K]) {
         // nothing to pass down
-    } else if constexpr (Plan::fusable[K]) {
-        fused_group<G, Plan, T, K>::backward(values, adjoints);
+    } else if constexpr (Plan::root(K)) {
+        fused_group<G, Plan, T, K>::backward(values, adjoints, context.batch);
     } else {
         [&]<class Op, class... Args>(node<Op, Args...>*) {
             [&]<std::size_t... P>(std::index_sequence<P...>) {
@@ -582,7 +683,7 @@ void tensor_reverse_step(const Tape& values, Tape& adjoints, std::span<std::byte
                                  get<c>(adjoints) += contribution;
                          } else if constexpr (uses_scratch<Op, T, Args...>) {
                              Op::template vjp<P>(get<c>(adjoints), !store, get<K>(adjoints), get<K>(values),
-                                                 get<G::template index<Args>>(values)..., scratch);
+                                                 get<G::template index<Args>>(values)..., context.scratch);
                          } else {
                              Op::template vjp<P>(get<c>(adjoints), !store, get<K>(adjoints), get<K>(values),
                                                  get<G::template index<Args>>(values)...);
@@ -596,11 +697,11 @@ void tensor_reverse_step(const Tape& values, Tape& adjoints, std::span<std::byte
 }
 
 template <class G, class Plan, class T, class Tape>
-void tensor_reverse_sweep(const Tape& values, Tape& adjoints, std::span<std::byte> scratch) {
+void tensor_reverse_sweep(const Tape& values, Tape& adjoints, const sweep_context& context) {
     get<G::size - 1>(adjoints) = T(1);
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (tensor_reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints, scratch), ...);
+            (tensor_reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints, context), ...);
         }(std::index_sequence_for<Steps...>{});
     }(boost::mp11::mp_reverse<typename G::nodes>{});
 }

@@ -84,10 +84,10 @@ constexpr bool check_scalar_output() {
     return ok;
 }
 
-template <class F, class Wrt, class Env>
+template <class F, class Wrt, bool WantValue, class Env>
 auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
     using G = graph_of<F>;
-    using Plan = fusion_plan<G, Wrt>;
+    using Plan = fusion_plan<G, Wrt, WantValue>;
     using T = default_scalar_of<F>;
     const std::size_t batch = batch_extent<G>(env);
     const std::size_t buffers = tensor_bytes<G, Plan, T>(batch, true), scratch = scratch_bytes<G, T>(batch);
@@ -95,8 +95,9 @@ auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
     tensor_tape<G, Plan, T> values{};
     tensor_tape<G, Plan, T> adjoints{};
     lay_out<G, Plan, T>(values, &adjoints, env, memory, batch);
-    tensor_forward_sweep<G, Plan, T>(values, env, std::span<std::byte>(memory + buffers, scratch));
-    tensor_reverse_sweep<G, Plan, T>(values, adjoints, std::span<std::byte>(memory + buffers, scratch));
+    const sweep_context context{std::span<std::byte>(memory + buffers, scratch), batch};
+    tensor_forward_sweep<G, Plan, T>(values, env, context);
+    tensor_reverse_sweep<G, Plan, T>(values, adjoints, context);
     return [&]<class... L>(boost::mp11::mp_list<L...>) {
         return std::pair{get<G::size - 1>(values), std::tuple{as_result(get<G::template index<L>>(adjoints))...}};
     }(typename Wrt::leaves{});
@@ -117,7 +118,7 @@ auto eval(E, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
         std::byte* memory = ws.reserve(buffers + scratch);
         tensor_tape<G, Plan, T> values{};
         lay_out<G, Plan, T>(values, static_cast<tensor_tape<G, Plan, T>*>(nullptr), env, memory, batch);
-        tensor_forward_sweep<G, Plan, T>(values, env, std::span<std::byte>(memory + buffers, scratch));
+        tensor_forward_sweep<G, Plan, T>(values, env, sweep_context{std::span<std::byte>(memory + buffers, scratch), batch});
         return detail::as_result(get<G::size - 1>(values));
     }
 }
@@ -135,7 +136,7 @@ auto grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
     using F = std::remove_cvref_t<E>;
     if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
                   detail::check_wrt<F, std::remove_cvref_t<W>>())
-        return detail::tensor_value_and_grad<F, std::remove_cvref_t<W>>(env, ws).second;
+        return detail::tensor_value_and_grad<F, std::remove_cvref_t<W>, false>(env, ws).second;
 }
 
 template <TensorExpression E, WithRespectTo W, Environment Env>
@@ -149,7 +150,7 @@ auto value_and_grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws)
     using F = std::remove_cvref_t<E>;
     if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
                   detail::check_wrt<F, std::remove_cvref_t<W>>()) {
-        auto [value, gradient] = detail::tensor_value_and_grad<F, std::remove_cvref_t<W>>(env, ws);
+        auto [value, gradient] = detail::tensor_value_and_grad<F, std::remove_cvref_t<W>, true>(env, ws);
         return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
     }
 }
@@ -243,7 +244,7 @@ auto jvp(E, const Env& env, const tangent_t<TB...>& direction, workspace<std::re
         std::byte* rest = memory + detail::round_up(leaves + tensor_alignment);
         tensor_tape<G, Plan, D> values{};
         lay_out<G, Plan, D>(values, static_cast<tensor_tape<G, Plan, D>*>(nullptr), dual_env, rest, batch);
-        tensor_forward_sweep<G, Plan, D>(values, dual_env, std::span<std::byte>(rest + buffers, scratch));
+        tensor_forward_sweep<G, Plan, D>(values, dual_env, sweep_context{std::span<std::byte>(rest + buffers, scratch), batch});
         const D y = get<G::size - 1>(values);
         return value_and_tangent<T, T>{y.v, y.d[0]};
     }

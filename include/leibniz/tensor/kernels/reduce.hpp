@@ -3,7 +3,7 @@
 // their adjoint rules, and the adjoint of a broadcast (sum over rows).
 //
 //   sum(x, n)  max(x, n)  min(x, n)  logsumexp(x, n)
-//       Over x[0..n). max, min and logsumexp need n ≥ 1; sum of nothing is 0.
+//       Over x[0..n). Of nothing (n = 0): 0, −inf, +inf, −inf.
 //       max and min propagate NaN (like torch.amax); logsumexp is
 //       m + log Σ exp(x − m) with m the maximum, so it never overflows
 //       (logsumexp of all −inf is −inf, with a +inf element +inf).
@@ -58,6 +58,7 @@
 #include <cstddef>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 // g++ 12's false -Wuninitialized in its AVX-512 intrinsic headers: see simd.hpp.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -96,9 +97,17 @@ T sum_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
     return s;
 }
 
+// ∓inf for any scalar type constructible from double (dual<...> included):
+// the maximum / minimum of nothing.
+template <bool Max, class T>
+T extreme_identity() noexcept {
+    return T(Max ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity());
+}
+
 // The maximum (Max) or minimum; NaN is sticky: once met, it is the result.
 template <bool Max, class T>
 T extreme_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
+    if (n == 0) return extreme_identity<Max, T>();
     T m = x[0];
     for (std::size_t a = 1; a < n; ++a) {
         const T& v = x[a * stride];
@@ -116,8 +125,8 @@ T logsumexp_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
     using std::log;
     const T m = extreme_portable<true>(x, n, stride);
     const T shift = finite(m) ? m : T{};
-    T s = exp(x[0] - shift);
-    for (std::size_t a = 1; a < n; ++a) s = s + exp(x[a * stride] - shift);
+    T s{};
+    for (std::size_t a = 0; a < n; ++a) s = s + exp(x[a * stride] - shift);
     return shift + log(s);
 }
 
@@ -152,8 +161,9 @@ T sum_simd(const T* x, std::size_t n) noexcept {
     constexpr std::size_t block = 256 * U * W;  // elements per lane chain before folding into `total`
     B total(T(0));
     std::size_t i = 0;
-    while (n - i >= U * W) {
-        const std::size_t end = i + std::min(block, (n - i) / (U * W) * (U * W));
+    const std::size_t whole = vec::round_down(n, U * W);
+    while (i < whole) {
+        const std::size_t end = i + std::min(block, whole - i);
         B a0 = B::load_unaligned(x + i), a1 = B::load_unaligned(x + i + W);
         B a2 = B::load_unaligned(x + i + 2 * W), a3 = B::load_unaligned(x + i + 3 * W);
         for (i += U * W; i < end; i += U * W) {
@@ -164,7 +174,7 @@ T sum_simd(const T* x, std::size_t n) noexcept {
         }
         total += (a0 + a1) + (a2 + a3);
     }
-    for (; n - i >= W; i += W) total += B::load_unaligned(x + i);
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) total += B::load_unaligned(x + i);
     if (i < n) total += vec::load_partial<Arch>(x + i, n - i, T(0));
     return vec::reduce_add(total);
 }
@@ -185,11 +195,12 @@ T extreme_simd(const T* x, std::size_t n) noexcept {
     using B = vec::batch<T, Arch>;
     using M = xsimd::batch_bool<T, Arch>;
     constexpr std::size_t W = B::size;
+    if (n == 0) return extreme_identity<Max, T>();
     const B first(x[0]);  // neutral: the result is at least as extreme
     B a0 = first, a1 = first, a2 = first, a3 = first;
     M nan(false);
     std::size_t i = 0;
-    for (; n - i >= 4 * W; i += 4 * W) {
+    for (const std::size_t end = vec::round_down(n, 4 * W); i < end; i += 4 * W) {
         const B v0 = B::load_unaligned(x + i), v1 = B::load_unaligned(x + i + W);
         const B v2 = B::load_unaligned(x + i + 2 * W), v3 = B::load_unaligned(x + i + 3 * W);
         a0 = pick<Max>(a0, v0);
@@ -198,7 +209,7 @@ T extreme_simd(const T* x, std::size_t n) noexcept {
         a3 = pick<Max>(a3, v3);
         if constexpr (PropagateNan) nan = nan | ((v0 != v0) | (v1 != v1)) | ((v2 != v2) | (v3 != v3));
     }
-    for (; n - i >= W; i += W) {
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) {
         const B v = B::load_unaligned(x + i);
         a0 = pick<Max>(a0, v);
         if constexpr (PropagateNan) nan = nan | (v != v);
@@ -223,11 +234,11 @@ T exp_sum_simd(const T* x, std::size_t n, T shift) noexcept {
     const B s(shift);
     B a0(T(0)), a1(T(0));
     std::size_t i = 0;
-    for (; n - i >= 2 * W; i += 2 * W) {
+    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
         a0 += vec::exp(B::load_unaligned(x + i) - s);
         a1 += vec::exp(B::load_unaligned(x + i + W) - s);
     }
-    if (n - i >= W) {
+    if (i + W <= n) {
         a0 += vec::exp(B::load_unaligned(x + i) - s);
         i += W;
     }
@@ -244,28 +255,27 @@ struct max_exp_sum {
     T sum = T(0);
 
     // A block whose maximum is bm arrives: rescale the sum if the shift moves.
-    // Returns the shift to subtract in the block.
-    T enter(T bm) noexcept {
+    void enter(T bm) noexcept {
         if (bm > max) {
             max = bm;
             const T next = finite(max) ? max : T(0);
             if (sum != T(0)) sum *= std::exp(shift - next);
             shift = next;
         }
-        return shift;
     }
 };
 
 // The one-pass log-sum-exp over blocks: each block's maximum, then its
-// Σ exp(x − shift) while it is in L1. `per_block(offset, length, shift)`
-// returns the block's Σ exp(x − shift) (and may store the exponentials).
+// Σ exp(x − shift) while it is in L1. `per_block(offset, length, state)`
+// returns the block's Σ exp(x − state.shift) (and may store the exponentials).
+// n = 0 leaves the state empty: max −inf, sum 0 (log-sum-exp −inf).
 template <class Arch, class T, class PerBlock>
 max_exp_sum<T> blocked_max_exp_sum(const T* x, std::size_t n, std::size_t block, PerBlock&& per_block) noexcept {
     max_exp_sum<T> st;
     for (std::size_t lo = 0; lo < n; lo += block) {
         const std::size_t len = std::min(block, n - lo);
-        const T shift = st.enter(extreme_simd<Arch, true, false>(x + lo, len));
-        st.sum += per_block(lo, len, shift);
+        st.enter(extreme_simd<Arch, true, false>(x + lo, len));
+        st.sum += per_block(lo, len, std::as_const(st));
     }
     return st;
 }
@@ -273,7 +283,8 @@ max_exp_sum<T> blocked_max_exp_sum(const T* x, std::size_t n, std::size_t block,
 template <class Arch, class T>
 T logsumexp_simd(const T* x, std::size_t n) noexcept {
     const max_exp_sum<T> st = blocked_max_exp_sum<Arch>(
-        x, n, exp_block<T>, [x](std::size_t lo, std::size_t len, T shift) { return exp_sum_simd<Arch>(x + lo, len, shift); });
+        x, n, exp_block<T>,
+        [x](std::size_t lo, std::size_t len, const max_exp_sum<T>& s) { return exp_sum_simd<Arch>(x + lo, len, s.shift); });
     return st.shift + std::log(st.sum);
 }
 
@@ -285,11 +296,11 @@ void extreme_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumulat
     // Count the ties (exact in T up to 2^24 per lane for float).
     B c0(T(0)), c1(T(0));
     std::size_t i = 0;
-    for (; n - i >= 2 * W; i += 2 * W) {
+    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
         c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
         c1 += xsimd::select(B::load_unaligned(x + i + W) == yb, one, zero);
     }
-    for (; n - i >= W; i += W) c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
     if (i < n) c1 += xsimd::select(vec::load_partial<Arch>(x + i, n - i, quiet_nan<T>) == yb, one, zero);
     const B share(g / vec::reduce_add(c0 + c1));
     auto body = [&](std::size_t j, auto partial, std::size_t count) {
@@ -298,7 +309,7 @@ void extreme_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumulat
         if (accumulate) d += vec::load<Arch, P>(dx + j, count, T(0));
         vec::store<Arch, P>(dx + j, count, d);
     };
-    for (i = 0; n - i >= W; i += W) body(i, std::false_type{}, W);
+    for (i = 0; i < vec::round_down(n, W); i += W) body(i, std::false_type{}, W);
     if (i < n) body(i, std::true_type{}, n - i);
 }
 
@@ -314,7 +325,7 @@ void logsumexp_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumul
         vec::store<Arch, P>(dx + j, count, d);
     };
     std::size_t i = 0;
-    for (; n - i >= W; i += W) body(i, std::false_type{}, W);
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) body(i, std::false_type{}, W);
     if (i < n) body(i, std::true_type{}, n - i);
 }
 
@@ -333,8 +344,8 @@ void sum_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t 
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B acc[V];
-            detail::static_for<V>([&](auto v) { acc[v] = vec::load<Arch, P>(xo + i + v * W, count, T(0)); });
-            for (std::size_t a = 1; a < axis; ++a) {
+            detail::static_for<V>([&](auto v) { acc[v] = B(T(0)); });
+            for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 detail::static_for<V>([&](auto v) { acc[v] += vec::load<Arch, P>(row + v * W, count, T(0)); });
             }
@@ -362,10 +373,10 @@ void extreme_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::siz
             B acc[V];
             M nan[V];
             detail::static_for<V>([&](auto v) {
-                acc[v] = vec::load<Arch, P>(xo + i + v * W, count, T(0));
-                nan[v] = acc[v] != acc[v];
+                acc[v] = B(extreme_identity<Max, T>());
+                nan[v] = M(false);
             });
-            for (std::size_t a = 1; a < axis; ++a) {
+            for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 detail::static_for<V>([&](auto v) {
                     const B e = vec::load<Arch, P>(row + v * W, count, T(0));
@@ -394,8 +405,8 @@ void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::s
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B m[V], s[V];
-            detail::static_for<V>([&](auto v) { m[v] = vec::load<Arch, P>(xo + i + v * W, count, T(0)); });
-            for (std::size_t a = 1; a < axis; ++a) {
+            detail::static_for<V>([&](auto v) { m[v] = B(extreme_identity<true, T>()); });
+            for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 detail::static_for<V>([&](auto v) { m[v] = xsimd::max(m[v], vec::load<Arch, P>(row + v * W, count, T(0))); });
             }

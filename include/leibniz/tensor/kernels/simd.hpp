@@ -70,6 +70,30 @@ namespace vec {
 template <class T, class Arch>
 using batch = xsimd::batch<T, Arch>;
 
+// n rounded down to a multiple of m. Loops run `for (i < round_down(n, m))`
+// rather than `for (n - i >= m)`: g++ cannot bound the latter's trip count
+// and warns (-Waggressive-loop-optimizations) once n is a known constant.
+constexpr std::size_t round_down(std::size_t n, std::size_t m) noexcept {
+    return n - n % m;
+}
+
+// A hint to bring the cache line holding p into L1 (no fault, no effect on
+// results). Platform plumbing, like LEIBNIZ_ALWAYS_INLINE in arch.hpp.
+inline void prefetch(const void* p) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p);
+#else
+    (void)p;
+#endif
+}
+
+// Prefetches the cache lines of `bytes` bytes starting at p.
+template <std::size_t Bytes>
+void prefetch_lines(const void* p) noexcept {
+    detail::static_for<(Bytes + 63) / 64>(
+        [&](auto line) { prefetch(static_cast<const char*>(p) + line * 64); });
+}
+
 // ------------------------------------------------------------ exp constants
 
 template <class T>
@@ -238,8 +262,8 @@ template <class T, class Arch, class F>
 void for_each_column_block(std::size_t inner, F&& f) {
     constexpr std::size_t W = batch<T, Arch>::size;
     std::size_t i = 0;
-    for (; inner - i >= 4 * W; i += 4 * W) f(i, std::integral_constant<std::size_t, 4>{}, std::false_type{}, W);
-    for (; inner - i >= W; i += W) f(i, std::integral_constant<std::size_t, 1>{}, std::false_type{}, W);
+    for (const std::size_t end = vec::round_down(inner, 4 * W); i < end; i += 4 * W) f(i, std::integral_constant<std::size_t, 4>{}, std::false_type{}, W);
+    for (const std::size_t end = vec::round_down(inner, W); i < end; i += W) f(i, std::integral_constant<std::size_t, 1>{}, std::false_type{}, W);
     if (i < inner) f(i, std::integral_constant<std::size_t, 1>{}, std::true_type{}, inner - i);
 }
 
@@ -284,7 +308,7 @@ void copy(const T* x, std::size_t n, T* y) noexcept {
         using B = vec::batch<T, Arch>;
         constexpr std::size_t W = B::size;
         std::size_t i = 0;
-        for (; n - i >= 4 * W; i += 4 * W) {
+        for (const std::size_t end = vec::round_down(n, 4 * W); i < end; i += 4 * W) {
             const B a = B::load_unaligned(x + i);
             const B b = B::load_unaligned(x + i + W);
             const B c = B::load_unaligned(x + i + 2 * W);
@@ -294,7 +318,7 @@ void copy(const T* x, std::size_t n, T* y) noexcept {
             c.store_unaligned(y + i + 2 * W);
             d.store_unaligned(y + i + 3 * W);
         }
-        for (; n - i >= W; i += W) B::load_unaligned(x + i).store_unaligned(y + i);
+        for (const std::size_t end = vec::round_down(n, W); i < end; i += W) B::load_unaligned(x + i).store_unaligned(y + i);
         if (i < n) vec::store_partial<Arch>(y + i, n - i, vec::load_partial<Arch>(x + i, n - i, T(0)));
     } else {
         for (std::size_t i = 0; i < n; ++i) y[i] = x[i];

@@ -1,0 +1,382 @@
+#pragma once
+// Softmax and log-softmax along the last axis of a row-major [rows, cols]
+// tensor, with their adjoint (vjp) and tangent (jvp) rules.
+//
+//   softmax_rows(x, rows, cols, y)        y = exp(x − m) / Σ exp(x − m), m = max of the row
+//   log_softmax_rows(x, rows, cols, y)    y = (x − m) − log Σ exp(x − m)
+//       Max-subtracted: no overflow, no NaN or Inf for any finite input. A row
+//       that is all −inf, or holds +inf or NaN, gives NaN (as torch does).
+//       y may be x itself (in place); otherwise they must not overlap.
+//   softmax_rows_vjp(y, g, rows, cols, dx, accumulate)       dx = y ⊙ (g − Σ g⊙y)
+//   log_softmax_rows_vjp(y, g, rows, cols, dx, accumulate)   dx = g − exp(y) · Σ g
+//       y is the forward result (softmax, resp. log-softmax); the sums are per row.
+//   softmax_rows_jvp(y, t, rows, cols, dy)       dy = y ⊙ (t − Σ t⊙y)
+//   log_softmax_rows_jvp(y, t, rows, cols, dy)   dy = t − Σ exp(y)⊙t
+//
+// `accumulate` = false overwrites dx and never reads it; true adds into it.
+// No alignment needed, every extent handled, no heap allocation.
+//
+// Kernels (float and double on xsimd batches of `Arch`; other scalar types,
+// e.g. lz::dual<T, N>, on plain loops — include <leibniz/ops/exp.hpp> and
+// <leibniz/ops/log.hpp> for duals' exp and log):
+// * softmax, per row, in blocks of 16 KiB (L1): the block's maximum, then
+//   y = exp(x − M) stored and summed while the block is in L1, M the running
+//   maximum (the sum is rescaled by exp(M_old − M_new) when M grows: the
+//   online softmax at block granularity). A last pass multiplies each block
+//   by exp(M_block − M)/Σ. So x is read from memory once, y written once and
+//   read-modified once, and exp runs once per element; a row of up to 4096
+//   floats is one block (max, exp-and-store, scale, all in L1). Two exps per
+//   element (sum, then recompute) measured slower: exp, not memory, bounds
+//   the kernel on rows that fit in cache.
+// * log_softmax: the same blocked max/sum without storing, then
+//   y = (x − M) − log Σ: one exp per element.
+// * the vjp/jvp rules: a dot product or sum per row (four FMA chains), then
+//   one elementwise pass.
+
+#include <leibniz/tensor/kernels/simd.hpp>  // first: it includes xsimd (see there)
+#include <leibniz/tensor/kernels/arch.hpp>
+#include <leibniz/tensor/kernels/reduce.hpp>
+
+#include <xsimd/xsimd.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+
+// g++ 12's false -Wuninitialized in its AVX-512 intrinsic headers: see simd.hpp.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#ifndef LEIBNIZ_SOFTMAX_PREFETCH
+#define LEIBNIZ_SOFTMAX_PREFETCH 1
+#endif
+namespace leibniz::kernels {
+
+namespace detail::softmax_rows_impl {
+
+using reduction::finite;
+using reduction::put;
+
+// ============================================================ portable paths
+
+template <class T>
+void softmax_portable(const T* x, std::size_t n, T* y) noexcept {
+    using std::exp;
+    if (n == 0) return;
+    const T m = reduction::extreme_portable<true>(x, n, 1);
+    if (!finite(m)) {
+        for (std::size_t i = 0; i < n; ++i) y[i] = m - m;  // NaN
+        return;
+    }
+    T s{};
+    for (std::size_t i = 0; i < n; ++i) {
+        y[i] = exp(x[i] - m);
+        s = s + y[i];
+    }
+    const T inv = T(1) / s;
+    for (std::size_t i = 0; i < n; ++i) y[i] = y[i] * inv;
+}
+
+template <class T>
+void log_softmax_portable(const T* x, std::size_t n, T* y) noexcept {
+    using std::exp;
+    using std::log;
+    if (n == 0) return;
+    const T m = reduction::extreme_portable<true>(x, n, 1);
+    if (!finite(m)) {
+        for (std::size_t i = 0; i < n; ++i) y[i] = m - m;  // NaN
+        return;
+    }
+    T s{};
+    for (std::size_t i = 0; i < n; ++i) s = s + exp(x[i] - m);
+    const T ls = log(s);
+    for (std::size_t i = 0; i < n; ++i) y[i] = (x[i] - m) - ls;
+}
+
+// dx = y ⊙ (g − Σ g⊙y)   (softmax's vjp, and its jvp with g = t)
+template <class T>
+void softmax_vjp_portable(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
+    T d{};
+    for (std::size_t i = 0; i < n; ++i) d = d + g[i] * y[i];
+    for (std::size_t i = 0; i < n; ++i) put(dx[i], y[i] * (g[i] - d), accumulate);
+}
+
+// dx = g − exp(y) · Σ g
+template <class T>
+void log_softmax_vjp_portable(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
+    using std::exp;
+    const T s = reduction::sum_portable(g, n, 1);
+    for (std::size_t i = 0; i < n; ++i) put(dx[i], g[i] - exp(y[i]) * s, accumulate);
+}
+
+// dy = t − Σ exp(y)⊙t
+template <class T>
+void log_softmax_jvp_portable(const T* y, const T* t, std::size_t n, T* dy) noexcept {
+    using std::exp;
+    T s{};
+    for (std::size_t i = 0; i < n; ++i) s = s + exp(y[i]) * t[i];
+    for (std::size_t i = 0; i < n; ++i) dy[i] = t[i] - s;
+}
+
+// ============================================================ SIMD paths
+
+// y = exp(x − shift); returns Σ y. Meanwhile prefetches next[0..next_n), the
+// data of the next block or row, into L1 (the loop is bound by exp, so the
+// loads of the next maximum pass come for free).
+template <class Arch, class T>
+T exp_store_sum_simd(const T* x, std::size_t n, T shift, T* y, const T* next, std::size_t next_n) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B s(shift);
+    B a0(T(0)), a1(T(0));
+    std::size_t i = 0;
+    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
+        if (LEIBNIZ_SOFTMAX_PREFETCH && i < next_n) vec::prefetch_lines<2 * W * sizeof(T)>(next + i);
+        const B e0 = vec::exp(B::load_unaligned(x + i) - s);
+        const B e1 = vec::exp(B::load_unaligned(x + i + W) - s);
+        e0.store_unaligned(y + i);
+        e1.store_unaligned(y + i + W);
+        a0 += e0;
+        a1 += e1;
+    }
+    if (i + W <= n) {
+        const B e = vec::exp(B::load_unaligned(x + i) - s);
+        e.store_unaligned(y + i);
+        a0 += e;
+        i += W;
+    }
+    if (i < n) {
+        // Lanes past the row load −inf: exp gives 0 and the sum is unchanged.
+        const B e = vec::exp(vec::load_partial<Arch>(x + i, n - i, -std::numeric_limits<T>::infinity()) - s);
+        vec::store_partial<Arch>(y + i, n - i, e);
+        a1 += e;
+    }
+    return vec::reduce_add(a0 + a1);
+}
+
+// y *= c
+template <class Arch, class T>
+void scale_simd(T* y, std::size_t n, T c) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B cb(c);
+    std::size_t i = 0;
+    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
+        (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
+        (B::load_unaligned(y + i + W) * cb).store_unaligned(y + i + W);
+    }
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
+    if (i < n) vec::store_partial<Arch>(y + i, n - i, vec::load_partial<Arch>(y + i, n - i, T(0)) * cb);
+}
+
+template <class Arch, class T>
+void fill_simd(T* y, std::size_t n, T value) noexcept {
+    for (std::size_t i = 0; i < n; ++i) y[i] = value;
+}
+
+// Σ a⊙b over [0, n): four FMA chains.
+template <class Arch, class T>
+T dot_simd(const T* a, const T* b, std::size_t n) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    B s0(T(0)), s1(T(0)), s2(T(0)), s3(T(0));
+    std::size_t i = 0;
+    for (const std::size_t end = vec::round_down(n, 4 * W); i < end; i += 4 * W) {
+        s0 = detail::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), s0);
+        s1 = detail::fma(B::load_unaligned(a + i + W), B::load_unaligned(b + i + W), s1);
+        s2 = detail::fma(B::load_unaligned(a + i + 2 * W), B::load_unaligned(b + i + 2 * W), s2);
+        s3 = detail::fma(B::load_unaligned(a + i + 3 * W), B::load_unaligned(b + i + 3 * W), s3);
+    }
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) s0 = detail::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), s0);
+    if (i < n)
+        s1 = detail::fma(vec::load_partial<Arch>(a + i, n - i, T(0)), vec::load_partial<Arch>(b + i, n - i, T(0)), s1);
+    return vec::reduce_add((s0 + s1) + (s2 + s3));
+}
+
+// Σ exp(y)⊙t over [0, n).
+template <class Arch, class T>
+T exp_dot_simd(const T* y, const T* t, std::size_t n) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    B s0(T(0)), s1(T(0));
+    std::size_t i = 0;
+    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
+        s0 = detail::fma(vec::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
+        s1 = detail::fma(vec::exp(B::load_unaligned(y + i + W)), B::load_unaligned(t + i + W), s1);
+    }
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) s0 = detail::fma(vec::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
+    if (i < n)
+        s1 = detail::fma(vec::exp(vec::load_partial<Arch>(y + i, n - i, T(0))), vec::load_partial<Arch>(t + i, n - i, T(0)),
+                         s1);
+    return vec::reduce_add(s0 + s1);
+}
+
+// Runs body(i, Partial, count) over [0, n) in full vectors, then one partial.
+template <class T, class Arch, class Body>
+void for_each_vector(std::size_t n, Body&& body) {
+    constexpr std::size_t W = vec::batch<T, Arch>::size;
+    std::size_t i = 0;
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) body(i, std::false_type{}, W);
+    if (i < n) body(i, std::true_type{}, n - i);
+}
+
+// The most blocks a row is cut into: the running maximum of each is kept on
+// the stack (2 KiB for double). Longer rows get longer blocks.
+inline constexpr std::size_t max_blocks = 256;
+
+template <class T, class Arch>
+std::size_t block_length(std::size_t n) noexcept {
+    constexpr std::size_t W = vec::batch<T, Arch>::size;
+    const std::size_t block = reduction::exp_block<T>;
+    if (n <= block * max_blocks) return block;
+    return ((n + max_blocks - 1) / max_blocks + W - 1) / W * W;
+}
+
+// next[0..next_n): the row after this one, to prefetch.
+template <class Arch, class T>
+void softmax_row_simd(const T* x, std::size_t n, T* y, const T* next, std::size_t next_n) noexcept {
+    const std::size_t block = block_length<T, Arch>(n);
+    T block_max[max_blocks];  // the running maximum M_b when block b was exponentiated
+    std::size_t b = 0;
+    const reduction::max_exp_sum<T> st =
+        reduction::blocked_max_exp_sum<Arch>(x, n, block, [&](std::size_t lo, std::size_t len, const auto& s) {
+            block_max[b++] = s.max;
+            const std::size_t after = lo + len;
+            return after < n ? exp_store_sum_simd<Arch>(x + lo, len, s.shift, y + lo, x + after, std::min(block, n - after))
+                             : exp_store_sum_simd<Arch>(x + lo, len, s.shift, y + lo, next, next_n);
+        });
+    if (!finite(st.max)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
+    const T inv = T(1) / st.sum;
+    // Block b holds exp(x − M_b) (exp(x) · 0 if M_b was −inf: factor 0).
+    for (std::size_t k = 0, lo = 0; k < b; ++k, lo += block)
+        scale_simd<Arch>(y + lo, std::min(block, n - lo), std::exp(block_max[k] - st.max) * inv);
+}
+
+template <class Arch, class T>
+void log_softmax_row_simd(const T* x, std::size_t n, T* y) noexcept {
+    using B = vec::batch<T, Arch>;
+    const reduction::max_exp_sum<T> st = reduction::blocked_max_exp_sum<Arch>(
+        x, n, reduction::exp_block<T>, [x](std::size_t lo, std::size_t len, const auto& s) {
+            return reduction::exp_sum_simd<Arch>(x + lo, len, s.shift);
+        });
+    if (!finite(st.max)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
+    const B m(st.max), ls(std::log(st.sum));
+    for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
+        constexpr bool P = decltype(partial)::value;
+        vec::store<Arch, P>(y + i, count, (vec::load<Arch, P>(x + i, count, T(0)) - m) - ls);
+    });
+}
+
+template <class Arch, class T>
+void softmax_vjp_row_simd(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    const B d(dot_simd<Arch>(g, y, n));
+    for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
+        constexpr bool P = decltype(partial)::value;
+        B r = vec::load<Arch, P>(y + i, count, T(0)) * (vec::load<Arch, P>(g + i, count, T(0)) - d);
+        if (accumulate) r += vec::load<Arch, P>(dx + i, count, T(0));
+        vec::store<Arch, P>(dx + i, count, r);
+    });
+}
+
+template <class Arch, class T>
+void log_softmax_vjp_row_simd(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
+    using B = vec::batch<T, Arch>;
+    const B s(reduction::sum_simd<Arch>(g, n));
+    for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
+        constexpr bool P = decltype(partial)::value;
+        B r = detail::fma(-vec::exp(vec::load<Arch, P>(y + i, count, T(0))), s, vec::load<Arch, P>(g + i, count, T(0)));
+        if (accumulate) r += vec::load<Arch, P>(dx + i, count, T(0));
+        vec::store<Arch, P>(dx + i, count, r);
+    });
+}
+
+template <class Arch, class T>
+void log_softmax_jvp_row_simd(const T* y, const T* t, std::size_t n, T* dy) noexcept {
+    using B = vec::batch<T, Arch>;
+    const B s(exp_dot_simd<Arch>(y, t, n));
+    for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
+        constexpr bool P = decltype(partial)::value;
+        vec::store<Arch, P>(dy + i, count, vec::load<Arch, P>(t + i, count, T(0)) - s);
+    });
+}
+
+}  // namespace detail::softmax_rows_impl
+
+// ============================================================ public kernels
+
+template <class T, class Arch = default_arch>
+void softmax_rows(const T* x, std::size_t rows, std::size_t cols, T* y) noexcept {
+    namespace d = detail::softmax_rows_impl;
+    for (std::size_t r = 0; r < rows; ++r) {
+        if constexpr (simd_path<T, Arch>)
+            d::softmax_row_simd<Arch>(x + r * cols, cols, y + r * cols, x + (r + 1) * cols, r + 1 < rows ? cols : 0);
+        else
+            d::softmax_portable(x + r * cols, cols, y + r * cols);
+    }
+}
+
+template <class T, class Arch = default_arch>
+void log_softmax_rows(const T* x, std::size_t rows, std::size_t cols, T* y) noexcept {
+    namespace d = detail::softmax_rows_impl;
+    for (std::size_t r = 0; r < rows; ++r) {
+        if constexpr (simd_path<T, Arch>)
+            d::log_softmax_row_simd<Arch>(x + r * cols, cols, y + r * cols);
+        else
+            d::log_softmax_portable(x + r * cols, cols, y + r * cols);
+    }
+}
+
+template <class T, class Arch = default_arch>
+void softmax_rows_vjp(const T* y, const T* g, std::size_t rows, std::size_t cols, T* dx, bool accumulate) noexcept {
+    namespace d = detail::softmax_rows_impl;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t o = r * cols;
+        if constexpr (simd_path<T, Arch>)
+            d::softmax_vjp_row_simd<Arch>(y + o, g + o, cols, dx + o, accumulate);
+        else
+            d::softmax_vjp_portable(y + o, g + o, cols, dx + o, accumulate);
+    }
+}
+
+template <class T, class Arch = default_arch>
+void log_softmax_rows_vjp(const T* y, const T* g, std::size_t rows, std::size_t cols, T* dx,
+                          bool accumulate) noexcept {
+    namespace d = detail::softmax_rows_impl;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t o = r * cols;
+        if constexpr (simd_path<T, Arch>)
+            d::log_softmax_vjp_row_simd<Arch>(y + o, g + o, cols, dx + o, accumulate);
+        else
+            d::log_softmax_vjp_portable(y + o, g + o, cols, dx + o, accumulate);
+    }
+}
+
+// Softmax's Jacobian diag(y) − y·yᵀ is symmetric: the tangent rule is the
+// adjoint rule applied to t.
+template <class T, class Arch = default_arch>
+void softmax_rows_jvp(const T* y, const T* t, std::size_t rows, std::size_t cols, T* dy) noexcept {
+    softmax_rows_vjp<T, Arch>(y, t, rows, cols, dy, false);
+}
+
+template <class T, class Arch = default_arch>
+void log_softmax_rows_jvp(const T* y, const T* t, std::size_t rows, std::size_t cols, T* dy) noexcept {
+    namespace d = detail::softmax_rows_impl;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const std::size_t o = r * cols;
+        if constexpr (simd_path<T, Arch>)
+            d::log_softmax_jvp_row_simd<Arch>(y + o, t + o, cols, dy + o);
+        else
+            d::log_softmax_jvp_portable(y + o, t + o, cols, dy + o);
+    }
+}
+
+}  // namespace leibniz::kernels
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
