@@ -127,6 +127,16 @@ constexpr void forward_sweep(tape<G, T>& t, const Env& env) {
     }(steps_t<G>{});
 }
 
+// Fills only the slots marked in Needed (a constexpr bool array over the nodes).
+template <class G, class T, auto Needed, class Env>
+constexpr void forward_sweep_needed(tape<G, T>& t, const Env& env) {
+    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            ((Needed[K] ? compute_step<T, Steps, K>(t, env) : void()), ...);
+        }(std::index_sequence_for<Steps...>{});
+    }(steps_t<G>{});
+}
+
 // lz::eval(f, lz::at(w = 0.7)): the value of f at a point.
 template <ScalarExpression E, Environment Env>
 constexpr auto eval(E, const Env& env) {

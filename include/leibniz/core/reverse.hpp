@@ -74,6 +74,34 @@ struct reverse_plan {
         return first;
     }
     static constexpr auto store_first = make_store_first();
+
+    // needed[k]: the reverse sweep reads node k's value — an active node's
+    // own value when its rule reads y, its operands' when the rule reads them
+    // (per the op's traits) — or computing such a value needs it. A sweep that
+    // only wants the gradient computes nothing else: grad of softplus(a) reads
+    // a, never softplus(a).
+    static constexpr auto make_needed() {
+        constexpr std::array<op_traits, n> traits = []<class... N>(boost::mp11::mp_list<N...>) {
+            return std::array<op_traits, n>{[] {
+                if constexpr (is_node<N>::value)
+                    return traits_of<typename N::op>();
+                else
+                    return op_traits{.reads_operands = false};
+            }()...};
+        }(typename G::nodes{});
+        std::array<bool, n> needed{};
+        for (std::size_t k = 0; k < n; ++k) {
+            if (!active[k]) continue;
+            if (traits[k].reads_result) needed[k] = true;
+            if (traits[k].reads_operands)
+                for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) needed[E::target[e]] = true;
+        }
+        for (std::size_t k = n; k-- > 0;)
+            if (needed[k])
+                for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) needed[E::target[e]] = true;
+        return needed;
+    }
+    static constexpr std::array<bool, n> needed = make_needed();
 };
 
 namespace detail {

@@ -25,9 +25,11 @@ struct value_type_of {
 template <class Node, class T>
 using value_t = typename value_type_of<Node, T>::type;
 
+// An aggregate: `tape t{}` zeroes it (what constexpr evaluation needs);
+// `tape t;` leaves it uninitialised, for sweeps that write every slot they read.
 template <class V, std::size_t N>
 struct uniform_tape {
-    std::array<V, N> slots{};
+    std::array<V, N> slots;
 };
 
 template <std::size_t I, class V, std::size_t N>
@@ -41,7 +43,7 @@ constexpr const V& get(const uniform_tape<V, N>& t) noexcept {
 
 template <std::size_t I, class V>
 struct slot {
-    V value{};
+    V value;
 };
 template <std::size_t I, class V>
 constexpr V& get(slot<I, V>& s) noexcept {

@@ -39,6 +39,8 @@ auto bind_tensor(const tensor_view<T, S>& value) {
                   "converted silently)");
     if constexpr (detail::check_bound_shape<LS, S>()) {
         detail::extents_of<LS> extents;
+        if constexpr (LS::is_static && std::is_same_v<S, LS>)  // checked by the types: nothing to do at run time
+            return binding<Leaf, tensor_view<const LT, LS>>{tensor_view<const LT, LS>(value.data(), extents)};
         for (std::size_t i = 0; i < LS::rank; ++i) {
             const std::size_t got = value.extent(i);
             if (LS::extents[i] != dyn && got != LS::extents[i])  // only a dyn extent of the value can disagree here

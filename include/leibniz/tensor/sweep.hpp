@@ -363,6 +363,16 @@ void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, st
     }(typename G::nodes{});
 }
 
+// A fused loop is one function with everything inlined into it, so the
+// per-element tapes and the input cursors live in registers.
+#ifndef LEIBNIZ_FLATTEN
+#if defined(__GNUC__)
+#define LEIBNIZ_FLATTEN __attribute__((flatten))
+#else
+#define LEIBNIZ_FLATTEN
+#endif
+#endif
+
 // What every step of a tensor sweep may need besides the tapes.
 struct sweep_context {
     std::span<std::byte> scratch;  // for ops that state scratch_bytes
@@ -502,7 +512,7 @@ struct fused_group {
     }
 
     template <class Tape>
-    static void forward(Tape& values, std::size_t batch) {
+    LEIBNIZ_FLATTEN static void forward(Tape& values, std::size_t batch) {
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
         auto c = cursors(values, extents);
@@ -514,7 +524,7 @@ struct fused_group {
             const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
             for (; col < vector_end; col += W) {
-                tape<KG, B> kt{};
+                tape<KG, B> kt;  // every slot read is written first: no zeroing
                 forward_sweep<KG, B>(kt, load<B>(c, col));
                 if constexpr (reduces)
                     total = total + get<KG::size - 1>(kt);
@@ -522,7 +532,7 @@ struct fused_group {
                     simd::store(get<R>(values).data() + base + col, get<KG::size - 1>(kt));
             }
             for (; col < L; ++col) {
-                tape<KG, T> kt{};
+                tape<KG, T> kt;
                 forward_sweep<KG, T>(kt, load<T>(c, col));
                 if constexpr (reduces)
                     tail = tail + get<KG::size - 1>(kt);
@@ -547,7 +557,7 @@ struct fused_group {
     // row's total to its one element. Broadcast inputs are zeroed first when
     // this group is their first contributor.
     template <class Tape>
-    static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
+    LEIBNIZ_FLATTEN static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
         if (n == 0) return;
@@ -584,9 +594,9 @@ struct fused_group {
             std::array<B, input_count + 1> row_sum{};
             std::array<T, input_count + 1> row_tail{};
             auto element = [&]<class V>(std::size_t col, std::array<V, input_count + 1>& sums) {
-                tape<KG, V> kt{};
-                forward_sweep<KG, V>(kt, load<V>(c, col));
-                tape<KG, V> ka{};
+                tape<KG, V> kt;
+                forward_sweep_needed<KG, V, kernel_plan::needed>(kt, load<V>(c, col));  // only what δ reads
+                tape<KG, V> ka;  // store-first: no adjoint is read before it is written
                 detail::reverse_sweep<KG, kernel_plan, V>(kt, ka, seed.template operator()<V>(base + col));
                 [&]<class... A>(boost::mp11::mp_list<A...>) {
                     (([&] {

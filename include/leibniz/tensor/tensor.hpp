@@ -49,11 +49,19 @@ struct extents_of {
     constexpr extents_of() {
         for (std::size_t i = 0; i < S::rank; ++i) values[i] = S::extents[i] == dyn ? 0 : S::extents[i];
     }
-    [[nodiscard]] constexpr std::size_t operator[](std::size_t i) const { return values[i]; }
+    // A static extent comes from the type, so loops over static shapes have
+    // compile-time bounds; only dyn extents are read from `values`.
+    [[nodiscard]] constexpr std::size_t operator[](std::size_t i) const {
+        return S::extents[i] == dyn ? values[i] : S::extents[i];
+    }
     [[nodiscard]] constexpr std::size_t size() const {
-        std::size_t n = 1;
-        for (std::size_t e : values) n *= e;
-        return n;
+        if constexpr (S::is_static) {
+            return S::size;
+        } else {
+            std::size_t n = 1;
+            for (std::size_t i = 0; i < S::rank; ++i) n *= (*this)[i];
+            return n;
+        }
     }
 };
 

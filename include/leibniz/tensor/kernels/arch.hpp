@@ -40,6 +40,24 @@
 #define LEIBNIZ_FLATTEN
 #endif
 
+// Kernel headers put their code between LEIBNIZ_KERNELS_BEGIN and
+// LEIBNIZ_KERNELS_END. g++ 12 reports -Wuninitialized / -Wmaybe-uninitialized
+// on the `_mm512_undefined_*()` pass-through operand of AVX-512 intrinsics
+// (permutexvar, extractf64x4, ...) once xsimd's swizzle or hadd is inlined
+// into a kernel: a false positive that -Werror turns into a build failure.
+// The pragmas change no generated code.
+#if defined(__GNUC__) && !defined(__clang__)
+#define LEIBNIZ_KERNELS_BEGIN                                 \
+    _Pragma("GCC diagnostic push")                            \
+    _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")     \
+    _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
+#define LEIBNIZ_KERNELS_END _Pragma("GCC diagnostic pop")
+#else
+#define LEIBNIZ_KERNELS_BEGIN
+#define LEIBNIZ_KERNELS_END
+#endif
+
+LEIBNIZ_KERNELS_BEGIN
 namespace leibniz::kernels {
 
 // The instruction set a kernel uses unless told otherwise: the best one the
@@ -131,14 +149,7 @@ LEIBNIZ_ALWAYS_INLINE constexpr void static_for(F&& f) {
 // element (i, c) with (i^h, c^h) wherever bit h of i and bit h of c differ —
 // the stages commute and together swap every (i, c) with (c, i). Each stage is
 // W swizzles by the lane pattern c^h and W selects on bit h of c.
-// Requires has_swizzle(Arch{}). The pragmas change no code: they silence
-// g++ 12's false -Wmaybe-uninitialized on the `_mm512_undefined_ps()`
-// pass-through inside xsimd's AVX-512 swizzle once it is inlined here.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+// Requires has_swizzle(Arch{}).
 template <class T, class Arch, std::size_t W>
 LEIBNIZ_ALWAYS_INLINE inline void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept {
     static_assert(W == xsimd::batch<T, Arch>::size, "leibniz::kernels::detail::transpose: one row per lane");
@@ -161,10 +172,8 @@ LEIBNIZ_ALWAYS_INLINE inline void transpose(xsimd::batch<T, Arch> (&rows)[W]) no
         });
     });
 }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 }  // namespace detail
 
 }  // namespace leibniz::kernels
+LEIBNIZ_KERNELS_END

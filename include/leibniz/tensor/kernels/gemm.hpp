@@ -56,6 +56,7 @@
 #include <span>
 #include <type_traits>
 
+LEIBNIZ_KERNELS_BEGIN
 namespace leibniz::kernels {
 
 // How an operand of a product is read: as stored, or transposed.
@@ -605,3 +606,4 @@ void outer(update u, std::size_t m, std::size_t n, const T* x, const T* y, T* a,
 }
 
 }  // namespace leibniz::kernels
+LEIBNIZ_KERNELS_END

@@ -72,11 +72,7 @@ void softmax_portable(const T* x, std::size_t n, T* y) noexcept {
         for (std::size_t i = 0; i < n; ++i) y[i] = m - m;  // NaN
         return;
     }
-    T s{};
-    for (std::size_t i = 0; i < n; ++i) {
-        y[i] = exp(x[i] - m);
-        s = s + y[i];
-    }
+    const T s = reduction::blocked_sum<T>(n, [&](std::size_t i) -> const T& { return y[i] = exp(x[i] - m); });
     const T inv = T(1) / s;
     for (std::size_t i = 0; i < n; ++i) y[i] = y[i] * inv;
 }
@@ -91,17 +87,14 @@ void log_softmax_portable(const T* x, std::size_t n, T* y) noexcept {
         for (std::size_t i = 0; i < n; ++i) y[i] = m - m;  // NaN
         return;
     }
-    T s{};
-    for (std::size_t i = 0; i < n; ++i) s = s + exp(x[i] - m);
-    const T ls = log(s);
+    const T ls = log(reduction::blocked_sum<T>(n, [&](std::size_t i) { return exp(x[i] - m); }));
     for (std::size_t i = 0; i < n; ++i) y[i] = (x[i] - m) - ls;
 }
 
 // dx = y ⊙ (g − Σ g⊙y)   (softmax's vjp, and its jvp with g = t)
 template <class T>
 void softmax_vjp_portable(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
-    T d{};
-    for (std::size_t i = 0; i < n; ++i) d = d + g[i] * y[i];
+    const T d = reduction::blocked_sum<T>(n, [&](std::size_t i) { return g[i] * y[i]; });
     for (std::size_t i = 0; i < n; ++i) put(dx[i], y[i] * (g[i] - d), accumulate);
 }
 
@@ -117,8 +110,7 @@ void log_softmax_vjp_portable(const T* y, const T* g, std::size_t n, T* dx, bool
 template <class T>
 void log_softmax_jvp_portable(const T* y, const T* t, std::size_t n, T* dy) noexcept {
     using std::exp;
-    T s{};
-    for (std::size_t i = 0; i < n; ++i) s = s + exp(y[i]) * t[i];
+    const T s = reduction::blocked_sum<T>(n, [&](std::size_t i) { return exp(y[i]) * t[i]; });
     for (std::size_t i = 0; i < n; ++i) dy[i] = t[i] - s;
 }
 
