@@ -47,13 +47,20 @@ constexpr bool report_not_a_tensor() {
 
 template <class Leaf, class V>
 constexpr auto make_binding(const V& value) {
+    // After a failed check a placeholder binding is returned, so the
+    // static_assert is the only error (no cascade in the caller's code).
+    using placeholder = binding<Leaf, typename Leaf::scalar_type>;
     if constexpr (Leaf::shape_type::rank > 0) {
         // A tensor: the tensor layer checks its type and extents (found by ADL).
-        if constexpr (requires { bind_tensor<Leaf>(value); })
+        if constexpr (requires { bind_tensor<Leaf>(value); }) {
             return bind_tensor<Leaf>(value);
-        else
+        } else {
             report_not_a_tensor<Leaf, V>();
-    } else if constexpr (check_binding_type<Leaf, V>()) {
+            return placeholder{};
+        }
+    } else if constexpr (!check_binding_type<Leaf, V>()) {
+        return placeholder{};
+    } else {
         if constexpr (std::is_integral_v<V>)
             return binding<Leaf, typename Leaf::scalar_type>{static_cast<typename Leaf::scalar_type>(value)};
         else

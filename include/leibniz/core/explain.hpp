@@ -28,7 +28,11 @@ inline std::string number_text(double v) {
 
 // A number as a factor of a product: negatives in parentheses.
 inline std::string factor_text(double v) {
-    return v < 0 ? "(" + number_text(v) + ")" : number_text(v);
+    if (v >= 0) return number_text(v);
+    std::string text = "(";  // appended, not "(" + ...: see rational_text (GCC bug 105329)
+    text += number_text(v);
+    text += ')';
+    return text;
 }
 
 // Replaces the standalone letters a, b (operands) and y (the result) in an

@@ -42,12 +42,27 @@ inline std::string rational_text(rational r, bool latex) {
         const std::intmax_t mag = scaled < 0 ? -scaled : scaled;
         std::string frac = std::to_string(mag % scale);
         frac.insert(0, static_cast<std::size_t>(digits) - frac.size(), '0');
-        return (scaled < 0 ? "-" : "") + std::to_string(mag / scale) + "." + frac;
+        // Built by appending: `"-" + std::string(...)` trips GCC 12's -Wrestrict
+        // false positive (GCC bug 105329) at -O3.
+        std::string text = scaled < 0 ? "-" : "";
+        text += std::to_string(mag / scale);
+        text += '.';
+        text += frac;
+        return text;
     }
-    if (latex)
-        return (r.num < 0 ? "-" : "") + std::string("\\frac{") + integer_text(r.num < 0 ? -r.num : r.num) + "}{" +
-               integer_text(r.den) + "}";
-    return integer_text(r.num) + "/" + integer_text(r.den);
+    std::string text;
+    if (latex) {
+        text = r.num < 0 ? "-\\frac{" : "\\frac{";
+        text += integer_text(r.num < 0 ? -r.num : r.num);
+        text += "}{";
+        text += integer_text(r.den);
+        text += '}';
+    } else {
+        text = integer_text(r.num);
+        text += '/';
+        text += integer_text(r.den);
+    }
+    return text;
 }
 
 template <class Op>
@@ -58,9 +73,11 @@ constexpr int op_precedence() {
         return precedence::atom;
 }
 
-template <class Op, std::size_t P>
+template <class Op, std::size_t P, bool Latex = false>
 constexpr int operand_precedence() {
-    if constexpr (requires { Op::operand_precedence; })
+    if constexpr (Latex && requires { Op::latex_operand_precedence; })  // e.g. \frac{}{} needs no parentheses
+        return Op::latex_operand_precedence[P];
+    else if constexpr (requires { Op::operand_precedence; })
         return Op::operand_precedence[P];
     else
         return 0;
@@ -80,10 +97,16 @@ constexpr int precedence_of() {
 
 template <class Op>
 std::string latex_name() {
-    if constexpr (requires { Op::latex_name; })
+    if constexpr (requires { Op::latex_name; }) {
         return std::string(Op::latex_name);
-    else
-        return "\\operatorname{" + std::string(Op::name) + "}";
+    } else {
+        std::string s = "\\operatorname{";
+        for (char ch : Op::name) {
+            if (ch == '_') s += '\\';  // hard_tanh → hard\_tanh
+            s += ch;
+        }
+        return s + "}";
+    }
 }
 
 // An op applied to operands already printed, with their precedences (so an
@@ -93,7 +116,7 @@ template <bool Latex, class Op, std::size_t N>
 std::string format_op(const std::array<std::string, N>& operands, const std::array<int, N>& precedences) {
     return [&]<std::size_t... P>(std::index_sequence<P...>) -> std::string {
         const std::array<std::string, N> texts{[&] {
-            if (precedences[P] < operand_precedence<Op, P>())
+            if (precedences[P] < operand_precedence<Op, P, Latex>())
                 return Latex ? "\\left(" + operands[P] + "\\right)" : "(" + operands[P] + ")";
             return operands[P];
         }()...};

@@ -218,6 +218,10 @@ constexpr auto grad(E e, L l, const Env& env) {
     return std::get<0>(grad(e, wrt(l), env));
 }
 
+// lz::value_and_grad(f, w, env): {value, ∂f/∂w} for one leaf.
+template <ScalarExpression E, Leaf L, Environment Env>
+constexpr auto value_and_grad(E e, L l, const Env& env);
+
 // lz::value_and_grad(f, lz::wrt(...), env): {value, gradient} from one sweep.
 template <ScalarExpression E, WithRespectTo W, Environment Env>
 constexpr auto value_and_grad(E, W, const Env& env) {
@@ -226,6 +230,13 @@ constexpr auto value_and_grad(E, W, const Env& env) {
         auto [value, gradient] = detail::run_reverse<F, std::remove_cvref_t<W>>(env);
         return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
     }
+}
+
+template <ScalarExpression E, Leaf L, Environment Env>
+constexpr auto value_and_grad(E e, L l, const Env& env) {
+    auto r = value_and_grad(e, wrt(l), env);
+    return value_and_gradient<decltype(r.value), std::tuple_element_t<0, decltype(r.gradient)>>{r.value,
+                                                                                                std::get<0>(r.gradient)};
 }
 
 }  // namespace leibniz

@@ -12,6 +12,7 @@ struct div_op {
                                                            precedence::multiplicative + 1};
     static std::string text(const std::string& a, const std::string& b) { return detail::infix(a, "/", b); }
     static std::string latex(const std::string& a, const std::string& b) { return "\\frac{" + a + "}{" + b + "}"; }
+    static constexpr std::array<int, 2> latex_operand_precedence{0, 0};  // the fraction bar groups
     static constexpr op_traits traits{.reads_result = true};
 
     template <class T>

@@ -11,6 +11,7 @@ namespace leibniz {
 template <rational Slope>
 struct leaky_step_op {
     static constexpr std::string_view name = "leaky_step";
+    static std::string text(const std::string& a) { return "leaky_step(" + a + ", " + detail::rational_text(Slope, false) + ")"; }
     static constexpr op_traits traits{.linear = true, .reads_operands = false};
 
     template <class T>

@@ -18,6 +18,17 @@ constexpr T max_share(const T& a, const T& b) {
 template <std::size_t P>
 struct max_share_op {
     static constexpr std::string_view name = P == 0 ? "max_share_a" : "max_share_b";
+    // [a > b] + ½[a = b] (for P = 0; the operands swap for P = 1)
+    static std::string text(const std::string& a, const std::string& b) {
+        const std::string& p = P == 0 ? a : b;
+        const std::string& q = P == 0 ? b : a;
+        return "([" + p + " > " + q + "] + [" + p + " = " + q + "]/2)";
+    }
+    static std::string latex(const std::string& a, const std::string& b) {
+        const std::string& p = P == 0 ? a : b;
+        const std::string& q = P == 0 ? b : a;
+        return "\\left([" + p + " > " + q + "] + \\tfrac{1}{2}[" + p + " = " + q + "]\\right)";
+    }
     static constexpr op_traits traits{.linear = true, .reads_operands = false};
 
     template <class T>

@@ -412,6 +412,9 @@ void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* 
     constexpr std::size_t W = P::lanes;
     constexpr std::size_t NVfull = N / W;   // whole vectors per row
     constexpr std::size_t Ntail = N % W;   // columns past them
+    // The k loop is unrolled completely up to K = 16 (beyond, M·N <= 16 and
+    // a 16-step unrolled loop holds the whole product anyway).
+    constexpr std::size_t unroll = std::min<std::size_t>(K, 16);
     const bool add = O.c == update::accumulate;
 
     const T* bk = b;        // op(B) as k×n rows
@@ -433,22 +436,20 @@ void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* 
         static_for<ceil_div(NVfull, P::nv)>([&](auto jb) LEIBNIZ_ALWAYS_INLINE {
             constexpr std::size_t v0 = jb * P::nv;
             constexpr std::size_t nv = std::min(P::nv, NVfull - v0);
-            gemm_micro<T, Arch, Rows, nv, O.a, false, K>(K, ai, lda, bk + v0 * W, ldbk, c + i0 * ldc + v0 * W, ldc,
-                                                         nv * W, add);
+            gemm_micro<T, Arch, Rows, nv, O.a, false, unroll>(K, ai, lda, bk + v0 * W, ldbk, c + i0 * ldc + v0 * W,
+                                                              ldc, nv * W, add);
         });
     };
     static_for<M / P::mr>([&](auto ib) LEIBNIZ_ALWAYS_INLINE { rows_block.template operator()<P::mr>(ib * P::mr); });
     if constexpr (M % P::mr != 0) rows_block.template operator()<M % P::mr>(M - M % P::mr);
 
     if constexpr (Ntail != 0) {
-        // The last N % W columns: scalar dot products, unrolled over k.
+        // The last N % W columns: scalar dot products.
         for (std::size_t i = 0; i < M; ++i)
             for (std::size_t j = NVfull * W; j < N; ++j) {
                 T s = add ? c[i * ldc + j] : T(0);
-                static_for<K>([&](auto p) LEIBNIZ_ALWAYS_INLINE {
-                    const T aip = O.a == trans::none ? a[i * lda + p] : a[p * lda + i];
-                    s += aip * bk[p * ldbk + j];
-                });
+                for (std::size_t p = 0; p < K; ++p)
+                    s += (O.a == trans::none ? a[i * lda + p] : a[p * lda + i]) * bk[p * ldbk + j];
                 c[i * ldc + j] = s;
             }
     }

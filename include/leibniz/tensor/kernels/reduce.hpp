@@ -218,7 +218,8 @@ T extreme_simd(const T* x, std::size_t n) noexcept {
         a1 = pick<Max>(a1, v1);
         a2 = pick<Max>(a2, v2);
         a3 = pick<Max>(a3, v3);
-        if constexpr (PropagateNan) nan = nan | (xsimd::isnan(v0) | xsimd::isnan(v1)) | (xsimd::isnan(v2) | xsimd::isnan(v3));
+        if constexpr (PropagateNan)
+            nan = nan | (xsimd::isnan(v0) | xsimd::isnan(v1)) | (xsimd::isnan(v2) | xsimd::isnan(v3));
     }
     for (const std::size_t end = vec::round_down(n, W); i < end; i += W) {
         const B v = B::load_unaligned(x + i);
@@ -293,9 +294,10 @@ max_exp_sum<T> blocked_max_exp_sum(const T* x, std::size_t n, std::size_t block,
 
 template <class Arch, class T>
 T logsumexp_simd(const T* x, std::size_t n) noexcept {
-    const max_exp_sum<T> st = blocked_max_exp_sum<Arch>(
-        x, n, exp_block<T>,
-        [x](std::size_t lo, std::size_t len, const max_exp_sum<T>& s) { return exp_sum_simd<Arch>(x + lo, len, s.shift); });
+    const max_exp_sum<T> st =
+        blocked_max_exp_sum<Arch>(x, n, exp_block<T>, [x](std::size_t lo, std::size_t len, const max_exp_sum<T>& s) {
+            return exp_sum_simd<Arch>(x + lo, len, s.shift);
+        });
     return st.shift + std::log(st.sum);
 }
 
@@ -311,7 +313,8 @@ void extreme_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumulat
         c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
         c1 += xsimd::select(B::load_unaligned(x + i + W) == yb, one, zero);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+        c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
     if (i < n) c1 += xsimd::select(vec::load_partial<Arch>(x + i, n - i, quiet_nan<T>) == yb, one, zero);
     const B share(g / vec::reduce_add(c0 + c1));
     auto body = [&](std::size_t j, auto partial, std::size_t count) {
@@ -343,6 +346,10 @@ void logsumexp_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumul
 // ============================================================ SIMD paths: one axis, inner > 1
 // Register blocks of columns walk down the axis; see for_each_column_block.
 
+// Rows summed in one run before the run is added to the total (the
+// cascade of sum_simd, along the axis).
+inline constexpr std::size_t cascade = 256;
+
 template <class Arch, class T>
 void sum_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
                    bool accumulate) noexcept {
@@ -355,13 +362,20 @@ void sum_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t 
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B acc[V];
-            detail::static_for<V>([&](auto v) { acc[v] = B(T(0)); });
-            for (std::size_t a = 0; a < axis; ++a) {
-                const T* row = xo + a * inner + i;
-                detail::static_for<V>([&](auto v) { acc[v] += vec::load<Arch, P>(row + v * W, count, T(0)); });
+            B total[V];
+            detail::static_for<V>([&](auto v) { total[v] = B(T(0)); });
+            // Runs of `cascade` rows, each summed on its own and then added to
+            // the total: the error grows like (cascade + axis/cascade)·ε.
+            for (std::size_t lo = 0; lo < axis; lo += cascade) {
+                detail::static_for<V>([&](auto v) { acc[v] = B(T(0)); });
+                for (std::size_t a = lo, hi = std::min(axis, lo + cascade); a < hi; ++a) {
+                    const T* row = xo + a * inner + i;
+                    detail::static_for<V>([&](auto v) { acc[v] += vec::load<Arch, P>(row + v * W, count, T(0)); });
+                }
+                detail::static_for<V>([&](auto v) { total[v] += acc[v]; });
             }
             detail::static_for<V>([&](auto v) {
-                B r = acc[v];
+                B r = total[v];
                 if (accumulate) r += vec::load<Arch, P>(oo + i + v * W, count, T(0));
                 vec::store<Arch, P>(oo + i + v * W, count, r);
             });
@@ -419,15 +433,22 @@ void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::s
             detail::static_for<V>([&](auto v) { m[v] = B(extreme_identity<true, T>()); });
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
-                detail::static_for<V>([&](auto v) { m[v] = xsimd::max(m[v], vec::load<Arch, P>(row + v * W, count, T(0))); });
+                detail::static_for<V>(
+                    [&](auto v) { m[v] = xsimd::max(m[v], vec::load<Arch, P>(row + v * W, count, T(0))); });
             }
+            B run[V];
             detail::static_for<V>([&](auto v) {
                 m[v] = xsimd::select(m[v] - m[v] == B(T(0)), m[v], B(T(0)));  // the shift: max if finite, else 0
                 s[v] = B(T(0));
             });
-            for (std::size_t a = 0; a < axis; ++a) {
-                const T* row = xo + a * inner + i;
-                detail::static_for<V>([&](auto v) { s[v] += vec::exp(vec::load<Arch, P>(row + v * W, count, T(0)) - m[v]); });
+            for (std::size_t lo = 0; lo < axis; lo += cascade) {  // cascaded as in sum_axis_simd
+                detail::static_for<V>([&](auto v) { run[v] = B(T(0)); });
+                for (std::size_t a = lo, hi = std::min(axis, lo + cascade); a < hi; ++a) {
+                    const T* row = xo + a * inner + i;
+                    detail::static_for<V>(
+                        [&](auto v) { run[v] += vec::exp(vec::load<Arch, P>(row + v * W, count, T(0)) - m[v]); });
+                }
+                detail::static_for<V>([&](auto v) { s[v] += run[v]; });
             }
             // shift + log(sum), lane by lane (xsimd::log trips g++ 12's false
             // -Wuninitialized from inside xsimd; one log per column is cheap
@@ -445,8 +466,8 @@ void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::s
 }
 
 template <class Arch, class T>
-void extreme_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y,
-                           const T* g, T* dx, bool accumulate) noexcept {
+void extreme_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y, const T* g,
+                           T* dx, bool accumulate) noexcept {
     using B = vec::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     const B one(T(1)), zero(T(0));
@@ -463,11 +484,13 @@ void extreme_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std:
             });
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
-                detail::static_for<V>(
-                    [&](auto v) { c[v] += xsimd::select(vec::load<Arch, P>(row + v * W, count, T(0)) == yv[v], one, zero); });
+                detail::static_for<V>([&](auto v) {
+                    c[v] += xsimd::select(vec::load<Arch, P>(row + v * W, count, T(0)) == yv[v], one, zero);
+                });
             }
             // share = g / count (lanes past `count` of a partial block are never stored)
-            detail::static_for<V>([&](auto v) { c[v] = vec::load<Arch, P>(g + o * inner + i + v * W, count, T(0)) / c[v]; });
+            detail::static_for<V>(
+                [&](auto v) { c[v] = vec::load<Arch, P>(g + o * inner + i + v * W, count, T(0)) / c[v]; });
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 T* drow = dxo + a * inner + i;
@@ -482,8 +505,8 @@ void extreme_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std:
 }
 
 template <class Arch, class T>
-void logsumexp_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y,
-                             const T* g, T* dx, bool accumulate) noexcept {
+void logsumexp_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y, const T* g,
+                             T* dx, bool accumulate) noexcept {
     using B = vec::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     for (std::size_t o = 0; o < outer; ++o) {
@@ -571,7 +594,8 @@ void max_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner
     } else {
         for (std::size_t o = 0; o < outer; ++o)
             for (std::size_t i = 0; i < inner; ++i)
-                r::put(out[o * inner + i], r::extreme_portable<true>(x + o * axis * inner + i, axis, inner), accumulate);
+                r::put(out[o * inner + i], r::extreme_portable<true>(x + o * axis * inner + i, axis, inner),
+                       accumulate);
     }
 }
 
@@ -585,7 +609,8 @@ void min_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner
     } else {
         for (std::size_t o = 0; o < outer; ++o)
             for (std::size_t i = 0; i < inner; ++i)
-                r::put(out[o * inner + i], r::extreme_portable<false>(x + o * axis * inner + i, axis, inner), accumulate);
+                r::put(out[o * inner + i], r::extreme_portable<false>(x + o * axis * inner + i, axis, inner),
+                       accumulate);
     }
 }
 
@@ -595,8 +620,7 @@ void logsumexp_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t
     namespace r = detail::reduction;
     if constexpr (simd_path<T, Arch>) {
         if (inner > 1) return r::logsumexp_axis_simd<Arch>(x, outer, axis, inner, out, accumulate);
-        for (std::size_t o = 0; o < outer; ++o)
-            r::put(out[o], r::logsumexp_simd<Arch>(x + o * axis, axis), accumulate);
+        for (std::size_t o = 0; o < outer; ++o) r::put(out[o], r::logsumexp_simd<Arch>(x + o * axis, axis), accumulate);
     } else {
         for (std::size_t o = 0; o < outer; ++o)
             for (std::size_t i = 0; i < inner; ++i)

@@ -23,12 +23,15 @@
 // another instruction set never looks them up.
 //
 // Why a hand-written exp instead of xsimd::exp: softmax and log-sum-exp spend
-// nearly all their arithmetic in exp. xsimd 8.1's float exp takes ~20
-// vector operations (polynomial in a rational form, ldexp through integer
-// conversion, two range selects); this one takes 12 on AVX-512 (clamp, Cody-Waite
-// reduction with a round-by-shifter FMA, a degree-6 minimax polynomial in
-// Horner form, vscalef): 1.3× the throughput at the same accuracy, measured on
-// Zen 4 (float; ~1 ulp). The double version avoids xsimd's division.
+// nearly all their arithmetic in exp. xsimd 8.1's float exp takes ~20 vector
+// operations (ldexp through an integer conversion, two range selects, and a
+// multiply-add pair where AVX-512 has no fused kernel in xsimd); this one takes
+// 13 on AVX-512: a clamp (2), the reduction k = round(x·log2 e) by a shifter
+// FMA (2), r = x − k·ln 2 in two FMAs (Cody-Waite), a degree-6 minimax
+// polynomial in Horner form (6 FMAs) and vscalefps (p·2^k, overflow and
+// denormals by the hardware). bench/reduce_bench measures both ("floor" rows);
+// ~1 ulp in float and double (test/reduce_softmax_test.cpp checks ≤ 2 ulp
+// over the whole range). The double version also avoids xsimd's division.
 
 // GCC 12 reports -Wuninitialized / -Wmaybe-uninitialized inside its own
 // AVX-512 intrinsic headers (`__m512 __Y = __Y;` in _mm512_undefined_*,
@@ -73,26 +76,7 @@ using batch = xsimd::batch<T, Arch>;
 // n rounded down to a multiple of m. Loops run `for (i < round_down(n, m))`
 // rather than `for (n - i >= m)`: g++ cannot bound the latter's trip count
 // and warns (-Waggressive-loop-optimizations) once n is a known constant.
-constexpr std::size_t round_down(std::size_t n, std::size_t m) noexcept {
-    return n - n % m;
-}
-
-// A hint to bring the cache line holding p into L1 (no fault, no effect on
-// results). Platform plumbing, like LEIBNIZ_ALWAYS_INLINE in arch.hpp.
-inline void prefetch(const void* p) noexcept {
-#if defined(__GNUC__) || defined(__clang__)
-    __builtin_prefetch(p);
-#else
-    (void)p;
-#endif
-}
-
-// Prefetches the cache lines of `bytes` bytes starting at p.
-template <std::size_t Bytes>
-void prefetch_lines(const void* p) noexcept {
-    detail::static_for<(Bytes + 63) / 64>(
-        [&](auto line) { prefetch(static_cast<const char*>(p) + line * 64); });
-}
+constexpr std::size_t round_down(std::size_t n, std::size_t m) noexcept { return n - n % m; }
 
 // ------------------------------------------------------------ exp constants
 
@@ -113,12 +97,15 @@ struct exp_constants<float> {
     // x − k·ln2_hi are exact without FMA (SSE2) for every k in range (fdlibm).
     static constexpr float ln2_hi = 6.9314575195e-01f;
     static constexpr float ln2_lo = 1.4286067653e-06f;
-    static constexpr float shifter = 12582912.0f;                   // 1.5·2^23: t + shifter rounds t to an integer
+    static constexpr float shifter = 12582912.0f;  // 1.5·2^23: t + shifter rounds t to an integer
     static constexpr int mantissa_bits = 23;
-    static constexpr std::int32_t one_bits = 0x3F800000;            // the bits of 1.0f
-    static constexpr float poly[] = {0.00138368440344533964924763f, 0.008374815815593165424739494f,
-                                     0.04166822563036630810018503f, 0.1666642017089362550910734f,
-                                     0.4999999207936424938700288f,  1.0f,
+    static constexpr std::int32_t one_bits = 0x3F800000;  // the bits of 1.0f
+    static constexpr float poly[] = {0.00138368440344533964924763f,
+                                     0.008374815815593165424739494f,
+                                     0.04166822563036630810018503f,
+                                     0.1666642017089362550910734f,
+                                     0.4999999207936424938700288f,
+                                     1.0f,
                                      1.0f};  // c6 ... c0, max relative error 1.9e-9
 };
 
@@ -127,17 +114,23 @@ struct exp_constants<double> {
     static constexpr double lo = -746.0;
     static constexpr double hi = 710.0;
     static constexpr double log2e = 1.4426950408889634074;
-    static constexpr double ln2_hi = 6.93147180369123816490e-01;     // 32 significant bits (fdlibm)
+    static constexpr double ln2_hi = 6.93147180369123816490e-01;  // 32 significant bits (fdlibm)
     static constexpr double ln2_lo = 1.90821492927058770002e-10;
-    static constexpr double shifter = 6755399441055744.0;            // 1.5·2^52
+    static constexpr double shifter = 6755399441055744.0;  // 1.5·2^52
     static constexpr int mantissa_bits = 52;
-    static constexpr std::int64_t one_bits = 0x3FF0000000000000;    // the bits of 1.0
-    static constexpr double poly[] = {
-        2.499588395474794573606783e-8,    2.763245673168173868079772e-7, 2.755761779687783632270546e-6,
-        2.480148603143007751125154e-5,    1.984126943764292262894099e-4, 1.388888895173786077370871e-3,
-        8.333333333557150166980815e-3,    4.166666666649056924813909e-2, 1.666666666666617182441284e-1,
-        5.000000000000018014337713e-1,    1.0,
-        1.0};  // c11 ... c0, max relative error 3.1e-18
+    static constexpr std::int64_t one_bits = 0x3FF0000000000000;  // the bits of 1.0
+    static constexpr double poly[] = {2.499588395474794573606783e-8,
+                                      2.763245673168173868079772e-7,
+                                      2.755761779687783632270546e-6,
+                                      2.480148603143007751125154e-5,
+                                      1.984126943764292262894099e-4,
+                                      1.388888895173786077370871e-3,
+                                      8.333333333557150166980815e-3,
+                                      4.166666666649056924813909e-2,
+                                      1.666666666666617182441284e-1,
+                                      5.000000000000018014337713e-1,
+                                      1.0,
+                                      1.0};  // c11 ... c0, max relative error 3.1e-18
 };
 
 // p·2^k for integral-valued k with |k| ≤ 2·(max exponent): two
@@ -151,7 +144,7 @@ batch<T, Arch> scale_pow2(const batch<T, Arch>& p, const batch<T, Arch>& k, requ
     using I = batch<xsimd::as_integer_t<T>, Arch>;
     const B shifter(c::shifter);
     const B t1 = detail::fma(k, B(T(0.5)), shifter);  // k1 + shifter, k1 = round(k / 2)
-    const B t2 = (k - (t1 - shifter)) + shifter;     // k2 + shifter, k2 = k − k1
+    const B t2 = (k - (t1 - shifter)) + shifter;      // k2 + shifter, k2 = k − k1
     // The low bits of t + shifter hold the integer: shifted into the exponent
     // field they give k·2^mantissa_bits (mod 2^bits); adding 1.0's bits biases it.
     const B s1 = xsimd::bitwise_cast<B>((xsimd::bitwise_cast<I>(t1) << c::mantissa_bits) + I(c::one_bits));
@@ -262,8 +255,10 @@ template <class T, class Arch, class F>
 void for_each_column_block(std::size_t inner, F&& f) {
     constexpr std::size_t W = batch<T, Arch>::size;
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(inner, 4 * W); i < end; i += 4 * W) f(i, std::integral_constant<std::size_t, 4>{}, std::false_type{}, W);
-    for (const std::size_t end = vec::round_down(inner, W); i < end; i += W) f(i, std::integral_constant<std::size_t, 1>{}, std::false_type{}, W);
+    for (const std::size_t end = vec::round_down(inner, 4 * W); i < end; i += 4 * W)
+        f(i, std::integral_constant<std::size_t, 4>{}, std::false_type{}, W);
+    for (const std::size_t end = vec::round_down(inner, W); i < end; i += W)
+        f(i, std::integral_constant<std::size_t, 1>{}, std::false_type{}, W);
     if (i < inner) f(i, std::integral_constant<std::size_t, 1>{}, std::true_type{}, inner - i);
 }
 
@@ -318,7 +313,8 @@ void copy(const T* x, std::size_t n, T* y) noexcept {
             c.store_unaligned(y + i + 2 * W);
             d.store_unaligned(y + i + 3 * W);
         }
-        for (const std::size_t end = vec::round_down(n, W); i < end; i += W) B::load_unaligned(x + i).store_unaligned(y + i);
+        for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+            B::load_unaligned(x + i).store_unaligned(y + i);
         if (i < n) vec::store_partial<Arch>(y + i, n - i, vec::load_partial<Arch>(x + i, n - i, T(0)));
     } else {
         for (std::size_t i = 0; i < n; ++i) y[i] = x[i];

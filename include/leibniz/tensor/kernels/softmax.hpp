@@ -51,9 +51,6 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
-#ifndef LEIBNIZ_SOFTMAX_PREFETCH
-#define LEIBNIZ_SOFTMAX_PREFETCH 1
-#endif
 namespace leibniz::kernels {
 
 namespace detail::softmax_rows_impl {
@@ -116,18 +113,15 @@ void log_softmax_jvp_portable(const T* y, const T* t, std::size_t n, T* dy) noex
 
 // ============================================================ SIMD paths
 
-// y = exp(x − shift); returns Σ y. Meanwhile prefetches next[0..next_n), the
-// data of the next block or row, into L1 (the loop is bound by exp, so the
-// loads of the next maximum pass come for free).
+// y = exp(x − shift); returns Σ y.
 template <class Arch, class T>
-T exp_store_sum_simd(const T* x, std::size_t n, T shift, T* y, const T* next, std::size_t next_n) noexcept {
+T exp_store_sum_simd(const T* x, std::size_t n, T shift, T* y) noexcept {
     using B = vec::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     const B s(shift);
     B a0(T(0)), a1(T(0));
     std::size_t i = 0;
     for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
-        if (LEIBNIZ_SOFTMAX_PREFETCH && i < next_n) vec::prefetch_lines<2 * W * sizeof(T)>(next + i);
         const B e0 = vec::exp(B::load_unaligned(x + i) - s);
         const B e1 = vec::exp(B::load_unaligned(x + i + W) - s);
         e0.store_unaligned(y + i);
@@ -161,7 +155,8 @@ void scale_simd(T* y, std::size_t n, T c) noexcept {
         (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
         (B::load_unaligned(y + i + W) * cb).store_unaligned(y + i + W);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+        (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
     if (i < n) vec::store_partial<Arch>(y + i, n - i, vec::load_partial<Arch>(y + i, n - i, T(0)) * cb);
 }
 
@@ -183,7 +178,8 @@ T dot_simd(const T* a, const T* b, std::size_t n) noexcept {
         s2 = detail::fma(B::load_unaligned(a + i + 2 * W), B::load_unaligned(b + i + 2 * W), s2);
         s3 = detail::fma(B::load_unaligned(a + i + 3 * W), B::load_unaligned(b + i + 3 * W), s3);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) s0 = detail::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), s0);
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+        s0 = detail::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), s0);
     if (i < n)
         s1 = detail::fma(vec::load_partial<Arch>(a + i, n - i, T(0)), vec::load_partial<Arch>(b + i, n - i, T(0)), s1);
     return vec::reduce_add((s0 + s1) + (s2 + s3));
@@ -200,10 +196,11 @@ T exp_dot_simd(const T* y, const T* t, std::size_t n) noexcept {
         s0 = detail::fma(vec::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
         s1 = detail::fma(vec::exp(B::load_unaligned(y + i + W)), B::load_unaligned(t + i + W), s1);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) s0 = detail::fma(vec::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
+    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+        s0 = detail::fma(vec::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
     if (i < n)
-        s1 = detail::fma(vec::exp(vec::load_partial<Arch>(y + i, n - i, T(0))), vec::load_partial<Arch>(t + i, n - i, T(0)),
-                         s1);
+        s1 = detail::fma(vec::exp(vec::load_partial<Arch>(y + i, n - i, T(0))),
+                         vec::load_partial<Arch>(t + i, n - i, T(0)), s1);
     return vec::reduce_add(s0 + s1);
 }
 
@@ -228,18 +225,15 @@ std::size_t block_length(std::size_t n) noexcept {
     return ((n + max_blocks - 1) / max_blocks + W - 1) / W * W;
 }
 
-// next[0..next_n): the row after this one, to prefetch.
 template <class Arch, class T>
-void softmax_row_simd(const T* x, std::size_t n, T* y, const T* next, std::size_t next_n) noexcept {
+void softmax_row_simd(const T* x, std::size_t n, T* y) noexcept {
     const std::size_t block = block_length<T, Arch>(n);
     T block_max[max_blocks];  // the running maximum M_b when block b was exponentiated
     std::size_t b = 0;
     const reduction::max_exp_sum<T> st =
         reduction::blocked_max_exp_sum<Arch>(x, n, block, [&](std::size_t lo, std::size_t len, const auto& s) {
             block_max[b++] = s.max;
-            const std::size_t after = lo + len;
-            return after < n ? exp_store_sum_simd<Arch>(x + lo, len, s.shift, y + lo, x + after, std::min(block, n - after))
-                             : exp_store_sum_simd<Arch>(x + lo, len, s.shift, y + lo, next, next_n);
+            return exp_store_sum_simd<Arch>(x + lo, len, s.shift, y + lo);
         });
     if (!finite(st.max)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
     const T inv = T(1) / st.sum;
@@ -306,7 +300,7 @@ void softmax_rows(const T* x, std::size_t rows, std::size_t cols, T* y) noexcept
     namespace d = detail::softmax_rows_impl;
     for (std::size_t r = 0; r < rows; ++r) {
         if constexpr (simd_path<T, Arch>)
-            d::softmax_row_simd<Arch>(x + r * cols, cols, y + r * cols, x + (r + 1) * cols, r + 1 < rows ? cols : 0);
+            d::softmax_row_simd<Arch>(x + r * cols, cols, y + r * cols);
         else
             d::softmax_portable(x + r * cols, cols, y + r * cols);
     }
@@ -336,8 +330,7 @@ void softmax_rows_vjp(const T* y, const T* g, std::size_t rows, std::size_t cols
 }
 
 template <class T, class Arch = default_arch>
-void log_softmax_rows_vjp(const T* y, const T* g, std::size_t rows, std::size_t cols, T* dx,
-                          bool accumulate) noexcept {
+void log_softmax_rows_vjp(const T* y, const T* g, std::size_t rows, std::size_t cols, T* dx, bool accumulate) noexcept {
     namespace d = detail::softmax_rows_impl;
     for (std::size_t r = 0; r < rows; ++r) {
         const std::size_t o = r * cols;
