@@ -91,6 +91,18 @@ struct environment {
     [[nodiscard]] constexpr const auto& get() const {
         return boost::hana::at_c<boost::mp11::mp_find<leaves, Leaf>::value>(values);
     }
+
+    // A copy with one leaf bound anew: env.with(w = 0.8). The leaf must be
+    // bound already, to a value of the same type (a training step or a finite
+    // difference changes values, not the shape of the environment).
+    template <class Leaf, class V>
+    [[nodiscard]] constexpr environment with(const binding<Leaf, V>& b) const {
+        static_assert(binds<Leaf>, "leibniz: env.with(...) rebinds a leaf the environment does not bind; "
+                                   "add it to lz::at(...) instead");
+        environment copy = *this;
+        if constexpr (binds<Leaf>) boost::hana::at_c<boost::mp11::mp_find<leaves, Leaf>::value>(copy.values) = b.value;
+        return copy;
+    }
 };
 
 template <class E>
