@@ -11,11 +11,13 @@
 
 #include <leibniz/ops/concat.hpp>
 #include <leibniz/ops/dot.hpp>
+#include <leibniz/ops/log_softmax.hpp>
 #include <leibniz/ops/logsumexp.hpp>
 #include <leibniz/ops/matmul.hpp>
 #include <leibniz/ops/mean.hpp>
 #include <leibniz/ops/reduce_max.hpp>
 #include <leibniz/ops/reduce_min.hpp>
 #include <leibniz/ops/reshape.hpp>
+#include <leibniz/ops/softmax.hpp>
 #include <leibniz/ops/sum.hpp>
 #include <leibniz/ops/transpose.hpp>
