@@ -4,12 +4,14 @@
 // no allocation, no virtual call; constexpr where the ops are.
 
 #include <leibniz/core/bind.hpp>
+#include <leibniz/core/config.hpp>
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/graph.hpp>
 #include <leibniz/core/tape.hpp>
 
 #include <boost/mp11/algorithm.hpp>
 
+#include <initializer_list>
 #include <type_traits>
 #include <utility>
 
@@ -105,13 +107,13 @@ using steps_t = typename steps_of<G>::type;
 
 // The value of node K, from its step and the tape so far.
 template <class T, class Step, std::size_t K, class Tape, class Env>
-constexpr void compute_step(Tape& t, const Env& env) {
+LEIBNIZ_ALWAYS_INLINE constexpr void compute_step(Tape& t, const Env& env) {
     if constexpr (is_leaf<Step>::value) {
         get<K>(t) = value_t<Step, T>(env.template get<Step>());
     } else if constexpr (is_literal<Step>::value) {
         get<K>(t) = Step::template as<T>();
     } else {
-        [&]<class Op, std::size_t... C>(op_step<Op, C...>*) {
+        [&]<class Op, std::size_t... C>(op_step<Op, C...>*) LEIBNIZ_ALWAYS_INLINE {
             get<K>(t) = detail::apply_value<Op>(get<C>(t)...);
         }(static_cast<Step*>(nullptr));
     }
@@ -119,20 +121,21 @@ constexpr void compute_step(Tape& t, const Env& env) {
 
 // Fills the tape, operands before users.
 template <class G, class T, class Env>
-constexpr void forward_sweep(tape<G, T>& t, const Env& env) {
-    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
-        [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (compute_step<T, Steps, K>(t, env), ...);
+LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(tape<G, T>& t, const Env& env) {
+    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
+        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
+            // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
+            (void)std::initializer_list<int>{(compute_step<T, Steps, K>(t, env), 0)...};
         }(std::index_sequence_for<Steps...>{});
     }(steps_t<G>{});
 }
 
 // Fills only the slots marked in Needed (a constexpr bool array over the nodes).
 template <class G, class T, auto Needed, class Env>
-constexpr void forward_sweep_needed(tape<G, T>& t, const Env& env) {
-    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
-        [&]<std::size_t... K>(std::index_sequence<K...>) {
-            ((Needed[K] ? compute_step<T, Steps, K>(t, env) : void()), ...);
+LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep_needed(tape<G, T>& t, const Env& env) {
+    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
+        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
+            (void)std::initializer_list<int>{((Needed[K] ? compute_step<T, Steps, K>(t, env) : void()), 0)...};
         }(std::index_sequence_for<Steps...>{});
     }(steps_t<G>{});
 }

@@ -176,7 +176,7 @@ walkthrough walk(const Env& env) {
     // Each operation: its definition over operand names, and what it passes down.
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (describe_node<G, Plan, T, K>(static_cast<Nodes*>(nullptr), w, values, adjoints), ...);
+            (void)std::initializer_list<int>{(describe_node<G, Plan, T, K>(static_cast<Nodes*>(nullptr), w, values, adjoints), 0)...};
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
 

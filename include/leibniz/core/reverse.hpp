@@ -118,10 +118,10 @@ constexpr auto apply_vjp(const G& g, const Y& y, const V&... v) {
 // Active and Store are bit masks over the operands (bit P: operand P is
 // active / receives its first contribution here, so it is stored, not added).
 template <class Step, std::size_t K, std::uint64_t Active, std::uint64_t Store, class Tape>
-constexpr void reverse_step(const Tape& values, Tape& adjoints) {
-    if constexpr (Active != 0) [&]<class Op, std::size_t... C>(op_step<Op, C...>*) {
-        [&]<std::size_t... P>(std::index_sequence<P...>) {
-            auto pass = [&]<std::size_t Pos, std::size_t Target>() {
+LEIBNIZ_ALWAYS_INLINE constexpr void reverse_step(const Tape& values, Tape& adjoints) {
+    if constexpr (Active != 0) [&]<class Op, std::size_t... C>(op_step<Op, C...>*) LEIBNIZ_ALWAYS_INLINE {
+        [&]<std::size_t... P>(std::index_sequence<P...>) LEIBNIZ_ALWAYS_INLINE {
+            auto pass = [&]<std::size_t Pos, std::size_t Target>() LEIBNIZ_ALWAYS_INLINE {
                 if constexpr ((Active >> Pos) & 1u) {
                     auto contribution = apply_vjp<Op, Pos>(get<K>(adjoints), get<K>(values), get<C>(values)...);
                     if constexpr ((Store >> Pos) & 1u)
@@ -148,21 +148,22 @@ constexpr std::uint64_t operand_mask(bool store) {
 // The reverse sweep from a given output adjoint δ(f) = seed. grad seeds 1;
 // a fused tensor loop seeds the adjoint it loaded for the current elements.
 template <class G, class Plan, class T, class Seed>
-constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints, const Seed& seed) {
+LEIBNIZ_ALWAYS_INLINE constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints, const Seed& seed) {
     get<G::size - 1>(adjoints) = seed;
-    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
+    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
+        [&]<std::size_t... I>(std::index_sequence<I...>) LEIBNIZ_ALWAYS_INLINE {
             // Leaves, literals and inactive nodes have an empty Active mask: nothing to pass.
-            (reverse_step<Steps, G::size - 1 - I,
-                          Plan::active[G::size - 1 - I] ? operand_mask<Plan, G::size - 1 - I>(false) : 0,
-                          operand_mask<Plan, G::size - 1 - I>(true)>(values, adjoints),
-             ...);
+            (void)std::initializer_list<int>{
+                (reverse_step<Steps, G::size - 1 - I,
+                              Plan::active[G::size - 1 - I] ? operand_mask<Plan, G::size - 1 - I>(false) : 0,
+                              operand_mask<Plan, G::size - 1 - I>(true)>(values, adjoints),
+                 0)...};
         }(std::index_sequence_for<Steps...>{});
     }(boost::mp11::mp_reverse<steps_t<G>>{});
 }
 
 template <class G, class Plan, class T>
-constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints) {
+LEIBNIZ_ALWAYS_INLINE constexpr void reverse_sweep(const tape<G, T>& values, tape<G, T>& adjoints) {
     reverse_sweep<G, Plan, T>(values, adjoints, value_t<boost::mp11::mp_back<typename G::nodes>, T>(1));
 }
 
@@ -183,7 +184,7 @@ constexpr bool check_wrt() {
 }
 
 template <class F, class Wrt, class Env>
-constexpr auto run_reverse(const Env& env) {
+LEIBNIZ_ALWAYS_INLINE constexpr auto run_reverse(const Env& env) {
     using G = graph_of<F>;
     using T = sweep_scalar_t<F, Env>;
     using Plan = reverse_plan<G, Wrt>;

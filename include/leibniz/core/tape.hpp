@@ -65,7 +65,7 @@ struct choose_tape {
     using type = slots_impl<std::index_sequence_for<V...>, V...>;
 };
 template <class V, class... Rest>
-    requires(std::is_same_v<V, Rest> && ...)
+    requires std::conjunction_v<std::is_same<V, Rest>...>  // not a fold: clang caps folds at 256 operands
 struct choose_tape<V, Rest...> {
     using type = uniform_tape<V, 1 + sizeof...(Rest)>;
 };

@@ -1,7 +1,9 @@
 #pragma once
 // relu(a) = max(a, 0).  d/da = 1 for a > 0, else 0 — at the kink a = 0 the
 // derivative is 0, PyTorch's convention. The adjoint is a select, never a
-// product with 0 or 1 (DESIGN §4).
+// product with 0 or 1 (DESIGN §4), on the same condition as the value
+// (a <= 0), so the compiler branches once for both; like PyTorch's
+// threshold_backward, a NaN input passes its adjoint through.
 
 #include <leibniz/ops/op.hpp>
 
@@ -33,9 +35,9 @@ struct relu_op {
     template <class T>
     static constexpr T value(const T& a) { return select(a <= T(0), T(0), a); }  // NaN stays NaN
     template <class T>
-    static constexpr T jvp(const T& t, const T&, const T& a) { return select(a > T(0), t, T(0)); }
+    static constexpr T jvp(const T& t, const T&, const T& a) { return select(a <= T(0), T(0), t); }
     template <class T>
-    static constexpr T vjp(const T& g, const T&, const T& a) { return select(a > T(0), g, T(0)); }
+    static constexpr T vjp(const T& g, const T&, const T& a) { return select(a <= T(0), T(0), g); }
     template <class A>
     static constexpr auto derivative(A) { return node<step_op, A>{}; }
     static constexpr std::string_view local_derivative = "[a > 0]";

@@ -15,6 +15,7 @@
 // Store-first (DESIGN §4) carries over: which step gives an operand its first
 // contribution is decided at compile time over the fused steps.
 
+#include <leibniz/core/config.hpp>
 #include <leibniz/core/reverse.hpp>
 #include <leibniz/tensor/bind.hpp>
 #include <leibniz/tensor/simd.hpp>
@@ -24,6 +25,7 @@
 #include <array>
 #include <cstddef>
 #include <cstring>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -253,7 +255,7 @@ std::size_t batch_extent(const Env& env) {
     std::size_t batch = 0;
     std::string first;
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
-        (([&] {
+        (void)std::initializer_list<int>{([&] {
              if constexpr (is_leaf<Nodes>::value && shape_of<Nodes>::rank > 0) {
                  const auto& view = env.template get<Nodes>();
                  for (std::size_t i = 0; i < shape_of<Nodes>::rank; ++i) {
@@ -269,8 +271,7 @@ std::size_t batch_extent(const Env& env) {
                      }
                  }
              }
-         }()),
-         ...);
+         }(), 0)...};
     }(typename G::nodes{});
     return batch;
 }
@@ -293,14 +294,13 @@ std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
     std::size_t bytes = 0;
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (([&] {
+            (void)std::initializer_list<int>{([&] {
                  if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
                      const std::size_t size = detail::extents_with_batch<shape_of<Nodes>>(batch).size() * sizeof(T);
                      if (is_node<Nodes>::value) bytes += detail::round_up(size);
                      if (adjoints && Plan::reverse::active[K]) bytes += detail::round_up(size);
                  }
-             }()),
-             ...);
+             }(), 0)...};
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
     return bytes;
@@ -317,7 +317,7 @@ template <class G, class T>
 std::size_t scratch_bytes(std::size_t batch) {
     std::size_t bytes = 0;
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
-        (([&] {
+        (void)std::initializer_list<int>{([&] {
              if constexpr (is_node<Nodes>::value) {
                  [&]<class Op, class... Args>(node<Op, Args...>*) {
                      if constexpr (uses_scratch<Op, T, Args...>)
@@ -325,8 +325,7 @@ std::size_t scratch_bytes(std::size_t batch) {
                                                      detail::extents_with_batch<shape_of<Args>>(batch)...));
                  }(static_cast<Nodes*>(nullptr));
              }
-         }()),
-         ...);
+         }(), 0)...};
     }(typename G::nodes{});
     return detail::round_up(bytes);
 }
@@ -337,7 +336,7 @@ template <class G, class Plan, class T, class Tape, class Env>
 void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, std::size_t batch) {
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (([&] {
+            (void)std::initializer_list<int>{([&] {
                  if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
                      using S = shape_of<Nodes>;
                      const auto extents = detail::extents_with_batch<S>(batch);
@@ -357,21 +356,10 @@ void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, st
                          }
                      }
                  }
-             }()),
-             ...);
+             }(), 0)...};
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
 }
-
-// A fused loop is one function with everything inlined into it, so the
-// per-element tapes and the input cursors live in registers.
-#ifndef LEIBNIZ_FLATTEN
-#if defined(__GNUC__)
-#define LEIBNIZ_FLATTEN __attribute__((flatten))
-#else
-#define LEIBNIZ_FLATTEN
-#endif
-#endif
 
 // What every step of a tensor sweep may need besides the tapes.
 struct sweep_context {
@@ -511,6 +499,8 @@ struct fused_group {
             return T(1);
     }
 
+    // Each fused loop is one function with everything inlined (LEIBNIZ_FLATTEN),
+    // so the per-element tapes and the input cursors live in registers.
     template <class Tape>
     LEIBNIZ_FLATTEN static void forward(Tape& values, std::size_t batch) {
         const auto extents = loop_extents(batch);
@@ -575,7 +565,7 @@ struct fused_group {
 
         std::array<T*, input_count + 1> target{};  // each active input's adjoint, at its row base
         [&]<class... A>(boost::mp11::mp_list<A...>) {
-            (([&] {
+            (void)std::initializer_list<int>{([&] {
                  constexpr std::size_t node = detail::input_index<A>::value;
                  constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
                  auto& d = get<node>(adjoints);
@@ -586,8 +576,7 @@ struct fused_group {
                      if (d.size() < n && Plan::template group_stores<R, node>()) std::fill_n(d.data(), d.size(), T(0));
                      target[i] = d.data();
                  }
-             }()),
-             ...);
+             }(), 0)...};
         }(active_inputs{});
 
         for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
@@ -666,7 +655,7 @@ template <class G, class Plan, class T, class Tape, class Env>
 void tensor_forward_sweep(Tape& values, const Env& env, const sweep_context& context) {
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (tensor_forward_step<G, Plan, T, K, Nodes>(values, env, context), ...);
+            (void)std::initializer_list<int>{(tensor_forward_step<G, Plan, T, K, Nodes>(values, env, context), 0)...};
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
 }
@@ -711,7 +700,7 @@ void tensor_reverse_sweep(const Tape& values, Tape& adjoints, const sweep_contex
     get<G::size - 1>(adjoints) = T(1);
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (tensor_reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints, context), ...);
+            (void)std::initializer_list<int>{(tensor_reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints, context), 0)...};
         }(std::index_sequence_for<Steps...>{});
     }(boost::mp11::mp_reverse<typename G::nodes>{});
 }

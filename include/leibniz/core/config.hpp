@@ -1,0 +1,16 @@
+#pragma once
+// Compiler attributes the sweeps need. Clang, unlike g++, leaves the sweeps'
+// pack-expanding lambdas out of line, so a gradient's tapes end up in memory
+// (zeroed, stored and reloaded): the chain benchmark ran 1.30× its
+// hand-written twin on clang++ 14, 1.02× with these forced inline.
+// (tensor/kernels/arch.hpp defines the same macros identically.)
+
+#ifndef LEIBNIZ_ALWAYS_INLINE
+#if defined(__GNUC__)
+#define LEIBNIZ_ALWAYS_INLINE __attribute__((always_inline))
+#define LEIBNIZ_FLATTEN __attribute__((flatten))
+#else
+#define LEIBNIZ_ALWAYS_INLINE
+#define LEIBNIZ_FLATTEN
+#endif
+#endif
