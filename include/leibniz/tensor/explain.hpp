@@ -133,7 +133,7 @@ tensor_walkthrough tensor_walk(const Env& env) {
 
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (describe_tensor_node<G, Plan, K>(static_cast<Nodes*>(nullptr), w), ...);
+            (void)std::initializer_list<int>{(describe_tensor_node<G, Plan, K>(static_cast<Nodes*>(nullptr), w), 0)...};
         }(std::index_sequence_for<Nodes...>{});
     }(typename G::nodes{});
 
