@@ -46,7 +46,9 @@
 // * *_axis with inner = 1: the contiguous kernel per row. inner > 1: the
 //   columns are processed in register blocks of 4 vectors (64 floats on
 //   AVX-512) while walking down the axis, so x is read once, in order within
-//   each row, and out is written once.
+//   each row, and out is written once; sums along the axis are cascaded in
+//   runs of 256 rows like sum's lanes. The plain loops cascade their sums the
+//   same way (runs of 256).
 
 #include <leibniz/tensor/kernels/simd.hpp>  // first: it includes xsimd (see there)
 #include <leibniz/tensor/kernels/arch.hpp>
@@ -198,7 +200,7 @@ B pick(const B& a, const B& b) noexcept {
         return xsimd::min(a, b);
 }
 
-// max / min of x[0..n), n ≥ 1. PropagateNan = false skips the NaN mask (the
+// max / min of x[0..n) (∓inf if n = 0). PropagateNan = false skips the NaN mask (the
 // max that log-sum-exp and softmax subtract: a NaN reaches their result
 // through exp anyway).
 template <class Arch, bool Max, bool PropagateNan, class T>
