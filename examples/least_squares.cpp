@@ -4,6 +4,7 @@
 // closed form ∇L = 2·Aᵀ(A·w − b), and the minimiser against the solution of
 // the normal equations AᵀA·w = Aᵀb (the notes on linear algebra, 003_*).
 // The problem is generated: A is 64×8 with a known w*, b = A·w* + noise.
+// doc/tutorial-tensors.md (section 7) walks through this program.
 
 #include <leibniz/leibniz.hpp>
 #include <leibniz/ops/dot.hpp>
@@ -22,6 +23,8 @@ constexpr auto A = lz::var<"A", double, lz::shape<m, n>>;
 constexpr auto b = lz::var<"b", double, lz::shape<m>>;
 constexpr auto w = lz::param<"w", double, lz::shape<n>>;
 
+// dot(r, r) reads the one node r twice: its adjoint collects both shares,
+// δr = 2r, and the product passes back δw = Aᵀ·δr = 2·Aᵀ(A·w − b).
 constexpr auto r = lz::matmul(A, w) - b;  // the residual
 constexpr auto loss = lz::dot(r, r);      // ‖A·w − b‖²
 
@@ -65,6 +68,8 @@ int main() {
     }
 
     // 1. The derived gradient against the closed form, at the starting point.
+    // The workspace holds the tape's memory: sized by the first call, then
+    // reused, so the descent loop below allocates nothing.
     lz::workspace ws{loss};
     {
         auto [grad_w] = lz::grad(loss, lz::wrt(w), lz::at(A = a_value, b = b_value, w = w_value), ws);
@@ -89,6 +94,11 @@ int main() {
     const double step = 1.0 / (2.0 * trace);
     int iterations = 0;
     for (; iterations < 100000; ++iterations) {
+        // lz::at binds views of a_value, b_value and w_value (no copy): it could
+        // as well be built once before the loop, and would see w_value change.
+        // The gradient is a view into ws, valid until ws is used again, so it
+        // is read (and w_value updated) before the next call. (std::get<0>:
+        // tensor expressions have no single-leaf value_and_grad(f, w, env) yet.)
         auto [value, gradient] = lz::value_and_grad(loss, lz::wrt(w), lz::at(A = a_value, b = b_value, w = w_value), ws);
         const auto& g = std::get<0>(gradient);
         double norm = 0;

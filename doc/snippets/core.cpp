@@ -61,6 +61,11 @@ void environments() {
 
     // Strict: binding a name f lacks is an error. lz::lenient ignores extras:
     std::printf("x + 1 = %g\n", lz::eval(x + 1_c, lz::lenient(env)));
+
+    // env.with(x = 2.5): a copy with one leaf bound anew, e.g. for a central difference.
+    std::printf("f at x = 2.5: %g\n", lz::eval(f, env.with(x = 2.5)));
+    const double h = 1e-6;
+    std::printf("df/dx = %.6f\n", (lz::eval(f, env.with(x = 2.0 + h)) - lz::eval(f, env.with(x = 2.0 - h))) / (2 * h));
     // [/snippet]
 }
 
@@ -82,9 +87,10 @@ void reverse_mode() {
 
     const double dw = lz::grad(loss, w, env);
     const auto [gw, gb] = lz::grad(loss, lz::wrt(w, b), env);  // std::tuple<double, double>
-    const auto r = lz::value_and_grad(loss, lz::wrt(w, b), env);
-    std::printf("dw = %.6f = %.6f, db = %.6f, loss = %.6f, db = %.6f\n", dw, gw, gb, r.value,
-                std::get<1>(r.gradient));
+    const auto r = lz::value_and_grad(loss, lz::wrt(w, b), env);  // r.value, r.gradient (the tuple)
+    const auto [value, dw_too] = lz::value_and_grad(loss, w, env);  // one leaf: {value, ∂loss/∂w}
+    std::printf("dw = %.6f = %.6f = %.6f, db = %.6f = %.6f, loss = %.6f = %.6f\n", dw, gw, dw_too, gb,
+                std::get<1>(r.gradient), r.value, value);
     // [/snippet]
 }
 

@@ -73,8 +73,8 @@ void reverse() {
 
     const double dw = lz::grad(o, w, env);               // one leaf: the number
     const auto [dw_too] = lz::grad(o, lz::wrt(w), env);  // lz::wrt(...): a std::tuple
-    const auto [value, gradient] = lz::value_and_grad(o, lz::wrt(w), env);
-    std::printf("do/dw = %.10f = %.10f; o = %.10f, do/dw = %.10f\n", dw, dw_too, value, std::get<0>(gradient));
+    const auto [value, slope] = lz::value_and_grad(o, w, env);  // one leaf: {value, do/dw}
+    std::printf("do/dw = %.10f = %.10f; o = %.10f, do/dw = %.10f\n", dw, dw_too, value, slope);
     // [/snippet]
 }
 

@@ -45,15 +45,16 @@ constexpr bool report_not_a_tensor() {
     return false;
 }
 
-template <class Leaf, class V>
-constexpr auto make_binding(const V& value) {
+template <class Leaf, class Value>
+constexpr auto make_binding(Value&& value) {
+    using V = std::remove_cvref_t<Value>;
     // After a failed check a placeholder binding is returned, so the
     // static_assert is the only error (no cascade in the caller's code).
     using placeholder = binding<Leaf, typename Leaf::scalar_type>;
     if constexpr (Leaf::shape_type::rank > 0) {
         // A tensor: the tensor layer checks its type and extents (found by ADL).
-        if constexpr (requires { bind_tensor<Leaf>(value); }) {
-            return bind_tensor<Leaf>(value);
+        if constexpr (requires { bind_tensor<Leaf>(std::forward<Value>(value)); }) {
+            return bind_tensor<Leaf>(std::forward<Value>(value));
         } else {
             report_not_a_tensor<Leaf, V>();
             return placeholder{};

@@ -42,8 +42,8 @@ template <class Leaf, class V>
 struct binding;
 
 namespace detail {
-template <class Leaf, class V>
-constexpr auto make_binding(const V& value);
+template <class Leaf, class Value>
+constexpr auto make_binding(Value&& value);
 }
 
 template <fixed_string Name, class T, Shape S, class Kind>
@@ -58,8 +58,8 @@ struct leaf : expression_base {
 
     // `w = 0.7` binds a value to this leaf (used inside lz::at(...)).
     template <class V>
-    constexpr auto operator=(const V& value) const {
-        return detail::make_binding<leaf>(value);
+    constexpr auto operator=(V&& value) const {
+        return detail::make_binding<leaf>(std::forward<V>(value));
     }
 };
 

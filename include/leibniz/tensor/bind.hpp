@@ -58,4 +58,13 @@ auto bind_tensor(const tensor<T, S>& value) {
     return bind_tensor<Leaf>(value.view());
 }
 
+// A temporary tensor would die before the view bound to the leaf is used.
+template <class Leaf, class T, Shape S>
+auto bind_tensor(tensor<T, S>&& value) {
+    static_assert(detail::dependent_false<Leaf, T>,
+                  "leibniz: binding a temporary lz::tensor would leave the leaf viewing freed memory; bind a named "
+                  "tensor (or a tensor_view of memory that outlives the call)");
+    return bind_tensor<Leaf>(value.view());
+}
+
 }  // namespace leibniz

@@ -124,7 +124,11 @@ tensor_walkthrough tensor_walk(const Env& env) {
                  w.name[k] = rational_text(Nodes::value, false);
                  w.is_literal[k] = true;
              } else {
-                 w.name[k] = k + 1 == n ? "f" : "v" + std::to_string(++ops);
+                 // Built apart and moved in: assigning "f" or "v" + ... to w.name[k] trips
+                 // GCC 12's -Wrestrict false positive at -O3 (GCC bug 105329).
+                 std::string name(1, k + 1 == n ? 'f' : 'v');
+                 if (k + 1 != n) name += std::to_string(++ops);
+                 w.name[k] = std::move(name);
              }
              ++k;
          }()),

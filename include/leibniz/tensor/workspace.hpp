@@ -145,6 +145,16 @@ auto grad(E e, W w, const Env& env) {
     return std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, grad(e, w, env, ws));
 }
 
+// One leaf: lz::grad(f, W, env[, ws]) is ∂f/∂W itself, as for scalar expressions.
+template <TensorExpression E, Leaf L, Environment Env>
+auto grad(E e, L l, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    return std::get<0>(grad(e, wrt(l), env, ws));
+}
+template <TensorExpression E, Leaf L, Environment Env>
+auto grad(E e, L l, const Env& env) {
+    return std::get<0>(grad(e, wrt(l), env));
+}
+
 template <TensorExpression E, WithRespectTo W, Environment Env>
 auto value_and_grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
     using F = std::remove_cvref_t<E>;
@@ -161,6 +171,20 @@ auto value_and_grad(E e, W w, const Env& env) {
     auto r = value_and_grad(e, w, env, ws);
     auto gradient = std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, r.gradient);
     return value_and_gradient<decltype(r.value), decltype(gradient)>{r.value, gradient};
+}
+
+// One leaf: {value, ∂f/∂W}.
+template <TensorExpression E, Leaf L, Environment Env>
+auto value_and_grad(E e, L l, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    auto r = value_and_grad(e, wrt(l), env, ws);
+    return value_and_gradient<decltype(r.value), std::tuple_element_t<0, decltype(r.gradient)>>{r.value,
+                                                                                                std::get<0>(r.gradient)};
+}
+template <TensorExpression E, Leaf L, Environment Env>
+auto value_and_grad(E e, L l, const Env& env) {
+    auto r = value_and_grad(e, wrt(l), env);
+    return value_and_gradient<decltype(r.value), std::tuple_element_t<0, decltype(r.gradient)>>{
+        r.value, std::move(std::get<0>(r.gradient))};
 }
 
 namespace detail {

@@ -149,9 +149,10 @@ LEIBNIZ_ALWAYS_INLINE constexpr void static_for(F&& f) {
 // element (i, c) with (i^h, c^h) wherever bit h of i and bit h of c differ —
 // the stages commute and together swap every (i, c) with (c, i). Each stage is
 // W swizzles by the lane pattern c^h and W selects on bit h of c.
-// Requires has_swizzle(Arch{}).
+// Requires has_swizzle(Arch{}). Flattened, so xsimd's swizzle is inlined here
+// (inside LEIBNIZ_KERNELS_BEGIN/END) even when the caller is not.
 template <class T, class Arch, std::size_t W>
-LEIBNIZ_ALWAYS_INLINE inline void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept {
+LEIBNIZ_FLATTEN inline void transpose(xsimd::batch<T, Arch> (&rows)[W]) noexcept {
     static_assert(W == xsimd::batch<T, Arch>::size, "leibniz::kernels::detail::transpose: one row per lane");
     using index = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
     using index_batch = xsimd::batch<index, Arch>;

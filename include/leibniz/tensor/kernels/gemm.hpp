@@ -37,9 +37,12 @@
 //   transposed A: MR adjacent elements per k), so Aᵀ·B costs nothing extra
 //   and A·B needs no transposing copy. K and N are split into equal blocks
 //   (784 = 4 × 196, not 3 × 256 + 16) so no block is a thin remainder.
-// * Edges: rows past a multiple of MR run a micro-kernel instantiated for
-//   1..MR-1 rows; columns past a multiple of NR use fewer vectors and a
-//   zero-padded sliver, and store through a small tile on the stack.
+// * Edges: the rows past a multiple of MR run the MR-row micro-kernel (or
+//   the MR/2-row one if they fit) with the last row repeated in the unused
+//   accumulators, which are not stored; the columns past a multiple of NR
+//   use fewer vectors and the zero-padded sliver, and store through a small
+//   tile on the stack. So the blocked product instantiates 2·NV
+//   micro-kernels per (T, arch, op(A)).
 // * Arch dispatch: the kernel is a template over the xsimd architecture tag,
 //   defaulting to xsimd::default_arch (what the consumer compiles for). There
 //   is no #ifdef: without -march the same code runs on SSE2 batches.
@@ -103,15 +106,18 @@ struct gemm_params {
     static constexpr std::size_t mr = gemm_tile_for(Arch{}).rows;
     static constexpr std::size_t nv = gemm_tile_for(Arch{}).vectors;
     static constexpr std::size_t nr = nv * lanes;
-    // KC: one packed sliver of B (KC × NR) takes 16 KiB, half of a 32 KiB L1d,
-    // so it stays there while the MR-row panels of A stream past it.
-    // (AVX-512 float: 128 × 32 × 4 B.)
-    static constexpr std::size_t kc = std::max<std::size_t>(16 * 1024 / (nr * sizeof(T)), 16);
-    // MC: the block of A read per sliver (MC × KC) stays in L2: 512 rows ×
-    // KC = 256 KiB of a 1 MiB L2.
-    static constexpr std::size_t mc = 512;
-    // NC: the packed panel of B (KC × NC) stays in L2 next to A's block:
-    // 1024 × 128 × 4 B = 512 KiB.
+    // Tuned for Zen 4 (32 KiB L1d, 1 MiB L2 per core); AVX-512 float figures.
+    // KC: the depth of a K slice. One packed sliver of B (KC × NR) is 32 KiB
+    // (256 × 32 × 4 B): it is read once per MR rows of A and stays close in
+    // L1/L2 while they stream past. Slivers of 8, 16, 24 and 32 KiB measured
+    // within 5% of each other on the benchmark shapes, 32 KiB at the top; a
+    // deeper slice loads and stores the C tile fewer times per FMA.
+    static constexpr std::size_t kc = std::max<std::size_t>(32 * 1024 / (nr * sizeof(T)), 16);
+    // MC: the rows of A read against one packed panel of B; MC × KC of A
+    // (256 × 256 × 4 B = 256 KiB) stays in L2 while every sliver passes.
+    static constexpr std::size_t mc = 256;
+    // NC: the width of the packed panel of B (KC × NC = 512 KiB in L2 next
+    // to A's block; 512 columns for float).
     static constexpr std::size_t nc = std::max<std::size_t>(512 * 1024 / (kc * sizeof(T)) / nr, 1) * nr;
 };
 
@@ -161,20 +167,31 @@ void gemm_portable(gemm_options o, std::size_t m, std::size_t n, std::size_t k, 
 
 // ------------------------------------------------------------ SIMD micro-kernel
 
-// One Rows × (NV·lanes) tile of C += or = op(A)[Rows × kc] · B[kc × NV·lanes].
+// One tile of C: rows × (NV·lanes), rows <= Rows, C = or += op(A)[rows × kc] · B[kc × NV·lanes].
 //   a: A at the tile's first row and the slice's first k; element (i, p) is
 //      a[i·lda + p] (TA = none) or a[p·lda + i] (TA = transposed).
 //   b: k-row p of the tile's columns starts at b + p·ldb; NV·lanes elements
 //      readable (a packed sliver, or B itself for full static tiles).
 //   ncols <= NV·lanes columns of C are written; add_to_c: C += product.
-// The k loop is unrolled by Unroll (static shapes pass K: fully unrolled).
-template <class T, class Arch, std::size_t Rows, std::size_t NV, trans TA, bool BAligned, std::size_t Unroll>
-void gemm_micro(std::size_t kc, const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                std::size_t ncols, bool add_to_c) noexcept {
+// Fewer rows than Rows (the bottom edge) repeat the last row in the unused
+// accumulators, which are never stored: one instantiation serves every
+// height, at the price of idle FMAs on edge tiles only. The k loop is
+// unrolled by Unroll; KStatic != 0 fixes kc at compile time (static shapes).
+template <class T, class Arch, std::size_t Rows, std::size_t NV, trans TA, bool BAligned, std::size_t Unroll,
+          std::size_t KStatic = 0>
+void gemm_micro(std::size_t kc_dynamic, std::size_t rows, const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c,
+                std::size_t ldc, std::size_t ncols, bool add_to_c) noexcept {
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t W = batch::size;
+    const std::size_t kc = KStatic != 0 ? KStatic : kc_dynamic;
+    const T* ar[Rows];  // row i of op(A): element p at ar[i][p·stride]
+    const std::size_t stride = TA == trans::none ? 1 : lda;
     batch acc[Rows][NV];
-    static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE { static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v] = batch(T(0)); }); });
+    static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
+        const std::size_t r = i < rows ? std::size_t{i} : rows - 1;
+        ar[i] = TA == trans::none ? a + r * lda : a + r;
+        static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v] = batch(T(0)); });
+    });
 
     auto step = [&](std::size_t p) LEIBNIZ_ALWAYS_INLINE {
         batch bv[NV];
@@ -185,25 +202,33 @@ void gemm_micro(std::size_t kc, const T* a, std::size_t lda, const T* b, std::si
             else
                 bv[v] = batch::load_unaligned(bp + v * W);
         });
+        const std::size_t q = TA == trans::none ? p : p * stride;
         static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
-            const T ai = TA == trans::none ? a[i * lda + p] : a[p * lda + i];
-            const batch av(ai);
+            const batch av(ar[i][q]);
             static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v] = detail::fma(av, bv[v], acc[i][v]); });
         });
     };
     std::size_t p = 0;
-    if constexpr (Unroll > 1)
-        for (; p + Unroll <= kc; p += Unroll) static_for<Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
-    for (; p < kc; ++p) step(p);
+    if constexpr (KStatic != 0) {
+        for (; p < KStatic / Unroll * Unroll; p += Unroll)
+            static_for<Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
+        static_for<KStatic % Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
+    } else {
+        if constexpr (Unroll > 1)
+            for (; p + Unroll <= kc; p += Unroll)
+                static_for<Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
+        for (; p < kc; ++p) step(p);
+    }
 
     if (ncols == NV * W) {
         static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
-            static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
-                T* cp = c + i * ldc + v * W;
-                batch r = acc[i][v];
-                if (add_to_c) r += batch::load_unaligned(cp);
-                r.store_unaligned(cp);
-            });
+            if (i < rows)
+                static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
+                    T* cp = c + i * ldc + v * W;
+                    batch r = acc[i][v];
+                    if (add_to_c) r += batch::load_unaligned(cp);
+                    r.store_unaligned(cp);
+                });
         });
     } else {
         // Edge columns: through a tile on the stack (at most 8 × 32 floats, 1 KiB).
@@ -211,32 +236,32 @@ void gemm_micro(std::size_t kc, const T* a, std::size_t lda, const T* b, std::si
         static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
             static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { acc[i][v].store_aligned(tile + (i * NV + v) * W); });
         });
-        for (std::size_t i = 0; i < Rows; ++i)
+        for (std::size_t i = 0; i < rows; ++i)
             for (std::size_t j = 0; j < ncols; ++j)
                 c[i * ldc + j] = add_to_c ? c[i * ldc + j] + tile[i * NV * W + j] : tile[i * NV * W + j];
     }
 }
 
 template <class T>
-using gemm_micro_fn = void (*)(std::size_t, const T*, std::size_t, const T*, std::size_t, T*, std::size_t,
-                               std::size_t, bool) noexcept;
+using gemm_micro_fn = void (*)(std::size_t, std::size_t, const T*, std::size_t, const T*, std::size_t, T*,
+                               std::size_t, std::size_t, bool) noexcept;
 
-// micro_table<...>::at(rows, nv): the micro-kernel for 1..MR rows, 1..NV vectors.
+// The micro-kernels of the blocked product: MR rows, and MR/2 rows for the
+// bottom edge when at most that many remain (so a thin edge wastes at most
+// half its FMAs), each 1..NV vectors wide (the right edge).
 template <class T, class Arch, trans TA>
 struct gemm_micro_table {
     using P = gemm_params<T, Arch>;
-    template <std::size_t... R, std::size_t... V>
-    static constexpr auto make(std::index_sequence<R...>, std::index_sequence<V...>) {
-        std::array<gemm_micro_fn<T>, P::mr * P::nv> t{};
-        std::size_t idx = 0;
-        auto row = [&]<std::size_t Rm1>(std::integral_constant<std::size_t, Rm1>) {
-            ((t[idx++] = &gemm_micro<T, Arch, Rm1 + 1, V + 1, TA, true, 4>), ...);
-        };
-        (row(std::integral_constant<std::size_t, R>{}), ...);
-        return t;
+    static constexpr std::size_t half = P::mr / 2 > 0 ? P::mr / 2 : 1;
+    template <std::size_t... V>
+    static constexpr auto make(std::index_sequence<V...>) {
+        return std::array<gemm_micro_fn<T>, 2 * P::nv>{&gemm_micro<T, Arch, half, V + 1, TA, true, 4>...,
+                                                       &gemm_micro<T, Arch, P::mr, V + 1, TA, true, 4>...};
     }
-    static constexpr auto table = make(std::make_index_sequence<P::mr>{}, std::make_index_sequence<P::nv>{});
-    static gemm_micro_fn<T> at(std::size_t rows, std::size_t nv) noexcept { return table[(rows - 1) * P::nv + nv - 1]; }
+    static constexpr auto table = make(std::make_index_sequence<P::nv>{});
+    static gemm_micro_fn<T> at(std::size_t rows, std::size_t nv) noexcept {
+        return table[(rows > half ? P::nv : 0) + nv - 1];
+    }
 };
 
 // One sliver of a transposed B (stored n×k: element (p, j) of op(B) is
@@ -328,7 +353,7 @@ void gemm_blocked(gemm_options o, std::size_t m, std::size_t n, std::size_t k, c
                         const std::size_t i = ic + ir;
                         const T* as = TA == trans::none ? a + i * lda + pc : a + pc * lda + i;
                         T* cs = c + i * ldc + jc + jr;
-                        (mr == P::mr ? full : table::at(mr, nv))(kc, as, lda, bs, P::nr, cs, ldc, nr, add);
+                        (mr == P::mr ? full : table::at(mr, nv))(kc, mr, as, lda, bs, P::nr, cs, ldc, nr, add);
                     }
                 }
             }
@@ -412,9 +437,10 @@ void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* 
     constexpr std::size_t W = P::lanes;
     constexpr std::size_t NVfull = N / W;   // whole vectors per row
     constexpr std::size_t Ntail = N % W;   // columns past them
-    // The k loop is unrolled completely up to K = 16 (beyond, M·N <= 16 and
-    // a 16-step unrolled loop holds the whole product anyway).
-    constexpr std::size_t unroll = std::min<std::size_t>(K, 16);
+    // The k loop is unrolled completely up to K = 8 and by 8 beyond (a
+    // compile-time trip count the optimizer may unroll further); deeper
+    // unrolling gains nothing measurable and costs compile time.
+    constexpr std::size_t unroll = std::min<std::size_t>(K, 8);
     const bool add = O.c == update::accumulate;
 
     const T* bk = b;        // op(B) as k×n rows
@@ -436,8 +462,8 @@ void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* 
         static_for<ceil_div(NVfull, P::nv)>([&](auto jb) LEIBNIZ_ALWAYS_INLINE {
             constexpr std::size_t v0 = jb * P::nv;
             constexpr std::size_t nv = std::min(P::nv, NVfull - v0);
-            gemm_micro<T, Arch, Rows, nv, O.a, false, unroll>(K, ai, lda, bk + v0 * W, ldbk, c + i0 * ldc + v0 * W,
-                                                              ldc, nv * W, add);
+            gemm_micro<T, Arch, Rows, nv, O.a, false, unroll, K>(K, Rows, ai, lda, bk + v0 * W, ldbk,
+                                                              c + i0 * ldc + v0 * W, ldc, nv * W, add);
         });
     };
     static_for<M / P::mr>([&](auto ib) LEIBNIZ_ALWAYS_INLINE { rows_block.template operator()<P::mr>(ib * P::mr); });
@@ -502,9 +528,9 @@ void gemm(const T* a, const T* b, T* c, std::span<std::byte> scratch) noexcept {
 
 // y = A·x (ta none: A is m×n, x has n, y has m) or y = Aᵀ·x (transposed:
 // x has m, y has n); update::accumulate adds to y. Overwriting never reads y.
-// y must not overlap A or x.
+// y must not overlap A or x. (Flattened: xsimd::hadd is inlined into it.)
 template <class T, class Arch = default_arch>
-void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::size_t lda, const T* x,
+LEIBNIZ_FLATTEN void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::size_t lda, const T* x,
           T* y) noexcept {
     const bool add = u == update::accumulate;
     if constexpr (!simd_path<T, Arch>) {

@@ -1,0 +1,212 @@
+// The examples of doc/reference/tensor.md, one function per section; each
+// `// [snippet <part>]` region is shown there, and what main() prints is quoted.
+#include <leibniz/leibniz.hpp>
+#include <leibniz/ops/log_softmax.hpp>  // softmax and log_softmax are included by name
+#include <leibniz/ops/softmax.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace lz = leibniz;
+using namespace lz::literals;
+
+// Prints a tensor or a view of rank 1 or 2, row by row.
+template <class V>
+void show(const char* name, const V& t) {
+    std::printf("%-22s", name);
+    const std::size_t columns = t.extent(V::rank - 1), rows = t.size() / columns;
+    for (std::size_t r = 0; r < rows; ++r) {
+        std::printf(r ? " [" : "[");
+        for (std::size_t c = 0; c < columns; ++c) std::printf(c ? " %g" : "%g", double(t.data()[r * columns + c]));
+        std::printf("]");
+    }
+    std::printf("\n");
+}
+
+void tensors() {
+    // [snippet tensors]
+    lz::tensor<double, lz::shape<2, 3>> a{{1, 2, 3}, {4, 5, 6}};  // a static shape, row-major
+    lz::tensor<float, lz::shape<lz::dyn, 4>> batch(32);           // each dyn extent given: 32×4, zeros
+    batch(0, 1) = 2.5f;
+    std::printf("a(1, 2) = %g; batch is %zu×%zu, %zu elements\n", a(1, 2), batch.extent(0), batch.extent(1),
+                batch.size());
+
+    std::vector<float> samples(12);                              // memory someone else owns
+    lz::tensor_view<float, lz::shape<lz::dyn, 3>> rows(samples); // 4×3 over it: the dyn extent is deduced
+    rows(3, 2) = 1.0f;                                           // writes samples[11]; nothing was copied
+    std::printf("%zu rows; samples[11] = %g\n", rows.extent(0), samples[11]);
+    try {
+        lz::tensor_view<const float, lz::shape<lz::dyn, 5>> fives(samples);  // 12 is not a multiple of 5
+    } catch (const lz::shape_error& e) {
+        std::printf("lz::shape_error: %s\n", e.what());
+    }
+    // [/snippet]
+}
+
+void binding() {
+    // [snippet binding]
+    constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 3>>;  // a batch of 3-vectors
+    constexpr auto t = lz::var<"t", float, lz::shape<lz::dyn>>;     // one target per row
+    constexpr auto w = lz::param<"w", float, lz::shape<3>>;
+    constexpr auto f = lz::mean(lz::pow(lz::matmul(x, w) - t, 2_c));  // the mean squared error
+
+    std::vector<float> inputs{1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1};  // four rows of three
+    std::vector<float> targets{1, 2, 3, 6};
+    lz::tensor<float, lz::shape<3>> weights{1, 2, 3};
+    using rows_of_3 = lz::tensor_view<const float, lz::shape<lz::dyn, 3>>;
+    using column = lz::tensor_view<const float, lz::shape<lz::dyn>>;
+    const auto env = lz::at(x = rows_of_3(inputs), t = column(targets), w = weights);  // views: no copy
+    std::printf("f = %g\n", lz::eval(f, env));  // w fits every row
+
+    weights(2) = 4;  // the environment holds a view of weights: it sees the change
+    std::printf("f = %g\n", lz::eval(f, env));
+
+    targets.pop_back();  // three targets for four rows
+    try {
+        (void)lz::eval(f, env.with(t = column(targets)));
+    } catch (const lz::shape_error& e) {
+        std::printf("lz::shape_error: %s\n", e.what());
+    }
+    // [/snippet]
+}
+
+void broadcasting() {
+    // [snippet broadcasting]
+    constexpr auto x = lz::var<"x", double, lz::shape<lz::dyn, 3>>;
+    constexpr auto b = lz::var<"b", double, lz::shape<3>>;          // one per column
+    constexpr auto c = lz::var<"c", double, lz::shape<lz::dyn, 1>>; // one per row
+    constexpr auto s = lz::var<"s">;                                // a scalar: everywhere
+    constexpr auto f = s * lz::relu(x - b) + c;                     // [dyn, 3]
+
+    lz::tensor<double, lz::shape<2, 3>> xs{{1, 2, 3}, {4, 5, 6}};   // static 2 binds to dyn
+    lz::tensor<double, lz::shape<3>> bs{2, 2, 2};
+    lz::tensor<double, lz::shape<2, 1>> cs{{0.5}, {-0.5}};
+    lz::tensor<double, lz::shape<lz::dyn, 3>> y = lz::eval(f, lz::at(x = xs, b = bs, c = cs, s = 10.0));
+    show("s*relu(x - b) + c", y);
+    // [/snippet]
+}
+
+void operations() {
+    // [snippet operations]
+    constexpr auto a = lz::var<"a", double, lz::shape<2, 3>>;
+    constexpr auto v = lz::var<"v", double, lz::shape<3>>;
+    lz::tensor<double, lz::shape<2, 3>> as{{1, 2, 3}, {4, 5, 6}};
+    lz::tensor<double, lz::shape<3>> vs{1, 0, -1};
+    const auto env = lz::at(a = as, v = vs);
+    auto at = [&](auto e) { return lz::eval(e, lz::lenient(env)); };  // each uses some of a and v
+
+    std::printf("%-22s%g\n", "sum(a)", at(lz::sum(a)));
+    show("sum(a, axis<0>)", at(lz::sum(a, lz::axis<0>)));
+    show("mean(a, axis<1>)", at(lz::mean(a, lz::axis<1>)));
+    show("max(a, axis<0>)", at(lz::max(a, lz::axis<0>)));
+    show("matmul(a, v)", at(lz::matmul(a, v)));
+    show("transpose(a)", at(lz::transpose(a)));
+    show("reshape<[3, 2]>(a)", at(lz::reshape<lz::shape<3, 2>>(a)));
+    show("concat(a, a, axis<1>)", at(lz::concat(a, a, lz::axis<1>)));
+    show("softmax(v)", at(lz::softmax(v)));
+    std::printf("%-22s%g\n", "dot(v, v)", at(lz::dot(v, v)));
+    // [/snippet]
+}
+
+void workspace() {
+    // [snippet workspace]
+    constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 3>>;
+    constexpr auto w = lz::param<"w", float, lz::shape<3>>;
+    constexpr auto f = lz::sum(lz::softplus(lz::matmul(x, w)));
+    lz::tensor<float, lz::shape<2, 3>> xs{{1, 2, 3}, {4, 5, 6}};
+    lz::tensor<float, lz::shape<3>> weights{0.1f, 0.2f, 0.3f}, direction{1, 0, 0};
+    const auto env = lz::at(x = xs, w = weights);
+
+    lz::workspace ws{f};                                        // no memory yet
+    const auto r = lz::value_and_grad(f, lz::wrt(w), env, ws);  // sizes it; r.value, r.gradient
+    const std::size_t sized = ws.capacity();
+    auto [dw] = lz::grad(f, lz::wrt(w), env, ws);               // a view into ws
+    static_assert(std::is_same_v<decltype(dw), lz::tensor_view<const float, lz::shape<3>>>);
+    std::printf("f = %.4f, df/dw = [%.4f %.4f %.4f]\n", r.value, dw(0), dw(1), dw(2));
+    std::printf("grad wrote where value_and_grad did: %s\n", dw.data() == std::get<0>(r.gradient).data() ? "yes" : "no");
+
+    const float value = lz::eval(f, env, ws);  // from here on, dw and r.gradient are stale
+    std::printf("f = %.4f; the workspace grew after the first call: %s\n", value, ws.capacity() > sized ? "yes" : "no");
+
+    const auto t = lz::jvp(f, env, lz::tangent(w = direction), ws);  // along w₀: t.tangent = df/dw₀
+    std::printf("jvp: %.4f, %.4f\n", t.value, t.tangent);
+
+    // Without a workspace: owning results, allocated by the call.
+    auto [owned] = lz::grad(f, lz::wrt(w), env);
+    static_assert(std::is_same_v<decltype(owned), lz::tensor<float, lz::shape<3>>>);
+    // [/snippet]
+}
+
+// [snippet counting_op]
+// x² that counts how often its value is computed (an op of your own: see reference/ops.md).
+struct counted_square_op {
+    static constexpr std::string_view name = "counted_square";
+    static constexpr lz::op_traits traits{};  // elementwise; its adjoint rule reads the operand
+    static inline int calls = 0;
+    template <class T>
+    static T value(const T& a) {
+        ++calls;
+        return a * a;
+    }
+    template <class T>
+    static T vjp(const T& g, const T& /*y*/, const T& a) { return g * (a + a); }
+    static constexpr std::string_view local_derivative = "2·a";
+};
+template <lz::Expression A>
+constexpr auto counted_square(A a) { return lz::make_node<counted_square_op>(a); }
+// [/snippet]
+
+void fusion() {
+    // [snippet fusion]
+    constexpr auto x = lz::var<"x", float, lz::shape<1000>>;
+    constexpr auto f = lz::sum(counted_square(x));  // Σ xᵢ²: one loop, no buffer for the squares
+    lz::tensor<float, lz::shape<1000>> xs;
+    xs.fill(0.5f);
+    lz::workspace ws{f};
+
+    counted_square_op::calls = 0;
+    const float value = lz::eval(f, lz::at(x = xs), ws);
+    std::printf("eval: f = %g; squares computed: %s\n", value, counted_square_op::calls > 0 ? "yes" : "no");
+    counted_square_op::calls = 0;
+    const auto [dx] = lz::grad(f, lz::wrt(x), lz::at(x = xs), ws);
+    std::printf("grad: df/dx0 = %g; squares computed: %s\n", dx(0), counted_square_op::calls > 0 ? "yes" : "no");
+    // [/snippet]
+}
+
+void explain() {
+    // [snippet explain]
+    constexpr auto x = lz::var<"x", double, lz::shape<lz::dyn, 4>>;
+    constexpr auto y = lz::var<"y", double, lz::shape<lz::dyn, 3>>;  // one-hot labels
+    constexpr auto W1 = lz::param<"W1", double, lz::shape<4, 8>>;
+    constexpr auto b1 = lz::param<"b1", double, lz::shape<8>>;
+    constexpr auto W2 = lz::param<"W2", double, lz::shape<8, 3>>;
+    constexpr auto b2 = lz::param<"b2", double, lz::shape<3>>;
+    constexpr auto logits = lz::matmul(lz::relu(lz::matmul(x, W1) + b1), W2) + b2;
+    constexpr auto loss = -lz::mean(lz::sum(y * lz::log_softmax(logits), lz::axis<1>));
+
+    lz::tensor<double, lz::shape<2, 4>> xs{{1, 0, -1, 2}, {0, 1, 1, -1}};
+    lz::tensor<double, lz::shape<2, 3>> ys{{1, 0, 0}, {0, 0, 1}};
+    lz::tensor<double, lz::shape<4, 8>> w1;
+    lz::tensor<double, lz::shape<8, 3>> w2;
+    lz::tensor<double, lz::shape<8>> c1;
+    lz::tensor<double, lz::shape<3>> c2;
+    for (std::size_t i = 0; i < w1.size(); ++i) w1.data()[i] = 0.125 * double(int(i % 7) - 3);
+    for (std::size_t i = 0; i < w2.size(); ++i) w2.data()[i] = 0.25 * double(int(i % 5) - 2);
+    const auto env = lz::at(x = xs, y = ys, W1 = w1, b1 = c1, W2 = w2, b2 = c2);
+    std::cout << lz::explain(loss, lz::wrt(W1, b1, W2, b2), env);
+    // [/snippet]
+}
+
+int main() {
+    tensors();
+    binding();
+    broadcasting();
+    operations();
+    workspace();
+    fusion();
+    explain();
+}
