@@ -43,9 +43,12 @@
 //   use fewer vectors and the zero-padded sliver, and store through a small
 //   tile on the stack. So the blocked product instantiates 2·NV
 //   micro-kernels per (T, arch, op(A)).
-// * Arch dispatch: the kernel is a template over the xsimd architecture tag,
-//   defaulting to xsimd::default_arch (what the consumer compiles for). There
-//   is no #ifdef: without -march the same code runs on SSE2 batches.
+// * Arch dispatch: every kernel is a template over the xsimd architecture
+//   tag, defaulting to xsimd::default_arch (what the consumer compiles for);
+//   tile shapes and the transposing pack are chosen by overloads on the tag
+//   (see tensor/kernels/arch.hpp). No #ifdef here: without -march the same
+//   code runs on SSE2 batches, and on xsimd::unavailable (or for a scalar
+//   type without SIMD registers) the portable loops run.
 
 #include <leibniz/tensor/kernels/arch.hpp>
 
@@ -179,8 +182,8 @@ void gemm_portable(gemm_options o, std::size_t m, std::size_t n, std::size_t k, 
 // unrolled by Unroll; KStatic != 0 fixes kc at compile time (static shapes).
 template <class T, class Arch, std::size_t Rows, std::size_t NV, trans TA, bool BAligned, std::size_t Unroll,
           std::size_t KStatic = 0>
-void gemm_micro(std::size_t kc_dynamic, std::size_t rows, const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c,
-                std::size_t ldc, std::size_t ncols, bool add_to_c) noexcept {
+void gemm_micro(std::size_t kc_dynamic, std::size_t rows, const T* a, std::size_t lda, const T* b, std::size_t ldb,
+                T* c, std::size_t ldc, std::size_t ncols, bool add_to_c) noexcept {
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t W = batch::size;
     const std::size_t kc = KStatic != 0 ? KStatic : kc_dynamic;
@@ -270,7 +273,8 @@ struct gemm_micro_table {
 // (W loads, a log2(W)-stage transpose, W aligned stores); the edges, and
 // instruction sets without swizzle, copy element by element.
 template <class T, class Arch>
-LEIBNIZ_FLATTEN void gemm_pack_bt_sliver(const T* src, std::size_t ldb, std::size_t kc, std::size_t nr, T* bp) noexcept {
+LEIBNIZ_FLATTEN void gemm_pack_bt_sliver(const T* src, std::size_t ldb, std::size_t kc, std::size_t nr,
+                                         T* bp) noexcept {
     using P = gemm_params<T, Arch>;
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t NR = P::nr, W = P::lanes;
@@ -428,18 +432,21 @@ void gemm(gemm_options o, std::size_t m, std::size_t n, std::size_t k, const T* 
 
 namespace detail {
 
-// A fully unrolled product for small static shapes: register tiles of C,
-// B read in place (or, if stored transposed, first transposed onto the stack:
-// K·N <= 4096 elements), the k loop unrolled K times.
+// The product for small static shapes (M·N·K <= 16³): every loop bound is a
+// constant, the tiles of C live in registers, B is read in place, nothing is
+// packed and no scratch is used. A B stored transposed is first transposed
+// into a buffer on the stack of K·N <= 4096/M elements (at most 16 KiB of
+// float or 32 KiB of double, and only when M = 1; 4 KiB / 8 KiB from M = 4).
+// The micro-kernel's k loop is unrolled completely up to K = 8 and by 8
+// beyond: deeper unrolling (16) measurably multiplied compile time — clang
+// -O1 with the sanitizers spent 5–7 s on each 16-deep kernel — for no
+// run-time gain at these sizes.
 template <std::size_t M, std::size_t N, std::size_t K, gemm_options O, class T, class Arch>
 void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc) noexcept {
     using P = gemm_params<T, Arch>;
     constexpr std::size_t W = P::lanes;
     constexpr std::size_t NVfull = N / W;   // whole vectors per row
     constexpr std::size_t Ntail = N % W;   // columns past them
-    // The k loop is unrolled completely up to K = 8 and by 8 beyond (a
-    // compile-time trip count the optimizer may unroll further); deeper
-    // unrolling gains nothing measurable and costs compile time.
     constexpr std::size_t unroll = std::min<std::size_t>(K, 8);
     const bool add = O.c == update::accumulate;
 
@@ -497,16 +504,16 @@ void gemm(const T* a, const T* b, T* c) noexcept {
     static_assert(M * N * K <= gemm_unrolled_limit,
                   "leibniz::kernels::gemm<M, N, K>: M*N*K exceeds gemm_unrolled_limit (16*16*16); "
                   "pass a scratch span of gemm_scratch_bytes<T>(M, N, K) bytes as the fourth argument");
-    constexpr std::size_t lda = detail::static_lda<M, N, K, O>;
-    constexpr std::size_t ldb = detail::static_ldb<M, N, K, O>;
     if constexpr (M == 0 || N == 0) {
-        return;
+        (void)a, (void)b, (void)c;
     } else if constexpr (K == 0) {
+        (void)a, (void)b;
         if constexpr (O.c == update::overwrite) detail::fill_zero(M, N, c, N);
     } else if constexpr (!simd_path<T, Arch>) {
-        detail::gemm_portable(O, M, N, K, a, lda, b, ldb, c, N);
+        detail::gemm_portable(O, M, N, K, a, detail::static_lda<M, N, K, O>, b, detail::static_ldb<M, N, K, O>, c, N);
     } else {
-        detail::gemm_unrolled<M, N, K, O, T, Arch>(a, lda, b, ldb, c, N);
+        detail::gemm_unrolled<M, N, K, O, T, Arch>(a, detail::static_lda<M, N, K, O>, b,
+                                                   detail::static_ldb<M, N, K, O>, c, N);
     }
 }
 
@@ -530,8 +537,8 @@ void gemm(const T* a, const T* b, T* c, std::span<std::byte> scratch) noexcept {
 // x has m, y has n); update::accumulate adds to y. Overwriting never reads y.
 // y must not overlap A or x. (Flattened: xsimd::hadd is inlined into it.)
 template <class T, class Arch = default_arch>
-LEIBNIZ_FLATTEN void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::size_t lda, const T* x,
-          T* y) noexcept {
+LEIBNIZ_FLATTEN void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::size_t lda,
+                          const T* x, T* y) noexcept {
     const bool add = u == update::accumulate;
     if constexpr (!simd_path<T, Arch>) {
         if (ta == trans::none) {
