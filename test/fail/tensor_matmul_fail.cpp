@@ -1,0 +1,18 @@
+// Diagnostic: matmul of [64, 784] and [128, 10] (inner extents 784 ≠ 128).
+// Without LEIBNIZ_TWIN this must fail with
+//   "leibniz::matmul: inner extents differ"
+// and both shapes, shape<64, 784> and shape<128, 10>, in the compiler's output
+// (as the template arguments of detail::check_matmul); with -DLEIBNIZ_TWIN
+// (W of shape [784, 10]) it must compile.
+#include <leibniz/leibniz.hpp>
+
+namespace lz = leibniz;
+
+constexpr auto x = lz::var<"x", float, lz::shape<64, 784>>;
+#ifdef LEIBNIZ_TWIN
+constexpr auto W = lz::param<"W", float, lz::shape<784, 10>>;
+#else
+constexpr auto W = lz::param<"W", float, lz::shape<128, 10>>;
+#endif
+
+auto layer() { return lz::matmul(x, W); }

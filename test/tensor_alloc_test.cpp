@@ -1,0 +1,321 @@
+// Tensor expressions allocate nothing once their workspace exists.
+//
+// Every replaceable global operator new / new[] (plain, nothrow, aligned,
+// aligned nothrow) and operator delete / delete[] (plain, sized, nothrow,
+// aligned, sized aligned, aligned nothrow) is replaced by a counting version.
+// The test first proves the counters count: each form, called directly (a
+// direct call of an allocation function is never elided, unlike a new-
+// expression), moves its counter; an lz::tensor allocates through the aligned
+// form; and grad without a workspace is seen to allocate.
+//
+// Then, for an MLP — x [dyn, 32], W1 [32, 16], b1 [16], W2 [16, 10],
+// b2 [10], h = tanh(x·W1 + b1), logits = h·W2 + b2 — with two losses
+// (mean squared error against y, and −Σ log_softmax(logits) ⊙ y), after one
+// warm-up call of each of eval, grad, value_and_grad and jvp with a workspace,
+// N more calls of each allocate nothing; a larger batch grows the workspace
+// (allocates) and a smaller one afterwards does not.
+#define BOOST_TEST_MODULE tensor_alloc
+#include <boost/test/unit_test.hpp>
+
+#include <leibniz/leibniz.hpp>
+#include <leibniz/ops/log_softmax.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+#include <random>
+
+// ---------------------------------------------------------------- counting operator new / delete
+
+namespace {
+
+struct counters {
+    std::atomic<long> plain{0}, aligned{0}, nothrow{0}, aligned_nothrow{0}, array{0};
+    std::atomic<long> deletes{0}, sized_deletes{0}, aligned_deletes{0};
+    [[nodiscard]] long news() const { return plain + aligned + nothrow + aligned_nothrow + array; }
+};
+counters count;
+
+void* allocate(std::size_t size) {
+    if (void* p = std::malloc(size ? size : 1)) return p;
+    throw std::bad_alloc{};
+}
+void* allocate_aligned(std::size_t size, std::align_val_t align) {
+    const std::size_t a = static_cast<std::size_t>(align);
+    if (void* p = std::aligned_alloc(a, ((size ? size : 1) + a - 1) / a * a)) return p;
+    throw std::bad_alloc{};
+}
+void release(void* p, std::atomic<long>& counter) noexcept {
+    if (p) counter.fetch_add(1, std::memory_order_relaxed);
+    std::free(p);
+}
+
+}  // namespace
+
+void* operator new(std::size_t size) {
+    count.plain.fetch_add(1, std::memory_order_relaxed);
+    return allocate(size);
+}
+void* operator new[](std::size_t size) {
+    count.array.fetch_add(1, std::memory_order_relaxed);
+    return allocate(size);
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+    count.nothrow.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(size ? size : 1);
+}
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
+    count.nothrow.fetch_add(1, std::memory_order_relaxed);
+    return std::malloc(size ? size : 1);
+}
+void* operator new(std::size_t size, std::align_val_t align) {
+    count.aligned.fetch_add(1, std::memory_order_relaxed);
+    return allocate_aligned(size, align);
+}
+void* operator new[](std::size_t size, std::align_val_t align) {
+    count.aligned.fetch_add(1, std::memory_order_relaxed);
+    return allocate_aligned(size, align);
+}
+void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+    count.aligned_nothrow.fetch_add(1, std::memory_order_relaxed);
+    try {
+        return allocate_aligned(size, align);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
+    count.aligned_nothrow.fetch_add(1, std::memory_order_relaxed);
+    try {
+        return allocate_aligned(size, align);
+    } catch (...) {
+        return nullptr;
+    }
+}
+void operator delete(void* p) noexcept { release(p, count.deletes); }
+void operator delete[](void* p) noexcept { release(p, count.deletes); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release(p, count.deletes); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p, count.deletes); }
+void operator delete(void* p, std::size_t) noexcept { release(p, count.sized_deletes); }
+void operator delete[](void* p, std::size_t) noexcept { release(p, count.sized_deletes); }
+void operator delete(void* p, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
+void operator delete[](void* p, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p, count.aligned_deletes); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p, count.aligned_deletes); }
+
+// ---------------------------------------------------------------- helpers
+
+namespace lz = leibniz;
+using namespace lz::literals;
+
+namespace {
+
+// Results go here, so the calls cannot be optimised away.
+volatile double sink = 0;
+void keep(double v) { sink = sink + v; }
+template <class V>
+void keep_tensor(const V& v) {
+    keep(double(v.data()[0]) + double(v.data()[v.size() - 1]));
+}
+
+// The allocations (new of any form) made by f().
+template <class F>
+long allocations_in(F&& f) {
+    const long before = count.news();
+    f();
+    return count.news() - before;
+}
+
+template <std::size_t... E>
+using sh = lz::shape<E...>;
+constexpr auto dyn = lz::dyn;
+
+constexpr auto x = lz::var<"x", float, sh<dyn, 32>>;
+constexpr auto y = lz::var<"y", float, sh<dyn, 10>>;
+constexpr auto W1 = lz::param<"W1", float, sh<32, 16>>;
+constexpr auto b1 = lz::param<"b1", float, sh<16>>;
+constexpr auto W2 = lz::param<"W2", float, sh<16, 10>>;
+constexpr auto b2 = lz::param<"b2", float, sh<10>>;
+
+constexpr auto logits = lz::matmul(lz::tanh(lz::matmul(x, W1) + b1), W2) + b2;
+constexpr auto mse = lz::mean(lz::pow(logits - y, 2_c));
+constexpr auto cross_entropy = -lz::sum(lz::log_softmax(logits) * y);
+
+template <class T, class S>
+void randomize(lz::tensor<T, S>& t, std::mt19937& rng) {
+    std::uniform_real_distribution<float> d(-1, 1);
+    for (std::size_t i = 0; i < t.size(); ++i) t.data()[i] = d(rng);
+}
+
+// The parameters and a batch of inputs and targets.
+struct data {
+    std::mt19937 rng{7};
+    lz::tensor<float, sh<32, 16>> w1, v1;  // v1: a jvp direction
+    lz::tensor<float, sh<16>> c1;
+    lz::tensor<float, sh<16, 10>> w2;
+    lz::tensor<float, sh<10>> c2;
+    explicit data() {
+        randomize(w1, rng);
+        randomize(v1, rng);
+        randomize(c1, rng);
+        randomize(w2, rng);
+        randomize(c2, rng);
+    }
+    struct batch_t {
+        lz::tensor<float, sh<dyn, 32>> in;
+        lz::tensor<float, sh<dyn, 10>> target;
+    };
+    batch_t batch(std::size_t n) {
+        batch_t b{lz::tensor<float, sh<dyn, 32>>(n), lz::tensor<float, sh<dyn, 10>>(n)};
+        randomize(b.in, rng);
+        randomize(b.target, rng);
+        return b;
+    }
+};
+
+// eval, grad, value_and_grad and jvp of `loss` with workspace ws, once each.
+template <class Loss, class Batch>
+[[gnu::noinline]] void all_calls(Loss loss, lz::workspace<Loss>& ws, const data& d, const Batch& b) {
+    const auto env = lz::at(x = b.in, y = b.target, W1 = d.w1, b1 = d.c1, W2 = d.w2, b2 = d.c2);
+    keep(lz::eval(loss, env, ws));
+    const auto [g1, gb1, g2, gb2] = lz::grad(loss, lz::wrt(W1, b1, W2, b2), env, ws);
+    keep_tensor(g1);
+    keep_tensor(gb1);
+    keep_tensor(g2);
+    keep_tensor(gb2);
+    const auto r = lz::value_and_grad(loss, lz::wrt(W1, W2), env, ws);
+    keep(r.value);
+    keep_tensor(std::get<0>(r.gradient));
+    keep_tensor(std::get<1>(r.gradient));
+    const auto t = lz::jvp(loss, env, lz::tangent(W1 = d.v1), ws);
+    keep(t.value + t.tangent);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- the counters count
+
+BOOST_AUTO_TEST_CASE(every_replaced_form_is_counted) {
+    const counters& c = count;
+    auto moved = [](const std::atomic<long>& counter, auto f) {
+        const long before = counter;
+        f();
+        return counter - before;
+    };
+    BOOST_TEST(moved(c.plain, [] { ::operator delete(::operator new(24)); }) == 1);
+    BOOST_TEST(moved(c.array, [] { ::operator delete[](::operator new[](24)); }) == 1);
+    BOOST_TEST(moved(c.nothrow, [] { ::operator delete(::operator new(24, std::nothrow), std::nothrow); }) == 1);
+    BOOST_TEST(moved(c.nothrow, [] { ::operator delete[](::operator new[](24, std::nothrow), std::nothrow); }) == 1);
+    BOOST_TEST(moved(c.aligned, [] {
+                   ::operator delete(::operator new(24, std::align_val_t{64}), std::align_val_t{64});
+               }) == 1);
+    BOOST_TEST(moved(c.aligned, [] {
+                   ::operator delete[](::operator new[](24, std::align_val_t{64}), std::align_val_t{64});
+               }) == 1);
+    BOOST_TEST(moved(c.aligned_nothrow, [] {
+                   ::operator delete(::operator new(24, std::align_val_t{64}, std::nothrow), std::align_val_t{64},
+                                     std::nothrow);
+               }) == 1);
+    BOOST_TEST(moved(c.aligned_nothrow, [] {
+                   ::operator delete[](::operator new[](24, std::align_val_t{64}, std::nothrow), std::align_val_t{64},
+                                       std::nothrow);
+               }) == 1);
+    BOOST_TEST(moved(c.deletes, [] { ::operator delete(::operator new(8)); }) == 1);
+    BOOST_TEST(moved(c.sized_deletes, [] { ::operator delete(::operator new(8), 8); }) == 1);
+    BOOST_TEST(moved(c.sized_deletes, [] { ::operator delete[](::operator new[](8), 8); }) == 1);
+    BOOST_TEST(moved(c.aligned_deletes, [] {
+                   ::operator delete(::operator new(8, std::align_val_t{64}), 8, std::align_val_t{64});
+               }) == 1);
+    BOOST_TEST(moved(c.aligned_deletes, [] {
+                   ::operator delete[](::operator new[](8, std::align_val_t{64}), 8, std::align_val_t{64});
+               }) == 1);
+    // an lz::tensor allocates its 64-byte-aligned storage through the aligned form
+    BOOST_TEST(moved(c.aligned, [] {
+                   lz::tensor<float, sh<dyn, 4>> t(static_cast<std::size_t>(sink) + 3);
+                   keep_tensor(t);
+               }) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(without_a_workspace_grad_is_seen_to_allocate) {
+    data d;
+    const auto b = d.batch(8);
+    const auto env = lz::at(x = b.in, y = b.target, W1 = d.w1, b1 = d.c1, W2 = d.w2, b2 = d.c2);
+    const long n = allocations_in([&] {
+        const auto [g1, g2] = lz::grad(mse, lz::wrt(W1, W2), env);  // a workspace and two owning tensors
+        keep_tensor(g1);
+        keep_tensor(g2);
+    });
+    BOOST_TEST(n >= 3, n << " allocations");
+}
+
+// ---------------------------------------------------------------- nothing once the workspace exists
+
+template <class Loss>
+void check_no_allocation(Loss loss) {
+    data d;
+    const auto small = d.batch(8), large = d.batch(64), smaller = d.batch(3);
+    lz::workspace ws{loss};
+    BOOST_TEST(allocations_in([&] { all_calls(loss, ws, d, small); }) > 0);  // warm-up: the workspace is sized
+    const std::size_t capacity = ws.capacity();
+
+    constexpr int N = 25;
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < N; ++i) all_calls(loss, ws, d, small);
+               }) == 0);
+    BOOST_TEST(ws.capacity() == capacity);
+
+    // a larger batch grows the workspace: it allocates, once
+    BOOST_TEST(allocations_in([&] { all_calls(loss, ws, d, large); }) > 0);
+    BOOST_TEST(ws.capacity() > capacity);
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < N; ++i) all_calls(loss, ws, d, large);
+               }) == 0);
+    // smaller batches afterwards fit in it
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < N; ++i) {
+                       all_calls(loss, ws, d, small);
+                       all_calls(loss, ws, d, smaller);
+                       all_calls(loss, ws, d, large);
+                   }
+               }) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(mse_loss) { check_no_allocation(mse); }
+BOOST_AUTO_TEST_CASE(cross_entropy_loss) { check_no_allocation(cross_entropy); }
+
+// A tensor-valued expression evaluated with a workspace: a view, no allocation.
+BOOST_AUTO_TEST_CASE(tensor_valued_eval) {
+    data d;
+    const auto b = d.batch(16);
+    const auto env = lz::at(x = b.in, W1 = d.w1, b1 = d.c1, W2 = d.w2, b2 = d.c2);
+    lz::workspace ws{logits};
+    keep_tensor(lz::eval(logits, env, ws));
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < 25; ++i) keep_tensor(lz::eval(logits, env, ws));
+               }) == 0);
+}
+
+// Leaf names longer than a std::string's small buffer (15 characters in
+// libstdc++) must not make the batch-extent check allocate.
+// KNOWN BUG (reported): tensor/sweep.hpp, detail::batch_extent keeps the name
+// of the first leaf with a dyn extent in a std::string (`first`), which
+// allocates once per call for such names. Remove the expected_failures
+// decorator once fixed (a std::string_view of the leaf's static name would do).
+BOOST_AUTO_TEST_CASE(long_leaf_names, *boost::unit_test::expected_failures(1)) {
+    constexpr auto input = lz::var<"a_rather_long_input_name", float, sh<dyn, 8>>;
+    constexpr auto weights = lz::param<"some_long_weight_vector_name", float, sh<8>>;
+    const auto f = lz::sum(lz::tanh(input * weights));
+    lz::tensor<float, sh<dyn, 8>> in(5);
+    lz::tensor<float, sh<8>> w;
+    w.fill(0.5f);
+    in.fill(0.25f);
+    const auto env = lz::at(input = in, weights = w);
+    lz::workspace ws{f};
+    keep_tensor(std::get<0>(lz::grad(f, lz::wrt(weights), env, ws)));
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < 25; ++i) keep_tensor(std::get<0>(lz::grad(f, lz::wrt(weights), env, ws)));
+               }) == 0);
+}

@@ -1,0 +1,32 @@
+// Tensor laws (tensor_laws.hpp) for mean: over all elements and along
+// each axis of a rank-3 tensor [dyn, 3, 17] (the batch 1, 3, 17, 64, 127 at
+// run time is axis 0's extent), and along axes 1 and 2 of [dyn, 1, 127] (a
+// fibre of one element; long fibres with SIMD tails).
+#define BOOST_TEST_MODULE tensor_reduce_mean
+#include "tensor_laws.hpp"
+
+template <std::size_t... E>
+using sh = lz::shape<E...>;
+constexpr auto dyn = lz::dyn;
+
+namespace {
+auto all = [](auto a) { return lz::mean(a); };
+template <std::size_t K>
+auto along = [](auto a) { return lz::mean(a, lz::axis<K>); };
+auto all_ref = [](const auto& a) { return lzt::reduce_all(a, lzt::ref_mean); };
+template <std::size_t K>
+auto along_ref = [](const auto& a) { return lzt::reduce_axis(lzt::ref(a), K, lzt::ref_mean); };
+}  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(lzt_report);
+
+BOOST_AUTO_TEST_CASE(mean) {
+    using lzt::family;
+    lzt::check_all("mean", {1, 3, 17, 64, 127},
+                   family<sh<dyn, 3, 17>>("mean(a) [dyn,3,17]", all, all_ref),
+                   family<sh<dyn, 3, 17>>("mean(a, axis 0) [dyn,3,17]", along<0>, along_ref<0>),
+                   family<sh<dyn, 3, 17>>("mean(a, axis 1) [dyn,3,17]", along<1>, along_ref<1>),
+                   family<sh<dyn, 3, 17>>("mean(a, axis 2) [dyn,3,17]", along<2>, along_ref<2>),
+                   family<sh<dyn, 1, 127>>("mean(a, axis 1) [dyn,1,127]", along<1>, along_ref<1>),
+                   family<sh<dyn, 1, 127>>("mean(a, axis 2) [dyn,1,127]", along<2>, along_ref<2>));
+}
