@@ -48,19 +48,19 @@ constexpr bool report_not_a_tensor() {
 template <class Leaf, class Value>
 constexpr auto make_binding(Value&& value) {
     using V = std::remove_cvref_t<Value>;
-    // After a failed check a placeholder binding is returned, so the
+    // After a failed check a stand-in binding is returned, so the
     // static_assert is the only error (no cascade in the caller's code).
-    using placeholder = binding<Leaf, typename Leaf::scalar_type>;
+    using stand_in = binding<Leaf, typename Leaf::scalar_type>;
     if constexpr (Leaf::shape_type::rank > 0) {
         // A tensor: the tensor layer checks its type and extents (found by ADL).
         if constexpr (requires { bind_tensor<Leaf>(std::forward<Value>(value)); }) {
             return bind_tensor<Leaf>(std::forward<Value>(value));
         } else {
             report_not_a_tensor<Leaf, V>();
-            return placeholder{};
+            return stand_in{};
         }
     } else if constexpr (!check_binding_type<Leaf, V>()) {
-        return placeholder{};
+        return stand_in{};
     } else {
         if constexpr (std::is_integral_v<V>)
             return binding<Leaf, typename Leaf::scalar_type>{static_cast<typename Leaf::scalar_type>(value)};
