@@ -1,8 +1,7 @@
-// Tensor laws (tensor_laws.hpp) for NumPy broadcasting, part A:
-//   a bias row     [dyn, n] + [n]      for n = 1, 3, 17, 64, 127
-//   a column       [dyn, 1] * [dyn, n] for n = 1, 3, 17
-// The row's (or column's) gradient is the sum over the broadcast axis, reduced
-// in registers by the fused backward loop.
+// Tensor laws (tensor_laws.hpp) for NumPy broadcasting, part A: a bias row
+// [dyn, n] + [n] for n = 1, 3, 17, 64, 127 (the batch 1, 3, 17, 64, 127 at
+// run time). The row's gradient is the sum over the batch, reduced in
+// registers by the fused backward loop.
 #define BOOST_TEST_MODULE tensor_broadcast_a
 #include "tensor_laws.hpp"
 
@@ -14,9 +13,7 @@ constexpr auto dyn = lz::dyn;
 
 namespace {
 auto add = [](auto a, auto b) { return a + b; };
-auto mul = [](auto a, auto b) { return a * b; };
 auto add_ref = elementwise([](double a, double b) { return a + b; });
-auto mul_ref = elementwise([](double a, double b) { return a * b; });
 }  // namespace
 
 BOOST_TEST_GLOBAL_FIXTURE(lzt_report);
@@ -28,11 +25,4 @@ BOOST_AUTO_TEST_CASE(bias_row) {
                    family<sh<dyn, 17>, sh<17>>("[dyn,17] + [17]", add, add_ref),
                    family<sh<dyn, 64>, sh<64>>("[dyn,64] + [64]", add, add_ref),
                    family<sh<dyn, 127>, sh<127>>("[dyn,127] + [127]", add, add_ref));
-}
-
-BOOST_AUTO_TEST_CASE(column) {
-    lzt::check_all("broadcast", {1, 3, 17, 64, 127},
-                   family<sh<dyn, 1>, sh<dyn, 1>>("[dyn,1] * [dyn,1]", mul, mul_ref),
-                   family<sh<dyn, 1>, sh<dyn, 3>>("[dyn,1] * [dyn,3]", mul, mul_ref),
-                   family<sh<dyn, 1>, sh<dyn, 17>>("[dyn,1] * [dyn,17]", mul, mul_ref));
 }

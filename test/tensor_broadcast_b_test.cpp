@@ -1,6 +1,6 @@
-// Tensor laws (tensor_laws.hpp) for NumPy broadcasting, part B: the column
-// [dyn, 1] * [dyn, n] for n = 64, 127; the row first ([n] + [dyn, n]); and the
-// other binary ops against a bias row [dyn, 17] op [17]: - / pow max min.
+// Tensor laws (tensor_laws.hpp) for NumPy broadcasting, part B: the row first
+// ([17] - [dyn, 17]), and the other binary ops against a bias row
+// [dyn, 17] op [17]: - / pow max min (the batch 1, 3, 17, 64, 127 at run time).
 #define BOOST_TEST_MODULE tensor_broadcast_b
 #include "tensor_laws.hpp"
 
@@ -12,20 +12,12 @@ constexpr auto dyn = lz::dyn;
 
 BOOST_TEST_GLOBAL_FIXTURE(lzt_report);
 
-BOOST_AUTO_TEST_CASE(column_and_row) {
-    auto mul = [](auto a, auto b) { return a * b; };
-    auto mul_ref = elementwise([](double a, double b) { return a * b; });
-    lzt::check_all("broadcast", {1, 3, 17, 64, 127},
-                   family<sh<dyn, 1>, sh<dyn, 64>>("[dyn,1] * [dyn,64]", mul, mul_ref),
-                   family<sh<dyn, 1>, sh<dyn, 127>>("[dyn,1] * [dyn,127]", mul, mul_ref),
-                   family<sh<17>, sh<dyn, 17>>("[17] - [dyn,17]", [](auto a, auto b) { return a - b; },
-                                               elementwise([](double a, double b) { return a - b; })));
-}
-
 BOOST_AUTO_TEST_CASE(bias_row_ops) {
     using x = sh<dyn, 17>;
     using row = sh<17>;
     lzt::check_all("broadcast", {1, 3, 17, 64, 127},
+                   family<row, x>("[17] - [dyn,17]", [](auto a, auto b) { return a - b; },
+                                  elementwise([](double a, double b) { return a - b; })),
                    family<x, row>("[dyn,17] - [17]", [](auto a, auto b) { return a - b; },
                                   elementwise([](double a, double b) { return a - b; })),
                    family<x, row>("[dyn,17] / [17]", [](auto a, auto b) { return a / b; },

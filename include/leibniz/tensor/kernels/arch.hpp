@@ -50,7 +50,8 @@
 #define LEIBNIZ_KERNELS_BEGIN                                 \
     _Pragma("GCC diagnostic push")                            \
     _Pragma("GCC diagnostic ignored \"-Wuninitialized\"")     \
-    _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
+    _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")  \
+    _Pragma("GCC diagnostic ignored \"-Waggressive-loop-optimizations\"")
 #define LEIBNIZ_KERNELS_END _Pragma("GCC diagnostic pop")
 #else
 #define LEIBNIZ_KERNELS_BEGIN
