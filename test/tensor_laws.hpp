@@ -167,7 +167,7 @@ struct tolerances {
 template <class T>
 constexpr tolerances default_tolerances() {
     if constexpr (std::is_same_v<T, double>)
-        return {.value = 1e-12, .fd = 1e-7, .tangent = 1e-7, .adjoint = 1e-12, .modes = 1e-12, .float_grad = 0};
+        return {.value = 1e-12, .fd = 1e-6, .tangent = 1e-6, .adjoint = 1e-12, .modes = 1e-12, .float_grad = 0};
     else
         return {.value = 1e-5, .fd = 0, .tangent = 0, .adjoint = 1e-5, .modes = 1e-5, .float_grad = 1e-4};
 }
