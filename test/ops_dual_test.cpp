@@ -32,9 +32,12 @@ void dual_law(const Case& c) {
     constexpr auto x = X<double>;
     constexpr auto y = Y<double>;
     double worst_exact = 0, worst_fd = 0;
-    std::size_t n = 0, skipped = 0;
-    auto same = [&](double a, double b, const std::string& what) {
-        const double e = rel_error(a, b);
+    std::size_t n = 0;
+    // floor: second derivatives computed in two orders (forward over forward,
+    // forward over reverse) may cancel differently where they are near 0 (σ''
+    // at 0); there the error is measured against the first derivative's scale.
+    auto same = [&](double a, double b, const std::string& what, double floor = 0.0) {
+        const double e = rel_error(a, b, floor);
         worst_exact = std::max(worst_exact, e);
         BOOST_TEST(e <= exact_tolerance, what << ": " << a << " vs " << b << " (rel " << e << ")");
     };
@@ -51,7 +54,7 @@ void dual_law(const Case& c) {
         const D g = lz::grad(f, w, denv);
         const double g0 = lz::grad(f, w, env);
         same(g.v, g0, where + " grad(dual).v vs grad");
-        same(g.d[0], lz::hessian(f, lz::wrt(w), env)[0][0], where + " grad(dual).d vs hessian");
+        same(g.d[0], lz::hessian(f, lz::wrt(w), env)[0][0], where + " grad(dual).d vs hessian", 1e-3 * std::abs(g0));
         const double fd = richardson<double>([&](double s) { return lz::grad(f, w, lz::at(w = s, o = po)); }, pw,
                                              pow2_floor(L / 1024));
         const double e = rel_error(g.d[0], fd, 1e-3 * (1 + std::abs(g0)) / L);
@@ -61,7 +64,7 @@ void dual_law(const Case& c) {
         // jvp on duals == grad on duals.
         const D jt = lz::jvp(f, denv, lz::tangent(w = 1.0)).tangent;
         same(jt.v, g.v, where + " jvp(dual).v vs grad(dual).v");
-        same(jt.d[0], g.d[0], where + " jvp(dual).d vs grad(dual).d");
+        same(jt.d[0], g.d[0], where + " jvp(dual).d vs grad(dual).d", 1e-3 * std::abs(g0));
     };
     if constexpr (Case::arity == 1) {
         // A unary op as a binary expression f(x) + 0·y would change the graph;
@@ -77,7 +80,7 @@ void dual_law(const Case& c) {
             const D g = lz::grad(f, x, denv);
             const double g0 = lz::grad(f, x, env);
             same(g.v, g0, where + " grad(dual).v vs grad");
-            same(g.d[0], lz::hessian(f, lz::wrt(x), env)[0][0], where + " grad(dual).d vs hessian");
+            same(g.d[0], lz::hessian(f, lz::wrt(x), env)[0][0], where + " grad(dual).d vs hessian", 1e-3 * std::abs(g0));
             const double L = c.length(p);
             const double fd = richardson<double>([&](double s) { return lz::grad(f, x, lz::at(x = s)); }, p,
                                                  pow2_floor(L / 1024));
@@ -87,7 +90,7 @@ void dual_law(const Case& c) {
                                                       << " (rel " << e << ")");
             const D jt = lz::jvp(f, denv, lz::tangent(x = 1.0)).tangent;
             same(jt.v, g.v, where + " jvp(dual).v vs grad(dual).v");
-            same(jt.d[0], g.d[0], where + " jvp(dual).d vs grad(dual).d");
+            same(jt.d[0], g.d[0], where + " jvp(dual).d vs grad(dual).d", 1e-3 * std::abs(g0));
             ++n;
         }
     } else {
@@ -96,18 +99,14 @@ void dual_law(const Case& c) {
             const double px = q.x, py = q.y;
             const auto [gx, gy] = lz::grad(f, lz::wrt(x, y), lz::at(x = px, y = py));
             const std::string where = std::string(c.name) + "(" + std::to_string(px) + ", " + std::to_string(py) + ")";
-            // known_bug_1: forward mode along one operand is NaN where the other partial is not finite.
-            if (std::isfinite(gy))
-                along(f, x, y, px, py, c.length_x(px, py), where + " along x");
-            else
-                ++skipped;
-            if (c.fd_y && std::isfinite(gx)) along(f, y, x, py, px, c.length_y(px, py), where + " along y");
+            // Also where the other operand's partial is not finite (its zero tangent adds nothing).
+            if (std::isfinite(gx)) along(f, x, y, px, py, c.length_x(px, py), where + " along x");
+            if (c.fd_y && std::isfinite(gy)) along(f, y, x, py, px, c.length_y(px, py), where + " along y");
             ++n;
         }
     }
     BOOST_TEST(n >= 100, c.name << ": only " << n << " dual points");
     BOOST_TEST_MESSAGE(summary("dual", c.name, n, "exact", worst_exact, "d2 vs FD", worst_fd));
-    if (skipped) BOOST_TEST_MESSAGE("       " << c.name << ": " << skipped << " points left to known_bug_1");
 }
 
 }  // namespace

@@ -12,8 +12,9 @@
 //                   tolerance 1e-12.
 //   kinks           the PyTorch conventions at kinks and ties, exactly (==),
 //                   through grad, jvp and eval(d).
-//   known_bug_*     the places where the library is wrong today, asserting the
-//                   right answer, with expected_failures(n).
+//   the rest        places where a formula alone meets 0·inf or cancels (pow at
+//                   a = 0, forward mode through an infinite partial, expm1 for
+//                   a ≪ 0), each with the right answer.
 #define BOOST_TEST_MODULE ops_modes
 #include <boost/test/unit_test.hpp>
 
@@ -38,7 +39,7 @@ constexpr auto y = Y<double>;
 template <class Case>
 void modes_law(const Case& c) {
     double worst_fr = 0, worst_d = 0;
-    std::size_t n_fr = 0, n_d = 0, skipped = 0;
+    std::size_t n_fr = 0, n_d = 0;
     auto compare = [&](double& worst, std::size_t& n, double a, double b, const char* what, auto&& where) {
         const double e = rel_error(a, b);
         worst = std::max(worst, e);
@@ -56,11 +57,6 @@ void modes_law(const Case& c) {
             const std::string where = "'(" + std::to_string(p) + ")";
             compare(worst_fr, n_fr, t, g, "jvp vs grad", where);
             if (!with_d) return;
-            // known_bug_4: expm1's rule y + 1 cancels for a < −7 (eps·e^|a| > 1e-13).
-            if (c.name == "expm1" && p < -7) {
-                ++skipped;
-                return;
-            }
             compare(worst_d, n_d, lz::eval(df, lz::lenient(env)), t, "eval(d) vs jvp", where);
         };
         for (double p : c.values) run(p, false);
@@ -75,21 +71,17 @@ void modes_law(const Case& c) {
             const double tx = lz::jvp(f, env, lz::tangent(x = 1.0)).tangent;
             const double ty = lz::jvp(f, env, lz::tangent(y = 1.0)).tangent;
             const std::string where = "(" + std::to_string(p.x) + ", " + std::to_string(p.y) + ")";
-            // known_bug_1: the jvp along x is NaN where ∂/∂y is not finite (and
-            // vice versa); there eval(d) is compared with grad instead.
-            const double rx = std::isfinite(gy) ? tx : gx;
-            const double ry = std::isfinite(gx) ? ty : gy;
-            skipped += !std::isfinite(gy) + !std::isfinite(gx);
-            if (std::isfinite(gy)) compare(worst_fr, n_fr, tx, gx, "d/dx jvp vs grad", where);
-            if (std::isfinite(gx)) compare(worst_fr, n_fr, ty, gy, "d/dy jvp vs grad", where);
+            // Along x also where ∂/∂y is not finite, and vice versa (NaN = NaN counts as equal).
+            compare(worst_fr, n_fr, tx, gx, "d/dx jvp vs grad", where);
+            compare(worst_fr, n_fr, ty, gy, "d/dy jvp vs grad", where);
             // A mixed direction: the jvp is linear in the tangent.
             const double tm = lz::jvp(f, env, lz::tangent(x = 0.5, y = -2.0)).tangent;
             const double expected = 0.5 * gx - 2.0 * gy;
             if (std::isfinite(gx) && std::isfinite(gy) && std::isfinite(expected))
                 compare(worst_fr, n_fr, tm, expected, "jvp(0.5, -2) vs grad", where);
             if (with_d) {
-                compare(worst_d, n_d, lz::eval(dfx, lz::lenient(env)), rx, "eval(d/dx) vs jvp", where);
-                if (c.fd_y) compare(worst_d, n_d, lz::eval(dfy, lz::lenient(env)), ry, "eval(d/dy) vs jvp", where);
+                compare(worst_d, n_d, lz::eval(dfx, lz::lenient(env)), tx, "eval(d/dx) vs jvp", where);
+                if (c.fd_y) compare(worst_d, n_d, lz::eval(dfy, lz::lenient(env)), ty, "eval(d/dy) vs jvp", where);
             }
         };
         for (point p : c.values) run(p, false);
@@ -97,8 +89,6 @@ void modes_law(const Case& c) {
     }
     BOOST_TEST(n_d >= 100, c.name << ": only " << n_d << " points for eval(d) vs jvp");
     BOOST_TEST_MESSAGE(summary("modes", c.name, n_fr, "jvp vs grad", worst_fr, "eval(d) vs jvp", worst_d));
-    if (skipped)
-        BOOST_TEST_MESSAGE("       " << c.name << ": " << skipped << " comparisons left to the known_bug cases");
 }
 
 }  // namespace
@@ -161,11 +151,8 @@ BOOST_AUTO_TEST_CASE(kinks_follow_pytorch) {
     kink("max(x, x)'", lz::max(x, x), x, lz::at(x = 1.5), 1.0);
     kink("min(x, x)'", lz::min(x, x), x, lz::at(x = -1.5), 1.0);
     // pow(a, b), ∂/∂b at a = 0: 0 for b ≥ 0 (PyTorch); y·log(a) = −inf for b < 0 (as torch).
-    // The symbolic d() and, at b = 0.5, the jvp are wrong here: known_bug_1, known_bug_2.
-    kink("pow(0, 0.5) d/db", lz::pow(x, y), y, lz::at(x = 0.0, y = 0.5), 0.0, by_grad);
-    for (double b : {1.0, 2.0, 3.0})
-        kink("pow(0, b) d/db, b >= 1", lz::pow(x, y), y, lz::at(x = 0.0, y = b), 0.0, by_grad | by_jvp);
-    kink("pow(0, 0) d/db", lz::pow(x, y), y, lz::at(x = 0.0, y = 0.0), 0.0, by_grad);
+    for (double b : {0.0, 0.5, 1.0, 2.0, 3.0})
+        kink("pow(0, b) d/db, b >= 0", lz::pow(x, y), y, lz::at(x = 0.0, y = b), 0.0);
     kink("pow(0, -1) d/db", lz::pow(x, y), y, lz::at(x = 0.0, y = -1.0), -inf, by_grad | by_d);
     // pow(a, b), ∂/∂a at a = 0: b·a^(b−1).
     kink("pow(0, 0.5) d/da", lz::pow(x, y), x, lz::at(x = 0.0, y = 0.5), inf);
@@ -190,42 +177,33 @@ BOOST_AUTO_TEST_CASE(kinks_follow_pytorch) {
     kink("max_share'(tie)", lz::make_node<lz::max_share_op<0>>(x, y), x, lz::at(x = 1.0, y = 1.0), 0.0);
 }
 
-// ---------------------------------------------------------------- known library bugs
-//
-// Each case below asserts the right answer where the library is wrong today
-// (see the test report); expected_failures(n) keeps the suite green while the
-// bug stands. When a bug is fixed, its case reports fewer failures than expected
-// and still passes: then remove the decorator.
+// ---------------------------------------------------------------- 0·inf and cancellation
 
-// known_bug_1 -- include/leibniz/core/dual.hpp, lift(): every operand's tangent
-// is multiplied by its partial, also when the tangent is 0, so a non-finite
-// partial of an operand that is not being differentiated gives 0·inf or 0·NaN =
-// NaN. pow(a, b) at a < 0 (∂/∂b = y·log(a) = NaN) makes jvp / jacobian / hessian
-// along a NaN, although grad is right. Same at a = 0 with b < 0 or 0 < b < 1,
-// a/b at b = 0, and sqrt(w)·x at w = 0 along x.
-BOOST_AUTO_TEST_CASE(known_bug_1_forward_mode_zero_tangent_times_infinite_partial,
-                     *boost::unit_test::expected_failures(11)) {
+// Forward mode along one operand where the other operand's partial is not
+// finite: the zero tangent adds nothing (was 0·inf = NaN in dual lift()).
+// pow(a, b) at a < 0 has ∂/∂b = y·log(a) = NaN; at a = 0, b < 0 or 0 < b < 1
+// one partial is infinite; sqrt(w)·x at w = 0 along x meets sqrt'(0) = inf.
+BOOST_AUTO_TEST_CASE(forward_mode_zero_tangent_times_infinite_partial) {
     const double inf = std::numeric_limits<double>::infinity();
     const auto f = lz::pow(x, y);
     const auto env = lz::at(x = -2.0, y = 3.0);  // f = −8, ∂f/∂a = 3·a² = 12, ∂²f/∂a² = 6a = −12
-    kink("pow(-2, 3) d/da", f, x, env, 12.0, by_grad | by_d);  // right
-    kink("pow(-2, 3) d/da", f, x, env, 12.0, by_jvp);          // NaN
-    BOOST_TEST(lz::jacobian(f, lz::wrt(x), env)[0] == 12.0);   // NaN
-    BOOST_TEST(lz::hessian(f, lz::wrt(x), env)[0][0] == -12.0);  // NaN
+    kink("pow(-2, 3) d/da", f, x, env, 12.0);
+    BOOST_TEST(lz::jacobian(f, lz::wrt(x), env)[0] == 12.0);
+    BOOST_TEST(lz::hessian(f, lz::wrt(x), env)[0][0] == -12.0);
     // Bound as a dual (nested forward mode): y's zero tangent meets ∂/∂b = NaN.
     using D = lz::dual<double, 1>;
-    BOOST_TEST(lz::eval(f, lz::at(x = D::variable(-2.0, 0), y = D{3.0})).d[0] == 12.0);  // NaN
-    kink("pow(0, 0.5) d/db", f, y, lz::at(x = 0.0, y = 0.5), 0.0, by_jvp);   // NaN (∂/∂a = inf)
-    kink("pow(0, -1) d/da", f, x, lz::at(x = 0.0, y = -1.0), -inf, by_jvp);  // NaN
-    kink("pow(0, -1) d/db", f, y, lz::at(x = 0.0, y = -1.0), -inf, by_jvp);  // NaN
+    BOOST_TEST(lz::eval(f, lz::at(x = D::variable(-2.0, 0), y = D{3.0})).d[0] == 12.0);
+    kink("pow(0, 0.5) d/db", f, y, lz::at(x = 0.0, y = 0.5), 0.0, by_jvp);
+    kink("pow(0, -1) d/da", f, x, lz::at(x = 0.0, y = -1.0), -inf, by_jvp);
+    kink("pow(0, -1) d/db", f, y, lz::at(x = 0.0, y = -1.0), -inf, by_jvp);
     // Not only pow: sqrt(w)·x at w = 0, along x. ∂/∂x = sqrt(0) = 0, but w's zero
     // tangent meets sqrt'(0) = inf (a norm at zero is the everyday case).
     const auto s = lz::sqrt(x) * y;
     const auto at_zero = lz::at(x = 0.0, y = 2.0);
-    BOOST_TEST(lz::grad(s, y, at_zero) == 0.0);                            // right
-    BOOST_TEST(lz::jvp(s, at_zero, lz::tangent(y = 1.0)).tangent == 0.0);  // NaN
-    BOOST_TEST(lz::jacobian(s, lz::wrt(y), at_zero)[0] == 0.0);            // NaN
-    BOOST_TEST(lz::hessian(s, lz::wrt(y), at_zero)[0][0] == 0.0);          // NaN
+    BOOST_TEST(lz::grad(s, y, at_zero) == 0.0);
+    BOOST_TEST(lz::jvp(s, at_zero, lz::tangent(y = 1.0)).tangent == 0.0);
+    BOOST_TEST(lz::jacobian(s, lz::wrt(y), at_zero)[0] == 0.0);
+    BOOST_TEST(lz::hessian(s, lz::wrt(y), at_zero)[0][0] == 0.0);
     // The whole FD set of pow_negative_base (120 points): the jvp along a against FD.
     std::size_t wrong = 0, n = 0;
     for_each_case(binary_cases(), [&](const auto& c) {
@@ -244,30 +222,26 @@ BOOST_AUTO_TEST_CASE(known_bug_1_forward_mode_zero_tangent_times_infinite_partia
     BOOST_TEST(wrong == 0u, "pow(a < 0, integer b): jvp along a wrong at " << wrong << " of " << n << " points");
 }
 
-// known_bug_2 -- include/leibniz/ops/pow.hpp, pow_op::partial<1>: the symbolic
-// ∂/∂b is pow(a, b)·log(a), which is NaN at a = 0 (0·−inf) and −inf at a = 0,
-// b = 0, while the numeric rules give 0 there (PyTorch's convention, API.md).
-BOOST_AUTO_TEST_CASE(known_bug_2_symbolic_pow_exponent_partial_at_zero_base, *boost::unit_test::expected_failures(5)) {
+// The symbolic ∂/∂b of pow at a = 0 keeps PyTorch's 0 for b ≥ 0 (the formula
+// a^b·log(a) alone is NaN there, 0·−inf, and −inf at b = 0).
+BOOST_AUTO_TEST_CASE(symbolic_pow_exponent_partial_at_zero_base) {
     for (double b : {0.0, 0.5, 1.0, 2.0, 3.0})
         kink("eval(d(pow(a, b), b)) at a = 0", lz::pow(x, y), y, lz::at(x = 0.0, y = b), 0.0, by_d);
 }
 
-// known_bug_3 -- include/leibniz/ops/pow.hpp, pow_op::local<0> and
-// pow_literal_op<0>::jvp/vjp: ∂/∂a of a^0 at a = 0 is 0·a^(−1) = 0·inf = NaN.
-// PyTorch masks exponent == 0 to a zero gradient (torch.pow(0., 0.) and
-// torch.pow(x, 0.0) at x = 0 both give grad 0; see ops_reference.csv).
-BOOST_AUTO_TEST_CASE(known_bug_3_pow_exponent_zero_at_zero_base, *boost::unit_test::expected_failures(6)) {
-    kink("pow(0, 0) d/da", lz::pow(x, y), x, lz::at(x = 0.0, y = 0.0), 0.0);        // 3 × NaN
-    kink("pow(0, 0) d/db", lz::pow(x, y), y, lz::at(x = 0.0, y = 0.0), 0.0, by_jvp);  // NaN (also known_bug_1)
-    kink("pow(x, 0)'(0)", lz::pow(x, 0_c), x, lz::at(x = 0.0), 0.0, by_grad | by_jvp);  // 2 × NaN
+// ∂/∂a of a^0 at a = 0: the formula 0·a^(−1) is 0·inf = NaN; PyTorch masks
+// exponent == 0 to a zero gradient (torch.pow(0., 0.) and torch.pow(x, 0.0)
+// at x = 0 both give grad 0; see ops_reference.csv).
+BOOST_AUTO_TEST_CASE(pow_exponent_zero_at_zero_base) {
+    kink("pow(0, 0) d/da", lz::pow(x, y), x, lz::at(x = 0.0, y = 0.0), 0.0);
+    kink("pow(0, 0) d/db", lz::pow(x, y), y, lz::at(x = 0.0, y = 0.0), 0.0);
+    kink("pow(x, 0)'(0)", lz::pow(x, 0_c), x, lz::at(x = 0.0), 0.0, by_grad | by_jvp);
 }
 
-// known_bug_4 -- include/leibniz/ops/expm1.hpp, jvp/vjp: the rule y + 1 with
-// y = expm1(a) cancels for a ≪ 0: relative error ≈ eps·e^|a| (1.7e-9 at a = −20,
-// 2e-4 at a = −30) and the derivative is 0 instead of e^a once expm1(a) rounds
-// to −1 (a < −37.4). eval(d(expm1(a))) = exp(a) is exact. (PyTorch uses the same
-// y + 1 rule, so ops_reference agrees with the library; the fix is exp(a).)
-BOOST_AUTO_TEST_CASE(known_bug_4_expm1_derivative_cancels, *boost::unit_test::expected_failures(6)) {
+// expm1'(a) = exp(a), not y + 1 with y = expm1(a): that cancels for a ≪ 0
+// (relative error ≈ eps·e^|a|: 1.7e-9 at a = −20, 2e-4 at −30, and 0 once
+// expm1(a) rounds to −1 below a ≈ −37.4). PyTorch uses y + 1.
+BOOST_AUTO_TEST_CASE(expm1_derivative_does_not_cancel) {
     for (double a : {-20.0, -30.0, -40.0}) {
         const auto env = lz::at(x = a);
         const double expected = std::exp(a);

@@ -149,6 +149,19 @@ template <class Op, class T, std::size_t N, class... Rest>
 constexpr dual<T, N> lift(const dual<T, N>& a, const Rest&... rest);
 
 namespace detail {
+// Zero in value and in every tangent, at every level of nesting.
+template <class T>
+constexpr bool is_zero_tangent(const T& t) {
+    if constexpr (is_dual_v<T>) {
+        if (!is_zero_tangent(t.v)) return false;
+        for (const auto& e : t.d)
+            if (!is_zero_tangent(e)) return false;
+        return true;
+    } else {
+        return t == T(0);
+    }
+}
+
 template <class Op, class... V>
 constexpr auto apply_value(const V&... v) {
     if constexpr ((is_dual_v<V> || ...))
@@ -166,6 +179,9 @@ constexpr auto apply_jvp(const G& t, const Y& y, const V&... v) {
 }
 }  // namespace detail
 
+// The tangent of Op's result, operand by operand. A zero tangent contributes
+// nothing even where the operand's partial is infinite or NaN (sqrt at 0,
+// pow's ∂/∂b at a < 0): the zero is structural, as in JAX, not 0·inf = NaN.
 template <class Op, class T, std::size_t N, class... Rest>
 constexpr dual<T, N> lift(const dual<T, N>& a, const Rest&... rest) {
     static_assert((std::is_same_v<Rest, dual<T, N>> && ...), "leibniz::lift: operands must share one dual type");
@@ -173,7 +189,12 @@ constexpr dual<T, N> lift(const dual<T, N>& a, const Rest&... rest) {
     for (std::size_t i = 0; i < N; ++i) {
         [&]<std::size_t... P>(std::index_sequence<P...>) {
             const std::array<const dual<T, N>*, sizeof...(P)> ops{&a, &rest...};
-            r.d[i] = (T(0) + ... + detail::apply_jvp<Op, P>(ops[P]->d[i], r.v, a.v, rest.v...));
+            T sum = T(0);
+            ((detail::is_zero_tangent(ops[P]->d[i])
+                  ? void()
+                  : void(sum = sum + detail::apply_jvp<Op, P>(ops[P]->d[i], r.v, a.v, rest.v...))),
+             ...);
+            r.d[i] = sum;
         }(std::make_index_sequence<1 + sizeof...(Rest)>{});
     }
     return r;

@@ -42,10 +42,12 @@ constexpr auto dualize(const environment<S, B...>& env, Seed seed) {
         {D{T(env.template get<typename B::leaf_type>()), seed(static_cast<typename B::leaf_type*>(nullptr))}...}};
 }
 
-template <class Leaf, class... Leaves>
-constexpr std::size_t position_in() {
-    return boost::mp11::mp_find<boost::mp11::mp_list<Leaves...>, Leaf>::value;
-}
+// The tangents of leaf B when differentiating along L...: 1 at every position
+// where B appears (a leaf named twice in wrt gets both columns, as in grad).
+template <class T, class... L>
+constexpr auto seed_along = []<class B>(B*) {
+    return std::array<T, sizeof...(L)>{(std::is_same_v<B, L> ? T(1) : T(0))...};
+};
 
 template <bool Ok, class Leaf>
 constexpr bool report_tangent_not_bound() {
@@ -85,12 +87,7 @@ constexpr auto jacobian(E, wrt_t<L...>, const Env& env) {
     using T = sweep_scalar_t<F, Env>;
     constexpr std::size_t n = sizeof...(L);
     if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, wrt_t<L...>>()) {
-        auto seeded = detail::dualize<T, n>(env, []<class B>(B*) {
-            std::array<T, n> t{};
-            if constexpr (boost::mp11::mp_contains<boost::mp11::mp_list<L...>, B>::value)
-                t[detail::position_in<B, L...>()] = T(1);
-            return t;
-        });
+        auto seeded = detail::dualize<T, n>(env, detail::seed_along<T, L...>);
         return eval(F{}, seeded).d;
     }
 }
@@ -103,12 +100,7 @@ constexpr auto hessian(E, wrt_t<L...>, const Env& env) {
     using T = sweep_scalar_t<F, Env>;
     constexpr std::size_t n = sizeof...(L);
     if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, wrt_t<L...>>()) {
-        auto seeded = detail::dualize<T, n>(env, []<class B>(B*) {
-            std::array<T, n> t{};
-            if constexpr (boost::mp11::mp_contains<boost::mp11::mp_list<L...>, B>::value)
-                t[detail::position_in<B, L...>()] = T(1);
-            return t;
-        });
+        auto seeded = detail::dualize<T, n>(env, detail::seed_along<T, L...>);
         const auto gradient = detail::run_reverse<F, wrt_t<L...>>(seeded).second;
         std::array<std::array<T, n>, n> h{};
         [&]<std::size_t... I>(std::index_sequence<I...>) { ((h[I] = std::get<I>(gradient).d), ...); }(

@@ -1,5 +1,6 @@
 #pragma once
-// expm1(a) = exp(a) − 1, accurate for small a.  d/da = exp(a) = y + 1.
+// expm1(a) = exp(a) − 1, accurate for small a.  d/da = exp(a), not y + 1:
+// for a ≪ 0, y + 1 cancels (expm1(a) rounds to −1 below a ≈ −37).
 
 #include <leibniz/ops/exp.hpp>
 
@@ -9,17 +10,17 @@ namespace leibniz {
 
 struct expm1_op {
     static constexpr std::string_view name = "expm1";
-    static constexpr op_traits traits{.reads_result = true, .reads_operands = false};
+    static constexpr op_traits traits{};
 
     template <class T>
     static T value(const T& a) { using std::expm1; return expm1(a); }
     template <class T>
-    static constexpr T jvp(const T& t, const T& y, const T&) { return t * (y + T(1)); }
+    static T jvp(const T& t, const T&, const T& a) { using std::exp; return t * exp(a); }
     template <class T>
-    static constexpr T vjp(const T& g, const T& y, const T&) { return g * (y + T(1)); }
+    static T vjp(const T& g, const T&, const T& a) { using std::exp; return g * exp(a); }
     template <class A>
     static constexpr auto derivative(A) { return node<exp_op, A>{}; }
-    static constexpr std::string_view local_derivative = "exp(a) = y + 1";
+    static constexpr std::string_view local_derivative = "exp(a)";
 };
 
 template <Expression A>

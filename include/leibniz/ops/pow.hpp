@@ -2,9 +2,12 @@
 // Powers.
 //   pow(a, 3_c)  a literal exponent r:  d/da = r·a^(r−1). Integer exponents are
 //                repeated products (exact, constexpr); r = 1/2 is sqrt.
-//   pow(a, b)    a general exponent:    ∂/∂a = b·a^(b−1),  ∂/∂b = a^b·log(a);
-//                ∂/∂b is 0 where a = 0 and b ≥ 0, PyTorch's convention (a^b
-//                is flat in b there; log(0) would give NaN).
+//   pow(a, b)    a general exponent:    ∂/∂a = b·a^(b−1),  ∂/∂b = a^b·log(a).
+// PyTorch's conventions where a formula meets 0·inf: ∂/∂a is 0 where b = 0
+// (a^0 = 1 is flat in a, also at a = 0), and ∂/∂b is 0 where a = 0 and b ≥ 0
+// (log(0) would give NaN). The two partials are ops of their own
+// (pow_partial_op<0>, <1>), so d(pow(a, b), b) keeps the same conventions
+// as grad and jvp, and differentiates again.
 
 #include <leibniz/ops/log.hpp>
 #include <leibniz/ops/op.hpp>
@@ -54,13 +57,9 @@ struct pow_literal_op {
     template <class T>
     static constexpr T value(const T& a) { return detail::literal_power<R>(a); }
     template <class T>
-    static constexpr T jvp(const T& t, const T&, const T& a) {
-        return t * (literal<R>::template as<T>() * detail::literal_power<R - rational{1, 1}>(a));
-    }
+    static constexpr T jvp(const T& t, const T&, const T& a) { return t * local(a); }
     template <class T>
-    static constexpr T vjp(const T& g, const T&, const T& a) {
-        return g * (literal<R>::template as<T>() * detail::literal_power<R - rational{1, 1}>(a));
-    }
+    static constexpr T vjp(const T& g, const T&, const T& a) { return g * local(a); }
     template <class A>
     static constexpr auto derivative(A a) {
         constexpr rational r1 = R - rational{1, 1};
@@ -77,6 +76,121 @@ struct pow_literal_op {
         if (r1 == rational{0, 1}) return "1";
         if (r1 == rational{1, 1}) return r + "·a";
         return r + "·a^" + (r1.den == 1 && r1.num > 0 ? detail::rational_text(r1, false) : "(" + detail::rational_text(r1, false) + ")");
+    }
+
+private:
+    template <class T>
+    static constexpr T local(const T& a) {  // r·a^(r−1); a^0 is flat, also at a = 0
+        if constexpr (R == rational{0, 1})
+            return T(0);
+        else
+            return literal<R>::template as<T>() * detail::literal_power<R - rational{1, 1}>(a);
+    }
+};
+
+struct pow_op;
+
+namespace detail {
+// An operand as printed, without the parentheses the printer put around it
+// for one context, where the same operand also appears in another that needs
+// none: log(w + b) in (w + b)^x*log(w + b).
+inline std::string without_parentheses(const std::string& s, bool latex) {
+    const std::string_view open = latex ? "\\left(" : "(", close = latex ? "\\right)" : ")";
+    if (s.size() < open.size() + close.size() || !s.starts_with(open) || !s.ends_with(close)) return s;
+    int depth = 0;  // the opening parenthesis must close at the very end
+    for (std::size_t i = 0; i + close.size() < s.size(); ++i) {
+        if (s.compare(i, open.size(), open) == 0) ++depth;
+        else if (s.compare(i, close.size(), close) == 0 && --depth == 0) return s;
+    }
+    return s.substr(open.size(), s.size() - open.size() - close.size());
+}
+}  // namespace detail
+
+// The partial derivatives of pow(a, b), as ops: P = 0 is ∂/∂a = b·a^(b−1),
+// P = 1 is ∂/∂b = a^b·log(a), each 0 where PyTorch says so (see the top).
+template <std::size_t P>
+struct pow_partial_op {
+    static constexpr std::string_view name = P == 0 ? "pow_partial_a" : "pow_partial_b";
+    static constexpr int precedence = precedence::multiplicative;
+    static constexpr std::array<int, 2> operand_precedence =
+        P == 0 ? std::array<int, 2>{precedence::power + 1, precedence::multiplicative}
+               : std::array<int, 2>{precedence::power + 1, precedence::power};
+    static std::string text(const std::string& a, const std::string& b) {
+        std::string s;
+        if constexpr (P == 0) {
+            s = b;
+            s += "*";
+            s += a;
+            s += "^(";
+            s += detail::without_parentheses(b, false);
+            s += " - 1)";
+        } else {
+            s = a;
+            s += "^";
+            s += b;
+            s += "*log(";
+            s += detail::without_parentheses(a, false);
+            s += ")";
+        }
+        return s;
+    }
+    static std::string latex(const std::string& a, const std::string& b) {
+        if constexpr (P == 0)
+            return detail::infix(b, " \\cdot ", a) + "^{" + detail::without_parentheses(b, true) + " - 1}";
+        else
+            return a + "^{" + b + "} \\cdot \\log\\left(" + detail::without_parentheses(a, true) + "\\right)";
+    }
+    static constexpr op_traits traits{.reads_result = P == 1};
+
+    template <class T>
+    static T value(const T& a, const T& b) {
+        using std::log;
+        using std::pow;
+        if constexpr (P == 0)
+            return select(b == T(0), T(0), b * pow(a, b - T(1)));
+        else
+            return of_power(pow(a, b), a, b);
+    }
+    // ∂/∂b given y = a^b: the rule of pow's own adjoint, which has y at hand.
+    template <class T>
+    static T of_power(const T& y, const T& a, const T& b) {
+        using std::log;
+        return select(a == T(0) && b >= T(0), T(0), y * log(a));
+    }
+    template <std::size_t Q, class T>
+    static T jvp(const T& t, const T& y, const T& a, const T& b) { return t * local<Q>(y, a, b); }
+    template <std::size_t Q, class T>
+    static T vjp(const T& g, const T& y, const T& a, const T& b) { return g * local<Q>(y, a, b); }
+    template <std::size_t Q, class A, class B>
+    static constexpr auto partial(A a, B b) {
+        using b1 = decltype(simplified_sub(b, one_t{}));
+        if constexpr (P == 0 && Q == 0)  // b·(b−1)·a^(b−2)
+            return simplified_mul(b, node<pow_partial_op<0>, A, b1>{});
+        else if constexpr (P == 0)  // a^(b−1) + b·a^(b−1)·log(a)
+            return simplified_add(node<pow_op, A, b1>{}, simplified_mul(b, node<pow_partial_op<1>, A, b1>{}));
+        else if constexpr (Q == 0)  // b·a^(b−1)·log(a) + a^(b−1)
+            return simplified_add(simplified_mul(node<pow_partial_op<0>, A, B>{}, node<log_op, A>{}),
+                                  node<pow_op, A, b1>{});
+        else  // a^b·log(a)²
+            return simplified_mul(node<pow_partial_op<1>, A, B>{}, node<log_op, A>{});
+    }
+    static constexpr std::array<std::string_view, 2> local_derivative =
+        P == 0 ? std::array<std::string_view, 2>{"b·(b-1)·a^(b-2)", "a^(b-1)·(1 + b·log(a))"}
+               : std::array<std::string_view, 2>{"a^(b-1)·(1 + b·log(a))", "y·log(a)"};
+
+private:
+    template <std::size_t Q, class T>
+    static T local(const T& y, const T& a, const T& b) {
+        using std::log;
+        using std::pow;
+        if constexpr (P == 0 && Q == 0)
+            return b * pow_partial_op<0>::value(a, b - T(1));
+        else if constexpr (P == 0)
+            return pow(a, b - T(1)) + b * pow_partial_op<1>::value(a, b - T(1));
+        else if constexpr (Q == 0)
+            return pow_partial_op<0>::value(a, b) * log(a) + pow(a, b - T(1));
+        else
+            return select(a == T(0) && b >= T(0), T(0), y * log(a));
     }
 };
 
@@ -95,23 +209,16 @@ struct pow_op {
     template <std::size_t P, class T>
     static T vjp(const T& g, const T& y, const T& a, const T& b) { return g * local<P>(y, a, b); }
     template <std::size_t P, class A, class B>
-    static constexpr auto partial(A, B b) {
-        if constexpr (P == 0)
-            return simplified_mul(b, node<pow_op, A, decltype(simplified_sub(b, one_t{}))>{});
-        else
-            return simplified_mul(node<pow_op, A, B>{}, node<log_op, A>{});
-    }
+    static constexpr auto partial(A, B) { return node<pow_partial_op<P>, A, B>{}; }
     static constexpr std::array<std::string_view, 2> local_derivative{"b·a^(b-1)", "a^b·log(a) = y·log(a)"};
 
 private:
     template <std::size_t P, class T>
     static T local(const T& y, const T& a, const T& b) {
-        using std::log;
-        using std::pow;
         if constexpr (P == 0)
-            return b * pow(a, b - T(1));
+            return pow_partial_op<0>::value(a, b);
         else
-            return select(a == T(0) && b >= T(0), T(0), y * log(a));
+            return pow_partial_op<1>::of_power(y, a, b);
     }
 };
 

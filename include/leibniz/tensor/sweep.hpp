@@ -253,7 +253,7 @@ namespace detail {
 template <class G, class Env>
 std::size_t batch_extent(const Env& env) {
     std::size_t batch = 0;
-    std::string first;
+    std::string_view first;  // the leaf that set the batch; a view of its static name, so nothing allocates
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
         (void)std::initializer_list<int>{([&] {
              if constexpr (is_leaf<Nodes>::value && shape_of<Nodes>::rank > 0) {
@@ -263,10 +263,10 @@ std::size_t batch_extent(const Env& env) {
                      const std::size_t e = view.extent(i);
                      if (first.empty()) {
                          batch = e;
-                         first = std::string(Nodes::name.view());
+                         first = Nodes::name.view();
                      } else if (e != batch) {
                          throw shape_error("leibniz: leaf \"" + std::string(Nodes::name.view()) +
-                                           "\" has batch (dyn) extent " + std::to_string(e) + ", but leaf \"" + first +
+                                           "\" has batch (dyn) extent " + std::to_string(e) + ", but leaf \"" + std::string(first) +
                                            "\" has " + std::to_string(batch));
                      }
                  }
@@ -550,7 +550,6 @@ struct fused_group {
     LEIBNIZ_FLATTEN static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
-        if (n == 0) return;
         auto c = cursors(values, extents);
         // The adjoint each element's reverse sweep starts from: δ of the root,
         // or, for a fused reduction, δ of the sum (times 1/n for a mean).
@@ -573,11 +572,14 @@ struct fused_group {
                      if constexpr (Plan::template group_stores<R, node>()) d = T(0);
                      target[i] = &d;
                  } else {
-                     if (d.size() < n && Plan::template group_stores<R, node>()) std::fill_n(d.data(), d.size(), T(0));
+                     // broadcast (smaller than the loop), or the loop is empty: nothing else writes it
+                     if ((d.size() < n || n == 0) && Plan::template group_stores<R, node>())
+                         std::fill_n(d.data(), d.size(), T(0));
                      target[i] = d.data();
                  }
              }(), 0)...};
         }(active_inputs{});
+        if (n == 0) return;
 
         for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
             std::array<B, input_count + 1> row_sum{};
