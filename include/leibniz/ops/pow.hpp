@@ -162,7 +162,7 @@ struct pow_partial_op {
     template <std::size_t Q, class T>
     static T vjp(const T& g, const T& y, const T& a, const T& b) { return g * local<Q>(y, a, b); }
     template <std::size_t Q, class A, class B>
-    static constexpr auto partial(A a, B b) {
+    static constexpr auto partial(A, B b) {
         using b1 = decltype(simplified_sub(b, one_t{}));
         if constexpr (P == 0 && Q == 0)  // b·(b−1)·a^(b−2)
             return simplified_mul(b, node<pow_partial_op<0>, A, b1>{});
