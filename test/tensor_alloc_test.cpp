@@ -46,7 +46,10 @@ void* allocate_aligned(std::size_t size, std::align_val_t align) {
     if (void* p = std::aligned_alloc(a, ((size ? size : 1) + a - 1) / a * a)) return p;
     throw std::bad_alloc{};
 }
-void release(void* p, std::atomic<long>& counter) noexcept {
+// noinline: inlined into the replaced operator delete, g++ 12 -O2 sees
+// free() of a pointer "from operator new" (-Wmismatched-new-delete), not
+// knowing that this file's operator new is malloc.
+[[gnu::noinline]] void release(void* p, std::atomic<long>& counter) noexcept {
     if (p) counter.fetch_add(1, std::memory_order_relaxed);
     std::free(p);
 }
