@@ -141,6 +141,33 @@ void workspace() {
     // [/snippet]
 }
 
+void second_order() {
+    // [snippet second_order]
+    constexpr auto x = lz::var<"x", double, lz::shape<lz::dyn, 2>>;
+    constexpr auto y = lz::var<"y", double, lz::shape<lz::dyn>>;
+    constexpr auto w = lz::param<"w", double, lz::shape<2>>;
+    constexpr auto r = lz::matmul(x, w) - y;
+    constexpr auto f = lz::sum(r * r);  // least squares: the Hessian in w is 2xᵀx
+    lz::tensor<double, lz::shape<3, 2>> xs{{1, 2}, {3, 4}, {5, 6}};
+    lz::tensor<double, lz::shape<3>> ys{1, 0, 1};
+    lz::tensor<double, lz::shape<2>> weights{0.5, -0.5}, v{1, 0};
+    const auto env = lz::at(x = xs, y = ys, w = weights);
+
+    lz::workspace ws{f};
+    auto [hv] = lz::hvp(f, lz::wrt(w), env, lz::tangent(w = v), ws);  // H·v, a view into ws
+    std::printf("H·v = [%g %g]\n", hv(0), hv(1));
+    const auto h = lz::hessian(f, lz::wrt(w), env);  // all of H: one hvp per column
+    static_assert(std::is_same_v<decltype(h), const lz::tensor<double, lz::shape<2, 2>>>);
+    std::printf("H = [%g %g; %g %g]\n", h(0, 0), h(0, 1), h(1, 0), h(1, 1));
+
+    // jvp of a tensor: the value and J·v, both tensors (views with a workspace)
+    constexpr auto prediction = lz::matmul(x, w);
+    const auto t = lz::jvp(prediction, lz::at(x = xs, w = weights), lz::tangent(w = v));
+    show("value x*w", t.value);
+    show("tangent along v", t.tangent);
+    // [/snippet]
+}
+
 // [snippet counting_op]
 // x² that counts how often its value is computed (an op of your own: see reference/ops.md).
 struct counted_square_op {
@@ -207,6 +234,7 @@ int main() {
     broadcasting();
     operations();
     workspace();
+    second_order();
     fusion();
     explain();
 }

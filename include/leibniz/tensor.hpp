@@ -1,9 +1,11 @@
 #pragma once
 // The tensor layer: tensors and views, binding them to leaves, the fused
-// SIMD sweeps, the workspace, and the tensor operations.
+// SIMD sweeps, the workspace, forward mode (jvp, hvp, hessian), and the
+// tensor operations.
 
 #include <leibniz/tensor/bind.hpp>
 #include <leibniz/tensor/explain.hpp>
+#include <leibniz/tensor/forward.hpp>
 #include <leibniz/tensor/simd.hpp>
 #include <leibniz/tensor/sweep.hpp>
 #include <leibniz/tensor/tensor.hpp>

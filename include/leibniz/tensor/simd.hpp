@@ -22,6 +22,8 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <leibniz/tensor/kernels/arch.hpp>
+
 #include <cstddef>
 #include <type_traits>
 
@@ -34,8 +36,11 @@ struct base_scalar<xsimd::batch<T, A>> {
 
 namespace simd {
 
+// Whether loops over T run on xsimd batches: the kernels' own trait
+// (kernels::simd_path — float and double, when the target has registers for
+// them), so the fused loops and the kernels take the same path for every T.
 template <class T>
-inline constexpr bool enabled = std::is_same_v<T, float> || std::is_same_v<T, double>;
+inline constexpr bool enabled = kernels::simd_path<T, kernels::default_arch>;
 
 // The batch a loop over T runs on: an xsimd batch, or T itself.
 template <class T>

@@ -6,7 +6,6 @@
 // the overloads without a workspace return owning tensors instead.
 
 #include <leibniz/core/eval.hpp>
-#include <leibniz/core/forward.hpp>
 #include <leibniz/core/reverse.hpp>
 #include <leibniz/tensor/sweep.hpp>
 
@@ -84,14 +83,23 @@ constexpr bool check_scalar_output() {
     return ok;
 }
 
-template <class F, class Wrt, bool WantValue, class Env>
-auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
+// Workspace bytes of grad's sweeps over F on element type T: the value and
+// adjoint buffers, then the scratch.
+template <class F, class Wrt, bool WantValue, class T>
+std::size_t reverse_bytes(std::size_t batch) {
+    using G = graph_of<F>;
+    return tensor_bytes<G, fusion_plan<G, Wrt, WantValue>, T>(batch, true) + scratch_bytes<G, T>(batch);
+}
+
+// grad's forward and reverse sweeps on element type T — the leaves' own, or
+// dual numbers for hvp — with the tape laid out at `memory`
+// (reverse_bytes<F, Wrt, WantValue, T>(batch) bytes): f's value and, in wrt
+// order, each leaf's adjoint (a view into memory for a tensor leaf).
+template <class F, class Wrt, bool WantValue, class T, class Env>
+auto reverse_sweeps(const Env& env, std::byte* memory, std::size_t batch) {
     using G = graph_of<F>;
     using Plan = fusion_plan<G, Wrt, WantValue>;
-    using T = default_scalar_of<F>;
-    const std::size_t batch = batch_extent<G>(env);
     const std::size_t buffers = tensor_bytes<G, Plan, T>(batch, true), scratch = scratch_bytes<G, T>(batch);
-    std::byte* memory = ws.reserve(buffers + scratch);
     tensor_tape<G, Plan, T> values{};
     tensor_tape<G, Plan, T> adjoints{};
     lay_out<G, Plan, T>(values, &adjoints, env, memory, batch);
@@ -101,6 +109,14 @@ auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
     return [&]<class... L>(boost::mp11::mp_list<L...>) {
         return std::pair{get<G::size - 1>(values), std::tuple{as_result(get<G::template index<L>>(adjoints))...}};
     }(typename Wrt::leaves{});
+}
+
+template <class F, class Wrt, bool WantValue, class Env>
+auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
+    using T = default_scalar_of<F>;
+    const std::size_t batch = batch_extent<graph_of<F>>(env);
+    std::byte* memory = ws.reserve(reverse_bytes<F, Wrt, WantValue, T>(batch));
+    return reverse_sweeps<F, Wrt, WantValue, T>(env, memory, batch);
 }
 
 }  // namespace detail
@@ -185,99 +201,6 @@ auto value_and_grad(E e, L l, const Env& env) {
     auto r = value_and_grad(e, wrt(l), env);
     return value_and_gradient<decltype(r.value), std::tuple_element_t<0, decltype(r.gradient)>>{
         r.value, std::move(std::get<0>(r.gradient))};
-}
-
-namespace detail {
-
-// The leaves of a forward-mode sweep: each bound value paired with its tangent
-// (zero where lz::tangent names none), as dual<T, 1> in workspace buffers.
-template <class Leaves, class D>
-struct dual_environment;
-template <class... L, class D>
-struct dual_environment<boost::mp11::mp_list<L...>, D> {
-    std::tuple<std::conditional_t<(shape_of<L>::rank == 0), D, tensor_view<const D, shape_of<L>>>...> values;
-    template <class Leaf>
-    [[nodiscard]] const auto& get() const {
-        return std::get<boost::mp11::mp_find<boost::mp11::mp_list<L...>, Leaf>::value>(values);
-    }
-};
-
-// Bytes for a copy of every tensor leaf in element type T.
-template <class T, class... L>
-std::size_t leaf_bytes(boost::mp11::mp_list<L...>, std::size_t batch) {
-    std::size_t bytes = 0;
-    ((bytes += shape_of<L>::rank == 0 ? 0 : round_up(extents_with_batch<shape_of<L>>(batch).size() * sizeof(T))), ...);
-    return bytes;
-}
-
-template <class F, class Env, class... TB>
-auto dualize_leaves(const Env& env, const tangent_t<TB...>& direction, std::byte*& memory) {
-    using T = default_scalar_of<F>;
-    using D = dual<T, 1>;
-    using TL = typename tangent_t<TB...>::leaves;
-    return [&]<class... L>(boost::mp11::mp_list<L...>) {
-        auto one = [&]<class Leaf>(Leaf*) {
-            constexpr bool has_tangent = boost::mp11::mp_contains<TL, Leaf>::value;
-            const auto& value = env.template get<Leaf>();
-            if constexpr (shape_of<Leaf>::rank == 0) {
-                D d{T(value)};
-                if constexpr (has_tangent)
-                    d.d[0] = T(boost::hana::at_c<boost::mp11::mp_find<TL, Leaf>::value>(direction.values));
-                return d;
-            } else {
-                using S = shape_of<Leaf>;
-                const auto extents = value.extents_object();
-                D* out = reinterpret_cast<D*>(memory);
-                memory += round_up(extents.size() * sizeof(D));
-                for (std::size_t i = 0; i < extents.size(); ++i) out[i] = D{value.data()[i]};
-                if constexpr (has_tangent) {
-                    const auto& t = boost::hana::at_c<boost::mp11::mp_find<TL, Leaf>::value>(direction.values);
-                    if (t.extents() != value.extents())
-                        throw shape_error("leibniz::jvp: the tangent of leaf \"" + std::string(Leaf::name.view()) +
-                                          "\" has extents " + extents_text(t.extents().data(), S::rank) +
-                                          ", its value " + extents_text(value.extents().data(), S::rank));
-                    for (std::size_t i = 0; i < extents.size(); ++i) out[i].d[0] = t.data()[i];
-                }
-                return tensor_view<const D, S>(out, extents);
-            }
-        };
-        return dual_environment<boost::mp11::mp_list<L...>, D>{{one(static_cast<L*>(nullptr))...}};
-    }(leaves_of<F>{});
-}
-
-}  // namespace detail
-
-// lz::jvp(f, env, lz::tangent(W = V), ws): f and its derivative in direction V,
-// by one forward sweep on dual numbers (kernels take their portable paths).
-template <TensorExpression E, Environment Env, class... TB>
-auto jvp(E, const Env& env, const tangent_t<TB...>& direction, workspace<std::remove_cvref_t<E>>& ws) {
-    using F = std::remove_cvref_t<E>;
-    using T = default_scalar_of<F>;
-    using D = dual<T, 1>;
-    static_assert(shape_of<F>::rank == 0, "leibniz::jvp: on tensor expressions the result must be a scalar (rank 0); "
-                                          "contract it with a direction first, e.g. lz::sum(u * f)");
-    if constexpr (detail::check_environment<F, Env>()) {
-        using G = graph_of<F>;
-        using Plan = fusion_plan<G, wrt_t<>>;
-        const std::size_t batch = detail::batch_extent<G>(env);
-        const std::size_t leaves = detail::leaf_bytes<D>(leaves_of<F>{}, batch);
-        const std::size_t buffers = tensor_bytes<G, Plan, D>(batch, false), scratch = scratch_bytes<G, D>(batch);
-        std::byte* memory = ws.reserve(leaves + buffers + scratch + tensor_alignment);
-        std::byte* cursor = memory;
-        const auto dual_env = detail::dualize_leaves<F>(env, direction, cursor);
-        std::byte* rest = memory + detail::round_up(leaves + tensor_alignment);
-        tensor_tape<G, Plan, D> values{};
-        lay_out<G, Plan, D>(values, static_cast<tensor_tape<G, Plan, D>*>(nullptr), dual_env, rest, batch);
-        tensor_forward_sweep<G, Plan, D>(values, dual_env, sweep_context{std::span<std::byte>(rest + buffers, scratch), batch});
-        const D y = get<G::size - 1>(values);
-        return value_and_tangent<T, T>{y.v, y.d[0]};
-    }
-}
-
-template <TensorExpression E, Environment Env, class... TB>
-auto jvp(E e, const Env& env, const tangent_t<TB...>& direction) {
-    workspace<std::remove_cvref_t<E>> ws;
-    return jvp(e, env, direction, ws);
 }
 
 }  // namespace leibniz
