@@ -78,8 +78,10 @@ BOOST_AUTO_TEST_CASE(composites_in_float_and_on_duals) {
         worst_dual = std::max({worst_dual, e1, e2, rel_error(gdw.v, dw)});
         BOOST_TEST(e1 <= exact_tolerance, "dual grad w tangent " << gdw.d[0] << " vs hessian " << h[0][0]);
         BOOST_TEST(e2 <= exact_tolerance, "dual grad x tangent " << gdx.d[0] << " vs hessian " << h[1][0]);
-        BOOST_TEST(gdw.v == dw);
-        BOOST_TEST(gdx.v == dx);
+        // the same sweep on the values, up to FMA contraction (g++ -march=native
+        // contracts differently in differently inlined copies)
+        BOOST_TEST(rel_error(gdw.v, dw, 1e-3) <= exact_tolerance, "dual grad w value " << gdw.v << " vs " << dw);
+        BOOST_TEST(rel_error(gdx.v, dx, 1e-3) <= exact_tolerance, "dual grad x value " << gdx.v << " vs " << dx);
         // jvp on duals == grad on duals.
         const auto jt = lz::jvp(fd, denv, lz::tangent(x = 1.0)).tangent;
         BOOST_TEST(rel_error(jt.v, gdx.v, 1e-3) <= exact_tolerance);

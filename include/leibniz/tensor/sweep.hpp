@@ -387,28 +387,47 @@ struct group_inputs<boost::mp11::mp_list<L...>, B> {
 // aligned with the output's trailing extents; along a dimension where the
 // input has extent 1 (or lacks the dimension) its stride is 0. The loop runs
 // over rows (all output dimensions but the last); within a row an input is
-// either contiguous (stride 1) or one broadcast value (stride 0).
+// either contiguous (stride 1) or one broadcast value (stride 0), which the
+// shapes decide at compile time (row_contiguous).
+// (No member initialisers: set_cursor sets every member, on every call.)
 template <std::size_t Rank>
 struct input_cursor {
-    const void* data = nullptr;
-    std::size_t size = 1;
-    std::array<std::size_t, Rank + 1> stride{};  // per output dimension, in elements
-    bool contiguous = false;                     // stride 1 along the last dimension
-    std::size_t base = 0;                        // offset of the current row
+    const void* data;
+    std::size_t size;
+    std::array<std::size_t, Rank + 1> stride;  // per output dimension, in elements
+    std::size_t base;                          // offset of the current row
 };
+
+// Whether an input of shape In is read contiguously along the rows of a loop
+// of shape Out, or is one value broadcast along each row: a scalar, or a last
+// extent of 1 against a loop's that is not the literal 1. (Where the loop's
+// last extent is dyn and turns out to be 1, reading the one element as a
+// broadcast is the same.)
+template <Shape In, Shape Out>
+constexpr bool row_contiguous() {
+    if constexpr (In::rank == 0 || Out::rank == 0)
+        return In::rank > 0;
+    else
+        return !(In::extents[In::rank - 1] == 1 && Out::extents[Out::rank - 1] != 1);
+}
 
 template <class T>
 struct is_tensor_view : std::false_type {};
 template <class T, class S>
 struct is_tensor_view<tensor_view<T, S>> : std::true_type {};
 
+// Sets c (in place: the cursors are set up on every call) for reading `value`.
 template <std::size_t Rank, class V>
-input_cursor<Rank> make_cursor(const V& value, const std::array<std::size_t, Rank + 1>& out) {
+void set_cursor(input_cursor<Rank>& c, const V& value, const std::array<std::size_t, Rank + 1>& out) {
+    c.stride = {};
+    c.base = 0;
     if constexpr (!is_tensor_view<V>::value) {  // a scalar: one value, broadcast everywhere
-        return {&value, 1, {}, false, 0};
+        c.data = &value;
+        c.size = 1;
     } else {
         using S = typename V::shape_type;
-        input_cursor<Rank> c{value.data(), value.size(), {}, false, 0};
+        c.data = value.data();
+        c.size = value.size();
         std::size_t stride = 1;
         for (std::size_t i = 0; i < S::rank; ++i) {  // from the last dimension backwards
             const std::size_t in_dim = S::rank - 1 - i, out_dim = Rank - 1 - i;
@@ -416,8 +435,6 @@ input_cursor<Rank> make_cursor(const V& value, const std::array<std::size_t, Ran
             c.stride[out_dim] = (e == 1 && out[out_dim] != 1) ? 0 : stride;
             stride *= e;
         }
-        c.contiguous = Rank > 0 && c.stride[Rank - 1] == 1;
-        return c;
     }
 }
 
@@ -440,23 +457,29 @@ struct fused_group {
     static constexpr std::size_t rank = shape_of<looped>::rank;
     using cursor = detail::input_cursor<rank>;
     using cursor_array = std::array<cursor, input_count + 1>;
+    static constexpr std::array<bool, input_count + 1> contiguous = []<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<bool, input_count + 1>{
+            detail::row_contiguous<shape_of<boost::mp11::mp_at_c<typename G::nodes, input_node[I]>>,
+                                   shape_of<looped>>()...,
+            false};
+    }(std::make_index_sequence<input_count>{});
 
     template <class Tape>
-    static cursor_array cursors(const Tape& values, const std::array<std::size_t, rank + 1>& out) {
-        cursor_array c{};
+    static void set_cursors(cursor_array& c, const Tape& values, const std::array<std::size_t, rank + 1>& out) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((c[I] = detail::make_cursor<rank>(get<input_node[I]>(values), out)), ...);
+            (detail::set_cursor<rank>(c[I], get<input_node[I]>(values), out), ...);
         }(std::make_index_sequence<input_count>{});
-        return c;
     }
 
     template <class B>
     static detail::group_inputs<inputs, B> load(const cursor_array& c, std::size_t col) {
         detail::group_inputs<inputs, B> in;
-        for (std::size_t i = 0; i < input_count; ++i) {
-            const T* p = static_cast<const T*>(c[i].data) + c[i].base;
-            in.loaded[i] = c[i].contiguous ? simd::load<B>(p + col) : simd::broadcast<B>(*p);
-        }
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((in.loaded[I] = contiguous[I]
+                                 ? simd::load<B>(static_cast<const T*>(c[I].data) + c[I].base + col)
+                                 : simd::broadcast<B>(*(static_cast<const T*>(c[I].data) + c[I].base))),
+             ...);
+        }(std::make_index_sequence<input_count>{});
         return in;
     }
 
@@ -505,7 +528,8 @@ struct fused_group {
     LEIBNIZ_FLATTEN static void forward(Tape& values, std::size_t batch) {
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
-        auto c = cursors(values, extents);
+        cursor_array c;
+        set_cursors(c, values, extents);
         using B = simd::batch_for<T>;
         constexpr std::size_t W = simd::width<B>;
         B total = simd::broadcast<B>(T(0));
@@ -550,7 +574,8 @@ struct fused_group {
     LEIBNIZ_FLATTEN static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
-        auto c = cursors(values, extents);
+        cursor_array c;
+        set_cursors(c, values, extents);
         // The adjoint each element's reverse sweep starts from: δ of the root,
         // or, for a fused reduction, δ of the sum (times 1/n for a mean).
         auto seed = [&]<class V>(std::size_t offset) {
@@ -562,7 +587,7 @@ struct fused_group {
         using B = simd::batch_for<T>;
         constexpr std::size_t W = simd::width<B>;
 
-        std::array<T*, input_count + 1> target{};  // each active input's adjoint, at its row base
+        std::array<T*, input_count + 1> target;  // each active input's adjoint, at its row base (set below)
         [&]<class... A>(boost::mp11::mp_list<A...>) {
             (void)std::initializer_list<int>{([&] {
                  constexpr std::size_t node = detail::input_index<A>::value;
@@ -572,8 +597,8 @@ struct fused_group {
                      if constexpr (Plan::template group_stores<R, node>()) d = T(0);
                      target[i] = &d;
                  } else {
-                     // broadcast (smaller than the loop), or the loop is empty: nothing else writes it
-                     if ((d.size() < n || n == 0) && Plan::template group_stores<R, node>())
+                     // summed over (broadcast, or smaller than the loop), or the loop is empty
+                     if ((!contiguous[i] || d.size() < n || n == 0) && Plan::template group_stores<R, node>())
                          std::fill_n(d.data(), d.size(), T(0));
                      target[i] = d.data();
                  }
@@ -594,7 +619,7 @@ struct fused_group {
                          constexpr std::size_t node = detail::input_index<A>::value;
                          constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
                          const V& share = get<KG::template index<A>>(ka);
-                         if (!c[i].contiguous) {
+                         if constexpr (!contiguous[i]) {
                              sums[i] = sums[i] + share;
                          } else {
                              T* p = target[i] + c[i].base + col;
@@ -611,8 +636,14 @@ struct fused_group {
             std::size_t col = 0;
             for (; col < vector_end; col += W) element.template operator()<B>(col, row_sum);
             for (; col < L; ++col) element.template operator()<T>(col, row_tail);
-            for (std::size_t i = 0; i < input_count; ++i)
-                if (target[i] && !c[i].contiguous) target[i][c[i].base] += simd::reduce_add(row_sum[i]) + row_tail[i];
+            [&]<class... A>(boost::mp11::mp_list<A...>) {  // the row's total of each broadcast input
+                (([&] {
+                     constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
+                     if constexpr (!contiguous[i])
+                         target[i][c[i].base] += simd::reduce_add(row_sum[i]) + row_tail[i];
+                 }()),
+                 ...);
+            }(active_inputs{});
         });
     }
 };
