@@ -32,13 +32,8 @@
 // LEIBNIZ_FLATTEN on a kernel function inlines every call in it, xsimd's own
 // functions included: g++ -O2 leaves xsimd::swizzle and xsimd::select as calls
 // inside a large unrolled body otherwise.
-#if defined(__GNUC__)
-#define LEIBNIZ_ALWAYS_INLINE __attribute__((always_inline))
-#define LEIBNIZ_FLATTEN __attribute__((flatten))
-#else
-#define LEIBNIZ_ALWAYS_INLINE
-#define LEIBNIZ_FLATTEN
-#endif
+// (Defined once, in core/config.hpp, which the sweeps use for the same reason.)
+#include <leibniz/core/config.hpp>
 
 // Kernel headers put their code between LEIBNIZ_KERNELS_BEGIN and
 // LEIBNIZ_KERNELS_END. g++ 12 reports -Wuninitialized / -Wmaybe-uninitialized
