@@ -120,8 +120,12 @@ std::string format_op(const std::array<std::string, N>& operands, const std::arr
                 return Latex ? "\\left(" + operands[P] + "\\right)" : "(" + operands[P] + ")";
             return operands[P];
         }()...};
+        // An op that writes an operand in two contexts (pow's ∂/∂b, a^b·log(a))
+        // takes the operands also as printed bare: text(a, b, bare a, bare b).
         if constexpr (Latex) {
-            if constexpr (requires { Op::latex(texts[P]...); })
+            if constexpr (requires { Op::latex(texts[P]..., operands[P]...); })
+                return Op::latex(texts[P]..., operands[P]...);
+            else if constexpr (requires { Op::latex(texts[P]...); })
                 return Op::latex(texts[P]...);
             else {
                 std::string s = latex_name<Op>() + "\\left(";
@@ -129,7 +133,9 @@ std::string format_op(const std::array<std::string, N>& operands, const std::arr
                 return s + "\\right)";
             }
         } else {
-            if constexpr (requires { Op::text(texts[P]...); })
+            if constexpr (requires { Op::text(texts[P]..., operands[P]...); })
+                return Op::text(texts[P]..., operands[P]...);
+            else if constexpr (requires { Op::text(texts[P]...); })
                 return Op::text(texts[P]...);
             else {
                 std::string s = std::string(Op::name) + "(";

@@ -3,7 +3,8 @@
 // forward-mode overloads an op defines from its tangent rule), printing.
 //
 // An op is a struct with, side by side (DESIGN §3):
-//   name / text / latex          how it prints
+//   name / text / latex          how it prints (text(a, b, bare_a, bare_b) also gets the
+//                                operands unparenthesised, to write one in two contexts)
 //   traits                       elementwise? linear? what its backward rule reads
 //   value(a, ...)                the value (always called on plain numbers)
 //   jvp(t, y, a) / jvp<P>(...)   tangent rule: the output tangent from operand P's tangent t

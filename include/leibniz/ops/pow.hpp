@@ -90,21 +90,6 @@ private:
 
 struct pow_op;
 
-namespace detail {
-// An operand as printed, without the parentheses the printer put around it
-// for one context, where the same operand also appears in another that needs
-// none: log(w + b) in (w + b)^x*log(w + b).
-inline std::string without_parentheses(const std::string& s, bool latex) {
-    const std::string_view open = latex ? "\\left(" : "(", close = latex ? "\\right)" : ")";
-    if (s.size() < open.size() + close.size() || !s.starts_with(open) || !s.ends_with(close)) return s;
-    int depth = 0;  // the opening parenthesis must close at the very end
-    for (std::size_t i = 0; i + close.size() < s.size(); ++i) {
-        if (s.compare(i, open.size(), open) == 0) ++depth;
-        else if (s.compare(i, close.size(), close) == 0 && --depth == 0) return s;
-    }
-    return s.substr(open.size(), s.size() - open.size() - close.size());
-}
-}  // namespace detail
 
 // The partial derivatives of pow(a, b), as ops: P = 0 is ∂/∂a = b·a^(b−1),
 // P = 1 is ∂/∂b = a^b·log(a), each 0 where PyTorch says so (see the top).
@@ -115,30 +100,34 @@ struct pow_partial_op {
     static constexpr std::array<int, 2> operand_precedence =
         P == 0 ? std::array<int, 2>{precedence::power + 1, precedence::multiplicative}
                : std::array<int, 2>{precedence::power + 1, precedence::power};
-    static std::string text(const std::string& a, const std::string& b) {
+    // a and b as their contexts need them, bare_a and bare_b unparenthesised
+    // (inside log(…) and ^(… − 1)): (w + b)^x*log(w + b).
+    static std::string text(const std::string& a, const std::string& b, const std::string& bare_a,
+                            const std::string& bare_b) {
         std::string s;
         if constexpr (P == 0) {
             s = b;
             s += "*";
             s += a;
             s += "^(";
-            s += detail::without_parentheses(b, false);
+            s += bare_b;
             s += " - 1)";
         } else {
             s = a;
             s += "^";
             s += b;
             s += "*log(";
-            s += detail::without_parentheses(a, false);
+            s += bare_a;
             s += ")";
         }
         return s;
     }
-    static std::string latex(const std::string& a, const std::string& b) {
+    static std::string latex(const std::string& a, const std::string& b, const std::string& bare_a,
+                             const std::string& bare_b) {
         if constexpr (P == 0)
-            return detail::infix(b, " \\cdot ", a) + "^{" + detail::without_parentheses(b, true) + " - 1}";
+            return detail::infix(b, " \\cdot ", a) + "^{" + bare_b + " - 1}";
         else
-            return a + "^{" + b + "} \\cdot \\log\\left(" + detail::without_parentheses(a, true) + "\\right)";
+            return a + "^{" + b + "} \\cdot \\log\\left(" + bare_a + "\\right)";
     }
     static constexpr op_traits traits{.reads_result = P == 1};
 
