@@ -18,11 +18,7 @@
 // Float results are compared with the double references (central differences
 // are taken in double only).
 #define BOOST_TEST_MODULE tensor_hessian
-#include <boost/test/unit_test.hpp>
-
-#include <leibniz/leibniz.hpp>
-#include <leibniz/ops/log_softmax.hpp>
-#include <leibniz/ops/softmax.hpp>
+#include "tensor_laws.hpp"  // Boost.Test, leibniz, and lzt::make_tensor / lzt::elements
 
 #include <algorithm>
 #include <atomic>
@@ -38,7 +34,6 @@
 #include <type_traits>
 #include <vector>
 
-namespace lz = leibniz;
 using namespace lz::literals;
 
 // ---------------------------------------------------------------- counting operator new
@@ -80,28 +75,11 @@ template <class T, class S>
 value_t<T, S> make(std::size_t batch) {
     if constexpr (S::rank == 0)
         return T(0);
-    else if constexpr (S::is_static)
-        return lz::tensor<T, S>();
     else
-        return lz::tensor<T, S>(batch);
+        return lzt::make_tensor<T, S>(batch);
 }
 
-// The elements of a number, tensor or view.
-template <class T>
-    requires std::is_arithmetic_v<T>
-std::span<T> elements(T& v) {
-    return {&v, 1};
-}
-template <class T>
-    requires std::is_arithmetic_v<T>
-std::span<const T> elements(const T& v) {
-    return {&v, 1};
-}
-template <class V>
-    requires requires(V& v) { v.data(); }
-auto elements(V& v) {
-    return std::span(v.data(), v.size());
-}
+using lzt::elements;
 
 template <class T, class S>
 value_t<T, S> random_value(std::size_t batch, std::mt19937& rng, double lo, double hi) {
