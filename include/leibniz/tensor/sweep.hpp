@@ -545,13 +545,15 @@ struct fused_group {
                 else
                     simd::store(get<R>(values).data() + base + col, get<KG::size - 1>(kt));
             }
-            for (; col < L; ++col) {
-                tape<KG, T> kt;
-                forward_sweep<KG, T>(kt, load<T>(c, col));
-                if constexpr (reduces)
-                    tail = tail + get<KG::size - 1>(kt);
-                else
-                    get<R>(values).data()[base + col] = get<KG::size - 1>(kt);
+            if constexpr (W > 1) {  // the tail in numbers (W = 1: the loop above did every element)
+                for (; col < L; ++col) {
+                    tape<KG, T> kt;
+                    forward_sweep<KG, T>(kt, load<T>(c, col));
+                    if constexpr (reduces)
+                        tail = tail + get<KG::size - 1>(kt);
+                    else
+                        get<R>(values).data()[base + col] = get<KG::size - 1>(kt);
+                }
             }
         });
         if constexpr (reduces) get<R>(values) = (simd::reduce_add(total) + tail) * reduction_scale(n);
@@ -635,7 +637,8 @@ struct fused_group {
             const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
             for (; col < vector_end; col += W) element.template operator()<B>(col, row_sum);
-            for (; col < L; ++col) element.template operator()<T>(col, row_tail);
+            if constexpr (W > 1)  // the tail in numbers (W = 1: the loop above did every element)
+                for (; col < L; ++col) element.template operator()<T>(col, row_tail);
             [&]<class... A>(boost::mp11::mp_list<A...>) {  // the row's total of each broadcast input
                 (([&] {
                      constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
