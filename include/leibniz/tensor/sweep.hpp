@@ -525,7 +525,7 @@ struct fused_group {
     // Each fused loop is one function with everything inlined (LEIBNIZ_FLATTEN),
     // so the per-element tapes and the input cursors live in registers.
     template <class Tape>
-    LEIBNIZ_FLATTEN static void forward(Tape& values, std::size_t batch) {
+    LEIBNIZ_FLATTEN LEIBNIZ_ALWAYS_INLINE static void forward(Tape& values, std::size_t batch) {
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
         cursor_array c;
@@ -573,15 +573,19 @@ struct fused_group {
     // row's total to its one element. Broadcast inputs are zeroed first when
     // this group is their first contributor.
     template <class Tape>
-    LEIBNIZ_FLATTEN static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
+    LEIBNIZ_FLATTEN LEIBNIZ_ALWAYS_INLINE static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
         cursor_array c;
         set_cursors(c, values, extents);
         // The adjoint each element's reverse sweep starts from: δ of the root,
-        // or, for a fused reduction, δ of the sum (times 1/n for a mean).
+        // or, for a fused reduction, δ of the sum (times 1/n for a mean). When
+        // the sum is f itself, δ is the constant 1, and the compiler drops the
+        // multiplications by it.
         auto seed = [&]<class V>(std::size_t offset) {
-            if constexpr (reduces)
+            if constexpr (reduces && R == G::size - 1)
+                return simd::broadcast<V>(reduction_scale(n));
+            else if constexpr (reduces)
                 return simd::broadcast<V>(get<R>(adjoints) * reduction_scale(n));
             else
                 return simd::load<V>(get<R>(adjoints).data() + offset);
