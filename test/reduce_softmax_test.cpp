@@ -477,7 +477,10 @@ namespace {
 
 // Rows of the test data: random in [-3, 3], plus rows that exercise the
 // blocked path (16 KiB blocks): increasing (the maximum moves into every new
-// block), decreasing (it stays in the first), and −inf (masked) elements.
+// block), decreasing (it stays in the first), −inf (masked) elements, a steep
+// ramp and a staircase whose steps (50 every 777 elements, mid-vector and
+// mid-block) exceed softmax's rebase margin (32 for float), so the base moves
+// inside blocks and within the two-vector steps of its loop.
 template <class T>
 buffer<T> softmax_input(std::size_t rows, std::size_t cols, int pattern, std::mt19937& gen) {
     auto x = random_buffer<T>(rows * cols, gen, -3.0, 3.0);
@@ -488,6 +491,8 @@ buffer<T> softmax_input(std::size_t rows, std::size_t cols, int pattern, std::mt
             if (pattern == 2) v = T(10.0 - double(c) / double(cols) * 20.0) + v * T(0.01);
             if (pattern == 3 && c % 5 == 1 && c + 1 < cols) v = -inf_v<T>;  // never the whole row
             if (pattern == 3 && c < cols / 2 && cols > 1) v = -inf_v<T>;
+            if (pattern == 4) v = T(double(c) * 0.05 - 10.0) + v;
+            if (pattern == 5) v = T(50.0 * double(c / 777)) + v;
         }
     return x;
 }
@@ -518,7 +523,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(softmax_and_log_softmax_against_plain_loops, T, fl
         shapes.push_back({2, 10000});
         shapes.push_back({1, 1100000 + 17});
         for (auto [rows, cols] : shapes)
-            for (int pattern : {0, 1, 2, 3}) {
+            for (int pattern : {0, 1, 2, 3, 4, 5}) {
                 if (cols > 100000 && pattern > 1) continue;
                 const std::string what = (arch_name<T, Arch>()) + " " + std::to_string(rows) + "x" +
                                          std::to_string(cols) + " pattern " + std::to_string(pattern);

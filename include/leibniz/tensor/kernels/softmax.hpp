@@ -19,18 +19,24 @@
 // Kernels (float and double on xsimd batches of `Arch`; other scalar types,
 // e.g. lz::dual<T, N>, on plain loops — include <leibniz/ops/exp.hpp> and
 // <leibniz/ops/log.hpp> for duals' exp and log):
-// * softmax, per row, in blocks of 16 KiB (L1): the block's maximum, then
-//   y = exp(x − M) stored and summed while the block is in L1, M the running
-//   maximum (the sum is rescaled by exp(M_old − M_new) when M grows: the
-//   online softmax at block granularity). A last pass multiplies each block
-//   by exp(M_block − M)/Σ. So x is read from memory once, y written once and
-//   read-modified once, and exp runs once per element; a row of up to 4096
-//   floats is one block (max, exp-and-store, scale, all in L1).
-// * log_softmax: the same blocked max/sum without storing, then
+// * softmax, per row, in one pass over x and one over y: y = exp(x − base)
+//   stored and summed, where the base is the largest element seen so far,
+//   moved only when an element exceeds it by a margin (32 for float, 256 for
+//   double: no overflow, and the compare costs one instruction per vector).
+//   When it moves, the current block (16 KiB, in L1) and the running sum are
+//   rescaled by exp(old − new); earlier blocks keep their base. A last pass
+//   multiplies each block by exp(base_block − base)/Σ. So x is read once (a
+//   stream the prefetcher follows, as in a copy), y written once and
+//   read-modified once while it is in cache, and exp runs once per element.
+// * log_softmax: per block of 16 KiB, its maximum, then Σ exp(x − M) while
+//   the block is in L1, without storing (as logsumexp); then
 //   y = (x − M) − log Σ: one exp per element.
 // * the vjp/jvp rules: a dot product or sum per row (four FMA chains), then
 //   one elementwise pass.
-// Measured and dropped (Zen 4, 1e6 floats): two exps per element instead of
+// Measured and replaced (Zen 4, 1e6 floats): each block's maximum first, then
+// its exponentials (x read twice, the second time from L1): 1.3-1.4× a copy
+// from memory, as the exp loop never overlapped the next block's loads; the
+// one pass is 0.9-1.0×. Measured and dropped: two exps per element instead of
 // storing and rescaling (sum, then recompute): 1.6× slower on 1000×1000, as
 // exp's arithmetic, not memory, bounds rows that fit in cache; software
 // prefetch of the next block during the exp loop: no measurable gain;
@@ -117,37 +123,6 @@ void log_softmax_jvp_portable(const T* y, const T* t, std::size_t n, T* dy) noex
 
 // ============================================================ SIMD paths
 
-// y = exp(x − shift); returns Σ y.
-template <class Arch, class T>
-T exp_store_sum_simd(const T* x, std::size_t n, T shift, T* y) noexcept {
-    using B = vec::batch<T, Arch>;
-    constexpr std::size_t W = B::size;
-    const B s(shift);
-    B a0(T(0)), a1(T(0));
-    std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
-        const B e0 = vec::exp(B::load_unaligned(x + i) - s);
-        const B e1 = vec::exp(B::load_unaligned(x + i + W) - s);
-        e0.store_unaligned(y + i);
-        e1.store_unaligned(y + i + W);
-        a0 += e0;
-        a1 += e1;
-    }
-    if (i + W <= n) {
-        const B e = vec::exp(B::load_unaligned(x + i) - s);
-        e.store_unaligned(y + i);
-        a0 += e;
-        i += W;
-    }
-    if (i < n) {
-        // Lanes past the row load −inf: exp gives 0 and the sum is unchanged.
-        const B e = vec::exp(vec::load_partial<Arch>(x + i, n - i, -std::numeric_limits<T>::infinity()) - s);
-        vec::store_partial<Arch>(y + i, n - i, e);
-        a1 += e;
-    }
-    return vec::reduce_add(a0 + a1);
-}
-
 // y *= c
 template <class Arch, class T>
 void scale_simd(T* y, std::size_t n, T c) noexcept {
@@ -229,21 +204,74 @@ std::size_t block_length(std::size_t n) noexcept {
     return ((n + max_blocks - 1) / max_blocks + W - 1) / W * W;
 }
 
+// How far above the running base an element may lie before the base moves:
+// exp(margin) times the longest row stays far from overflow (e^32·2^40 < 2^87
+// for float), and an element that far below the final base still exponentiates
+// to a normal number relative to its own block's base.
+template <class T>
+inline constexpr T rebase_margin = sizeof(T) == sizeof(float) ? T(32) : T(256);
+
 template <class Arch, class T>
 void softmax_row_simd(const T* x, std::size_t n, T* y) noexcept {
+    using B = vec::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    constexpr T inf = std::numeric_limits<T>::infinity();
     const std::size_t block = block_length<T, Arch>(n);
-    T block_max[max_blocks];  // the running maximum M_b when block b was exponentiated
+    T block_base[max_blocks];  // the base each block's exponentials are relative to
+    T base = -inf;             // the running base: the largest element seen when it last moved
+    T total = T(0);            // Σ exp(x − base) over the blocks before the current one
+    B limit(-inf), shift(T(0));
     std::size_t b = 0;
-    const reduction::max_exp_sum<T> st =
-        reduction::blocked_max_exp_sum<Arch>(x, n, block, [&](std::size_t lo, std::size_t len, const auto& s) {
-            block_max[b++] = s.max;
-            return exp_store_sum_simd<Arch>(x + lo, len, s.shift, y + lo);
-        });
-    if (!finite(st.max)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
-    const T inv = T(1) / st.sum;
-    // Block b holds exp(x − M_b) (exp(x) · 0 if M_b was −inf: factor 0).
+    for (std::size_t lo = 0; lo < n; lo += block, ++b) {
+        const std::size_t len = std::min(block, n - lo);
+        B acc0(T(0)), acc1(T(0));
+        // v holds an element above base + margin: move the base to v's
+        // maximum and rescale what this block and the earlier ones summed.
+        auto rebase = [&](const B& v, std::size_t done) {
+            const T m = vec::reduce_max(v);
+            if (!(m < inf)) return false;  // +inf (or NaN beside it): the row is NaN
+            const T factor = base == -inf ? T(0) : std::exp(base - m);
+            scale_simd<Arch>(y + lo, done, factor);
+            acc0 = acc0 * B(factor);
+            acc1 = acc1 * B(factor);
+            total *= factor;
+            base = m;
+            limit = B(m + rebase_margin<T>);
+            shift = B(m);
+            return true;
+        };
+        auto exp_store = [&](const B& v, std::size_t i, auto partial, std::size_t count) {
+            const B e = vec::exp(v - shift);
+            vec::store<Arch, decltype(partial)::value>(y + lo + i, count, e);
+            return e;
+        };
+        bool ok = true;
+        std::size_t i = 0;
+        for (const std::size_t end = vec::round_down(len, 2 * W); ok && i < end; i += 2 * W) {
+            const B v0 = B::load_unaligned(x + lo + i), v1 = B::load_unaligned(x + lo + i + W);
+            if (xsimd::any((v0 > limit) || (v1 > limit))) [[unlikely]]
+                ok = rebase(xsimd::max(v0, v1), i);
+            acc0 += exp_store(v0, i, std::false_type{}, W);
+            acc1 += exp_store(v1, i + W, std::false_type{}, W);
+        }
+        for (; ok && i < len; i += W) {  // a last full vector, then a partial one
+            const std::size_t count = std::min(W, len - i);
+            // Lanes past the row load −inf: never above the limit, and exp gives 0.
+            const B v = vec::load_partial<Arch>(x + lo + i, count, -inf);
+            if (xsimd::any(v > limit)) ok = rebase(v, i);
+            acc0 += exp_store(v, i, std::true_type{}, count);
+        }
+        if (!ok) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
+        const B acc = acc0 + acc1;
+        block_base[b] = base;
+        total += vec::reduce_add(acc);
+    }
+    // An all −inf row has no base; NaN anywhere makes the total NaN.
+    if (base == -inf || !finite(total)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
+    const T inv = T(1) / total;
+    // Block k holds exp(x − base_k) (0 where base_k is −inf: factor 0).
     for (std::size_t k = 0, lo = 0; k < b; ++k, lo += block)
-        scale_simd<Arch>(y + lo, std::min(block, n - lo), std::exp(block_max[k] - st.max) * inv);
+        scale_simd<Arch>(y + lo, std::min(block, n - lo), std::exp(block_base[k] - base) * inv);
 }
 
 template <class Arch, class T>
