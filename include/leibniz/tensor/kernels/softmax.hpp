@@ -21,27 +21,23 @@
 // <leibniz/ops/log.hpp> for duals' exp and log):
 // * softmax, per row, in one pass over x and one over y: y = exp(x − base)
 //   stored and summed, where the base is the largest element seen so far,
-//   moved only when an element exceeds it by a margin (32 for float, 256 for
-//   double: no overflow, and the compare costs one instruction per vector).
-//   When it moves, the current block (16 KiB, in L1) and the running sum are
-//   rescaled by exp(old − new); earlier blocks keep their base. A last pass
-//   multiplies each block by exp(base_block − base)/Σ. So x is read once (a
-//   stream the prefetcher follows, as in a copy), y written once and
+//   moved only when an element exceeds it by a margin
+//   (reduction::rebasing_exp_sum: the running sum and the current 16 KiB
+//   block are rescaled when it moves; earlier blocks keep their base). A last
+//   pass multiplies each block by exp(base_block − base)/Σ. So x is read once
+//   (a stream the prefetcher follows, as in a copy), y written once and
 //   read-modified once while it is in cache, and exp runs once per element.
-// * log_softmax: per block of 16 KiB, its maximum, then Σ exp(x − M) while
-//   the block is in L1, without storing (as logsumexp); then
-//   y = (x − M) − log Σ: one exp per element.
+// * log_softmax: the same pass without storing, then y = (x − base) − log Σ:
+//   one exp per element.
 // * the vjp/jvp rules: a dot product or sum per row (four FMA chains), then
 //   one elementwise pass.
-// Measured and replaced (Zen 4, 1e6 floats): each block's maximum first, then
-// its exponentials (x read twice, the second time from L1): 1.3-1.4× a copy
-// from memory, as the exp loop never overlapped the next block's loads; the
-// one pass is 0.9-1.0×. Measured and dropped: two exps per element instead of
-// storing and rescaling (sum, then recompute): 1.6× slower on 1000×1000, as
-// exp's arithmetic, not memory, bounds rows that fit in cache; software
-// prefetch of the next block during the exp loop: no measurable gain;
-// pipelining rows (row r+1's maximum and row r−1's scaling inside row r's exp
-// loop): 10% faster with the data in L3, 30% slower from memory.
+// Measured and dropped (Zen 4, 1e6 floats, with the earlier max-first
+// blocks): two exps per element instead of storing and rescaling (sum, then
+// recompute): 1.6× slower on 1000×1000, as exp's arithmetic, not memory,
+// bounds rows that fit in cache; software prefetch of the next block during
+// the exp loop: no measurable gain; pipelining rows (row r+1's maximum and
+// row r−1's scaling inside row r's exp loop): 10% faster with the data in L3,
+// 30% slower from memory.
 
 #include <leibniz/tensor/kernels/simd.hpp>  // first: it includes xsimd (see there)
 #include <leibniz/tensor/kernels/arch.hpp>
@@ -123,22 +119,6 @@ void log_softmax_jvp_portable(const T* y, const T* t, std::size_t n, T* dy) noex
 
 // ============================================================ SIMD paths
 
-// y *= c
-template <class Arch, class T>
-void scale_simd(T* y, std::size_t n, T c) noexcept {
-    using B = vec::batch<T, Arch>;
-    constexpr std::size_t W = B::size;
-    const B cb(c);
-    std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
-        (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
-        (B::load_unaligned(y + i + W) * cb).store_unaligned(y + i + W);
-    }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
-        (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
-    if (i < n) vec::store_partial<Arch>(y + i, n - i, vec::load_partial<Arch>(y + i, n - i, T(0)) * cb);
-}
-
 template <class Arch, class T>
 void fill_simd(T* y, std::size_t n, T value) noexcept {
     for (std::size_t i = 0; i < n; ++i) y[i] = value;
@@ -204,85 +184,28 @@ std::size_t block_length(std::size_t n) noexcept {
     return ((n + max_blocks - 1) / max_blocks + W - 1) / W * W;
 }
 
-// How far above the running base an element may lie before the base moves:
-// exp(margin) times the longest row stays far from overflow (e^32·2^40 < 2^87
-// for float), and an element that far below the final base still exponentiates
-// to a normal number relative to its own block's base.
-template <class T>
-inline constexpr T rebase_margin = sizeof(T) == sizeof(float) ? T(32) : T(256);
-
 template <class Arch, class T>
 void softmax_row_simd(const T* x, std::size_t n, T* y) noexcept {
-    using B = vec::batch<T, Arch>;
-    constexpr std::size_t W = B::size;
-    constexpr T inf = std::numeric_limits<T>::infinity();
     const std::size_t block = block_length<T, Arch>(n);
     T block_base[max_blocks];  // the base each block's exponentials are relative to
-    T base = -inf;             // the running base: the largest element seen when it last moved
-    T total = T(0);            // Σ exp(x − base) over the blocks before the current one
-    B limit(-inf), shift(T(0));
     std::size_t b = 0;
-    for (std::size_t lo = 0; lo < n; lo += block, ++b) {
-        const std::size_t len = std::min(block, n - lo);
-        B acc0(T(0)), acc1(T(0));
-        // v holds an element above base + margin: move the base to v's
-        // maximum and rescale what this block and the earlier ones summed.
-        auto rebase = [&](const B& v, std::size_t done) {
-            const T m = vec::reduce_max(v);
-            if (!(m < inf)) return false;  // +inf (or NaN beside it): the row is NaN
-            const T factor = base == -inf ? T(0) : std::exp(base - m);
-            scale_simd<Arch>(y + lo, done, factor);
-            acc0 = acc0 * B(factor);
-            acc1 = acc1 * B(factor);
-            total *= factor;
-            base = m;
-            limit = B(m + rebase_margin<T>);
-            shift = B(m);
-            return true;
-        };
-        auto exp_store = [&](const B& v, std::size_t i, auto partial, std::size_t count) {
-            const B e = vec::exp(v - shift);
-            vec::store<Arch, decltype(partial)::value>(y + lo + i, count, e);
-            return e;
-        };
-        bool ok = true;
-        std::size_t i = 0;
-        for (const std::size_t end = vec::round_down(len, 2 * W); ok && i < end; i += 2 * W) {
-            const B v0 = B::load_unaligned(x + lo + i), v1 = B::load_unaligned(x + lo + i + W);
-            if (xsimd::any((v0 > limit) || (v1 > limit))) [[unlikely]]
-                ok = rebase(xsimd::max(v0, v1), i);
-            acc0 += exp_store(v0, i, std::false_type{}, W);
-            acc1 += exp_store(v1, i + W, std::false_type{}, W);
-        }
-        for (; ok && i < len; i += W) {  // a last full vector, then a partial one
-            const std::size_t count = std::min(W, len - i);
-            // Lanes past the row load −inf: never above the limit, and exp gives 0.
-            const B v = vec::load_partial<Arch>(x + lo + i, count, -inf);
-            if (xsimd::any(v > limit)) ok = rebase(v, i);
-            acc0 += exp_store(v, i, std::true_type{}, count);
-        }
-        if (!ok) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
-        const B acc = acc0 + acc1;
-        block_base[b] = base;
-        total += vec::reduce_add(acc);
-    }
-    // An all −inf row has no base; NaN anywhere makes the total NaN.
-    if (base == -inf || !finite(total)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
-    const T inv = T(1) / total;
+    const auto r = reduction::rebasing_exp_sum<Arch, true>(
+        x, n, block, y, [&](std::size_t, std::size_t, T base) { block_base[b++] = base; });
+    // +inf or NaN anywhere, or no element above −inf: NaN.
+    if (!finite(r.base) || !finite(r.sum)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
+    const T inv = T(1) / r.sum;
     // Block k holds exp(x − base_k) (0 where base_k is −inf: factor 0).
     for (std::size_t k = 0, lo = 0; k < b; ++k, lo += block)
-        scale_simd<Arch>(y + lo, std::min(block, n - lo), std::exp(block_base[k] - base) * inv);
+        reduction::scale_simd<Arch>(y + lo, std::min(block, n - lo), std::exp(block_base[k] - r.base) * inv);
 }
 
 template <class Arch, class T>
 void log_softmax_row_simd(const T* x, std::size_t n, T* y) noexcept {
     using B = vec::batch<T, Arch>;
-    const reduction::max_exp_sum<T> st = reduction::blocked_max_exp_sum<Arch>(
-        x, n, reduction::exp_block<T>, [x](std::size_t lo, std::size_t len, const auto& s) {
-            return reduction::exp_sum_simd<Arch>(x + lo, len, s.shift);
-        });
-    if (!finite(st.max)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
-    const B m(st.max), ls(std::log(st.sum));
+    const auto r = reduction::rebasing_exp_sum<Arch, false>(x, n, reduction::exp_block<T>, static_cast<T*>(nullptr),
+                                                            [](auto...) {});
+    if (!finite(r.base) || !finite(r.sum)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
+    const B m(r.base), ls(std::log(r.sum));
     for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
         constexpr bool P = decltype(partial)::value;
         vec::store<Arch, P>(y + i, count, (vec::load<Arch, P>(x + i, count, T(0)) - m) - ls);
