@@ -52,9 +52,15 @@ constexpr auto seed_along = []<class B>(B*) {
 template <bool Ok, class Leaf>
 constexpr bool report_tangent_not_bound() {
     static_assert(Ok,
-                  "leibniz::jvp: lz::tangent(...) names a leaf that the environment does not bind "
+                  "leibniz::jvp / leibniz::hvp: lz::tangent(...) names a leaf that the environment does not bind "
                   "(it is the template argument of report_tangent_not_bound)");
     return Ok;
+}
+
+// Every leaf lz::tangent names is bound by the environment (one error per leaf).
+template <class Env, class... L>
+constexpr bool check_tangents_bound(boost::mp11::mp_list<L...>) {
+    return (report_tangent_not_bound<Env::template binds<L>, L>() && ...);
 }
 
 }  // namespace detail
@@ -65,10 +71,7 @@ constexpr auto jvp(E, const Env& env, const tangent_t<TB...>& direction) {
     using F = std::remove_cvref_t<E>;
     using T = sweep_scalar_t<F, Env>;
     using TL = typename tangent_t<TB...>::leaves;
-    if constexpr (detail::check_environment<F, Env>() &&
-                  []<class... L>(boost::mp11::mp_list<L...>) {
-                      return (detail::report_tangent_not_bound<Env::template binds<L>, L>() && ...);
-                  }(TL{})) {
+    if constexpr (detail::check_environment<F, Env>() && detail::check_tangents_bound<Env>(TL{})) {
         auto seeded = detail::dualize<T, 1>(env, [&]<class L>(L*) {
             std::array<T, 1> t{};
             if constexpr (boost::mp11::mp_contains<TL, L>::value)

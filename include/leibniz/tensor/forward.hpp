@@ -141,7 +141,8 @@ auto jvp(E, const Env& env, const tangent_t<TB...>& direction, workspace<std::re
     using F = std::remove_cvref_t<E>;
     using T = default_scalar_of<F>;
     using D = dual<T, 1>;
-    if constexpr (detail::check_environment<F, Env>()) {
+    if constexpr (detail::check_environment<F, Env>() &&
+                  detail::check_tangents_bound<Env>(typename tangent_t<TB...>::leaves{})) {
         using G = graph_of<F>;
         using Plan = fusion_plan<G, wrt_t<>>;
         const std::size_t batch = detail::batch_extent<G>(env);
@@ -190,7 +191,8 @@ auto hvp(E, W, const Env& env, const tangent_t<TB...>& direction, workspace<std:
     using F = std::remove_cvref_t<E>;
     using Wrt = std::remove_cvref_t<W>;
     if constexpr (detail::check_hvp_output<F>() && detail::check_environment<F, Env>() &&
-                  detail::check_wrt<F, Wrt>()) {
+                  detail::check_wrt<F, Wrt>() &&
+                  detail::check_tangents_bound<Env>(typename tangent_t<TB...>::leaves{})) {
         using T = default_scalar_of<F>;
         using D = dual<T, 1>;
         const std::size_t batch = detail::batch_extent<graph_of<F>>(env);

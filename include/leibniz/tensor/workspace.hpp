@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <new>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace leibniz {
@@ -158,7 +159,10 @@ auto grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
 template <TensorExpression E, WithRespectTo W, Environment Env>
 auto grad(E e, W w, const Env& env) {
     workspace<std::remove_cvref_t<E>> ws;
-    return std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, grad(e, w, env, ws));
+    if constexpr (std::is_void_v<decltype(grad(e, w, env, ws))>)  // a failed check, reported there
+        return grad(e, w, env, ws);
+    else
+        return std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, grad(e, w, env, ws));
 }
 
 // One leaf: lz::grad(f, W, env[, ws]) is ∂f/∂W itself, as for scalar expressions.
@@ -184,9 +188,13 @@ auto value_and_grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws)
 template <TensorExpression E, WithRespectTo W, Environment Env>
 auto value_and_grad(E e, W w, const Env& env) {
     workspace<std::remove_cvref_t<E>> ws;
-    auto r = value_and_grad(e, w, env, ws);
-    auto gradient = std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, r.gradient);
-    return value_and_gradient<decltype(r.value), decltype(gradient)>{r.value, gradient};
+    if constexpr (std::is_void_v<decltype(value_and_grad(e, w, env, ws))>) {  // a failed check, reported there
+        return value_and_grad(e, w, env, ws);
+    } else {
+        auto r = value_and_grad(e, w, env, ws);
+        auto gradient = std::apply([](const auto&... g) { return std::tuple{detail::owned(g)...}; }, r.gradient);
+        return value_and_gradient<decltype(r.value), decltype(gradient)>{r.value, gradient};
+    }
 }
 
 // One leaf: {value, ∂f/∂W}.
