@@ -133,6 +133,16 @@ struct dual {
     }
 };
 
+// The tensor sweeps keep duals in workspace bytes from ::operator new and
+// use them through a cast pointer, with no constructor call. That is defined
+// because dual is an implicit-lifetime type (C++20 [class.prop]: a trivial
+// copy constructor and a trivial destructor), so the allocation creates the
+// objects: keep it so.
+static_assert(std::is_trivially_copy_constructible_v<dual<double, 1>> &&
+                  std::is_trivially_destructible_v<dual<double, 1>> &&
+                  std::is_trivially_copy_constructible_v<dual<dual<float, 2>, 3>>,
+              "leibniz::dual must stay an implicit-lifetime type (see the comment above)");
+
 // The value of a (possibly nested) dual, all the way down.
 template <class T>
 constexpr auto primal(const T& x) {
