@@ -15,9 +15,9 @@ struct expm1_op {
     template <class T>
     static T value(const T& a) { using std::expm1; return expm1(a); }
     template <class T>
-    static T jvp(const T& t, const T&, const T& a) { using std::exp; return t * exp(a); }
+    static T jvp(const T& t, const T&, const T& a) { return t * detail::exp_of(a); }
     template <class T>
-    static T vjp(const T& g, const T&, const T& a) { using std::exp; return g * exp(a); }
+    static T vjp(const T& g, const T&, const T& a) { return g * detail::exp_of(a); }
     template <class A>
     static constexpr auto derivative(A) { return node<exp_op, A>{}; }
     static constexpr std::string_view local_derivative = "exp(a)";

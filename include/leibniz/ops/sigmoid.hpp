@@ -16,8 +16,7 @@ struct sigmoid_op {
     // exactly 0, and 1 + exp(−a) loses nothing that matters to the quotient.
     template <class T>
     static T value(const T& a) {
-        using std::exp;
-        return T(1) / (T(1) + exp(-a));
+        return T(1) / (T(1) + detail::exp_of(-a));
     }
     template <class T>
     static constexpr T jvp(const T& t, const T& y, const T&) { return t * (y * (T(1) - y)); }

@@ -16,9 +16,8 @@ struct softplus_op {
     template <class T>
     static T value(const T& a) {
         using std::abs;
-        using std::exp;
         using std::log1p;
-        return select(a > T(0), a, T(0)) + log1p(exp(-abs(a)));
+        return select(a > T(0), a, T(0)) + log1p(detail::exp_of(-abs(a)));
     }
     template <class T>
     static T jvp(const T& t, const T&, const T& a) { return t * logistic(a); }

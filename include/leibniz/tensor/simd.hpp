@@ -22,7 +22,9 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <leibniz/ops/exp.hpp>
 #include <leibniz/tensor/kernels/arch.hpp>
+#include <leibniz/tensor/kernels/simd.hpp>
 
 #include <cstddef>
 #include <type_traits>
@@ -32,6 +34,16 @@ namespace leibniz {
 template <class T, class A>
 struct base_scalar<xsimd::batch<T, A>> {
     using type = T;
+};
+
+// The ops' e^x on batches of float and double is the kernels' exp (see
+// detail::batch_exp in ops/exp.hpp): exp, sigmoid, softplus and expm1's rules
+// in the fused loops run on it.
+template <class T, class A>
+    requires std::is_same_v<T, float> || std::is_same_v<T, double>
+struct detail::batch_exp<xsimd::batch<T, A>> {
+    static constexpr bool available = true;
+    static xsimd::batch<T, A> apply(const xsimd::batch<T, A>& a) { return kernels::vec::exp<A>(a); }
 };
 
 namespace simd {

@@ -139,7 +139,7 @@ struct exp_constants<double> {
 // results in the overflow and denormal ranges round as one multiplication by
 // 2^k would.
 template <class Arch, class T>
-batch<T, Arch> scale_pow2(const batch<T, Arch>& p, const batch<T, Arch>& k, requires_arch<xsimd::generic>) noexcept {
+LEIBNIZ_ALWAYS_INLINE inline batch<T, Arch> scale_pow2(const batch<T, Arch>& p, const batch<T, Arch>& k, requires_arch<xsimd::generic>) noexcept {
     using B = batch<T, Arch>;
     using c = exp_constants<T>;
     using I = batch<xsimd::as_integer_t<T>, Arch>;
@@ -155,16 +155,18 @@ batch<T, Arch> scale_pow2(const batch<T, Arch>& p, const batch<T, Arch>& k, requ
 
 // AVX-512: vscalefps / vscalefpd computes p·2^floor(k) in one instruction.
 template <class Arch, class T>
-batch<T, Arch> scale_pow2(const batch<T, Arch>& p, const batch<T, Arch>& k, requires_arch<xsimd::avx512f>) noexcept {
+LEIBNIZ_ALWAYS_INLINE inline batch<T, Arch> scale_pow2(const batch<T, Arch>& p, const batch<T, Arch>& k, requires_arch<xsimd::avx512f>) noexcept {
     if constexpr (std::is_same_v<T, float>)
         return _mm512_scalef_ps(p, k);
     else
         return _mm512_scalef_pd(p, k);
 }
 
-// e^x, lane by lane.
+// e^x, lane by lane. Always inlined: the fused loops' bodies are flattened
+// only when they are their own function, and an exp left out of line costs
+// a call per vector.
 template <class Arch, class T>
-batch<T, Arch> exp(batch<T, Arch> x) noexcept {
+LEIBNIZ_ALWAYS_INLINE inline batch<T, Arch> exp(batch<T, Arch> x) noexcept {
     using B = batch<T, Arch>;
     using c = exp_constants<T>;
     // Clamp with the constant first: x86's max/min return the second operand
