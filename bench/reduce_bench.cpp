@@ -86,7 +86,9 @@ std::vector<data_set>& sets(bool dram) {
 enum class op { memcpy_, copy, exp_floor, xsimd_exp, sum, max, logsumexp, softmax, log_softmax, softmax_vjp };
 
 // y = exp(x) over the buffer with exp `E`: the least arithmetic a softmax does
-// (one exp per element), a floor for it when the data sit in cache.
+// (one exp per element), a floor for it when the data sit in cache. The
+// vec::exp lambda is always inlined: g++ otherwise leaves it, holding the
+// (always inlined) vec::exp, out of line and calls it per vector.
 template <class E>
 void exp_loop(const float* x, float* y, E e) {
     using B = xsimd::batch<float>;
@@ -110,7 +112,7 @@ void run_once(const bench_case& c, data_set& d) {
             kn::copy(d.x.get(), n, d.y.get());
             break;
         case op::exp_floor:
-            exp_loop(d.x.get(), d.y.get(), [](auto b) { return kn::vec::exp<xsimd::default_arch>(b); });
+            exp_loop(d.x.get(), d.y.get(), [](auto b) LEIBNIZ_ALWAYS_INLINE { return kn::vec::exp<xsimd::default_arch>(b); });
             break;
         case op::xsimd_exp:
             exp_loop(d.x.get(), d.y.get(), [](auto b) { return xsimd::exp(b); });
