@@ -197,13 +197,13 @@ auto hvp(E, W, const Env& env, const tangent_t<TB...>& direction, workspace<std:
         using D = dual<T, 1>;
         const std::size_t batch = detail::batch_extent<graph_of<F>>(env);
         const std::size_t leaves = detail::buffer_bytes<D>(leaves_of<F>{}, batch);
-        const std::size_t sweeps = detail::reverse_bytes<F, Wrt, false, D>(batch);
+        const detail::reverse_layout sweeps = detail::reverse_layout_of<F, Wrt, false, D>(batch);
         const std::size_t results = detail::buffer_bytes<T>(typename Wrt::leaves{}, batch);
-        std::byte* memory = ws.reserve(leaves + sweeps + results);
+        std::byte* memory = ws.reserve(leaves + sweeps.bytes() + results);
         std::byte* cursor = memory;
         const auto dual_env = detail::dualize_leaves<F>(env, direction, cursor, "leibniz::hvp");
-        const auto gradient = detail::reverse_sweeps<F, Wrt, false, D>(dual_env, memory + leaves, batch).second;
-        cursor = memory + leaves + sweeps;
+        const auto gradient = detail::reverse_sweeps<F, Wrt, false, D>(dual_env, memory + leaves, sweeps, batch).second;
+        cursor = memory + leaves + sweeps.bytes();
         return std::apply([&](const auto&... g) { return std::tuple{detail::dual_part<1>(g, cursor)...}; }, gradient);
     }
 }

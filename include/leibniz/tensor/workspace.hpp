@@ -84,27 +84,31 @@ constexpr bool check_scalar_output() {
     return ok;
 }
 
-// Workspace bytes of grad's sweeps over F on element type T: the value and
-// adjoint buffers, then the scratch.
+// The workspace of grad's sweeps over F on element type T, computed once per
+// call: the value and adjoint buffers, then the scratch (in bytes).
+struct reverse_layout {
+    std::size_t buffers, scratch;
+    [[nodiscard]] std::size_t bytes() const noexcept { return buffers + scratch; }
+};
 template <class F, class Wrt, bool WantValue, class T>
-std::size_t reverse_bytes(std::size_t batch) {
+reverse_layout reverse_layout_of(std::size_t batch) {
     using G = graph_of<F>;
-    return tensor_bytes<G, fusion_plan<G, Wrt, WantValue>, T>(batch, true) + scratch_bytes<G, T>(batch);
+    return {tensor_bytes<G, fusion_plan<G, Wrt, WantValue>, T>(batch, true), scratch_bytes<G, T>(batch)};
 }
 
 // grad's forward and reverse sweeps on element type T — the leaves' own, or
-// dual numbers for hvp — with the tape laid out at `memory`
-// (reverse_bytes<F, Wrt, WantValue, T>(batch) bytes): f's value and, in wrt
-// order, each leaf's adjoint (a view into memory for a tensor leaf).
+// dual numbers for hvp — with the tape laid out at `memory` (layout.bytes()
+// bytes, layout from reverse_layout_of<F, Wrt, WantValue, T>(batch)): f's
+// value and, in wrt order, each leaf's adjoint (a view into memory for a
+// tensor leaf).
 template <class F, class Wrt, bool WantValue, class T, class Env>
-auto reverse_sweeps(const Env& env, std::byte* memory, std::size_t batch) {
+auto reverse_sweeps(const Env& env, std::byte* memory, reverse_layout layout, std::size_t batch) {
     using G = graph_of<F>;
     using Plan = fusion_plan<G, Wrt, WantValue>;
-    const std::size_t buffers = tensor_bytes<G, Plan, T>(batch, true), scratch = scratch_bytes<G, T>(batch);
     tensor_tape<G, Plan, T> values{};
     tensor_tape<G, Plan, T> adjoints{};
     lay_out<G, Plan, T>(values, &adjoints, env, memory, batch);
-    const sweep_context context{std::span<std::byte>(memory + buffers, scratch), batch};
+    const sweep_context context{std::span<std::byte>(memory + layout.buffers, layout.scratch), batch};
     tensor_forward_sweep<G, Plan, T>(values, env, context);
     tensor_reverse_sweep<G, Plan, T>(values, adjoints, context);
     return [&]<class... L>(boost::mp11::mp_list<L...>) {
@@ -116,8 +120,8 @@ template <class F, class Wrt, bool WantValue, class Env>
 auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
     using T = default_scalar_of<F>;
     const std::size_t batch = batch_extent<graph_of<F>>(env);
-    std::byte* memory = ws.reserve(reverse_bytes<F, Wrt, WantValue, T>(batch));
-    return reverse_sweeps<F, Wrt, WantValue, T>(env, memory, batch);
+    const reverse_layout layout = reverse_layout_of<F, Wrt, WantValue, T>(batch);
+    return reverse_sweeps<F, Wrt, WantValue, T>(env, ws.reserve(layout.bytes()), layout, batch);
 }
 
 }  // namespace detail
