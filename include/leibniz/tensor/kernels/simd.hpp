@@ -24,7 +24,9 @@
 // another instruction set never looks them up.
 //
 // Why a hand-written exp instead of xsimd::exp: softmax and log-sum-exp spend
-// nearly all their arithmetic in exp. xsimd 8.1's float exp takes ~20 vector
+// nearly all their arithmetic in exp, and the ops' exp on batches (exp,
+// sigmoid, softplus in the fused loops: ops/exp.hpp's detail::exp_of) is this
+// one too. xsimd 8.1's float exp takes ~20 vector
 // operations (ldexp through an integer conversion, two range selects, and a
 // multiply-add pair where AVX-512 has no fused kernel in xsimd); this one takes
 // 13 on AVX-512: a clamp (2), the reduction k = round(x·log2 e) by a shifter
