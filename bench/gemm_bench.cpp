@@ -11,7 +11,7 @@
 // GFLOP/s (median over repetitions), the leibniz/OpenBLAS ratio, and
 // leibniz's share of the measured FMA peak.
 
-#include <leibniz/tensor/kernels/gemm.hpp>
+#include <leibniz/kernels/gemm.hpp>
 
 #include <benchmark/benchmark.h>
 #pragma GCC diagnostic push

@@ -7,7 +7,7 @@
 //
 // Cases, each over 1e6 floats (4 MB in, and 4 MB out where there is an output):
 //   copy/memcpy, copy/kernels   the baselines: std::memcpy and kernels::copy
-//   floor: y=exp(x) ...         y = exp(x) with vec::exp and with xsimd::exp: the
+//   floor: y=exp(x) ...         y = exp(x) with simd::exp and with xsimd::exp: the
 //                               arithmetic floor of a softmax (one exp per element)
 //   sum, max, logsumexp         kernels::sum / max / logsumexp
 //   softmax/1x1000000           kernels::softmax_rows, one row of 1e6
@@ -21,8 +21,8 @@
 // At the end a table gives the median time of each case and its ratio to
 // memcpy and to kernels::copy of the same residency.
 
-#include <leibniz/tensor/kernels/reduce.hpp>
-#include <leibniz/tensor/kernels/softmax.hpp>
+#include <leibniz/kernels/reduce.hpp>
+#include <leibniz/kernels/softmax.hpp>
 
 #include <benchmark/benchmark.h>
 #include <xsimd/xsimd.hpp>
@@ -87,8 +87,8 @@ enum class op { memcpy_, copy, exp_floor, xsimd_exp, sum, max, logsumexp, softma
 
 // y = exp(x) over the buffer with exp `E`: the least arithmetic a softmax does
 // (one exp per element), a floor for it when the data sit in cache. The
-// vec::exp lambda is always inlined: g++ otherwise leaves it, holding the
-// (always inlined) vec::exp, out of line and calls it per vector.
+// simd::exp lambda is always inlined: g++ otherwise leaves it, holding the
+// (always inlined) simd::exp, out of line and calls it per vector.
 template <class E>
 void exp_loop(const float* x, float* y, E e) {
     using B = xsimd::batch<float>;
@@ -109,10 +109,10 @@ void run_once(const bench_case& c, data_set& d) {
             std::memcpy(d.y.get(), d.x.get(), n * sizeof(float));
             break;
         case op::copy:
-            kn::copy(d.x.get(), n, d.y.get());
+            kn::copy(d.y.get(), d.x.get(), n);
             break;
         case op::exp_floor:
-            exp_loop(d.x.get(), d.y.get(), [](auto b) LEIBNIZ_ALWAYS_INLINE { return kn::vec::exp<xsimd::default_arch>(b); });
+            exp_loop(d.x.get(), d.y.get(), [](auto b) LEIBNIZ_ALWAYS_INLINE { return kn::simd::exp<xsimd::default_arch>(b); });
             break;
         case op::xsimd_exp:
             exp_loop(d.x.get(), d.y.get(), [](auto b) { return xsimd::exp(b); });
@@ -156,7 +156,7 @@ std::vector<bench_case> all_cases() {
         const std::string r = dram ? "dram/" : "hot/";
         v.push_back({r + "copy/memcpy", op::memcpy_, 1, n, dram});
         v.push_back({r + "copy/kernels", op::copy, 1, n, dram});
-        v.push_back({r + "floor: y=exp(x) vec::exp", op::exp_floor, 1, n, dram});
+        v.push_back({r + "floor: y=exp(x) simd::exp", op::exp_floor, 1, n, dram});
         v.push_back({r + "floor: y=exp(x) xsimd::exp", op::xsimd_exp, 1, n, dram});
         v.push_back({r + "sum", op::sum, 1, n, dram});
         v.push_back({r + "max", op::max, 1, n, dram});
@@ -276,7 +276,7 @@ int main(int argc, char** argv) {
     for (const char* residency : {"hot/", "dram/"}) {
         const std::string r = residency;
         const double tm = reporter.median(r + "copy/memcpy"), tc = reporter.median(r + "copy/kernels");
-        const double tf = reporter.median(r + "floor: y=exp(x) vec::exp");
+        const double tf = reporter.median(r + "floor: y=exp(x) simd::exp");
         for (const bench_case& c : cases) {
             if (c.name.rfind(r, 0) != 0) continue;
             const double t = reporter.median(c.name);

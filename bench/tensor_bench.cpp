@@ -5,7 +5,7 @@
 //    chain written as separate loops with temporaries — once as plain loops
 //    (what one writes without a library; the compiler vectorises the
 //    arithmetic loops but not std::exp), once with every loop vectorised by
-//    xsimd and the library's own exp (kernels::vec::exp, as the fused sigmoid),
+//    xsimd and the library's own exp (kernels::simd::exp, as the fused sigmoid),
 //    so the remaining difference is the fusion alone: memory traffic.
 //    Acceptance: fused ≥ 4× faster than the unfused chain.
 // 2. The gradient of f(x) = Σᵢ log(1 + exp(aᵢxᵢ)) + ½‖x‖² (double), n = 16,
@@ -111,14 +111,14 @@ template <class X>
 void st(float* p, const X& v) {
     if constexpr (std::is_same_v<X, float>) *p = v; else v.store_unaligned(p);
 }
-// The exp the library's sigmoid uses (kernels::vec::exp on batches), so that
+// The exp the library's sigmoid uses (kernels::simd::exp on batches), so that
 // this column measures the fusion alone.
 template <class X>
 X same_exp(const X& z) {
     if constexpr (std::is_same_v<X, float>)
         return std::exp(z);
     else
-        return lz::kernels::vec::exp<xsimd::default_arch>(z);
+        return lz::kernels::simd::exp<xsimd::default_arch>(z);
 }
 float unfused_forward_simd(const chain_data& d, unfused& u) {
     simd_loop(chain_n, [&](std::size_t i, auto v) { st(&u.t1[i], ld(d.a.data() + i, v) * ld(d.x.data() + i, v)); });

@@ -25,7 +25,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <leibniz/core/dual.hpp>
-#include <leibniz/tensor/kernels/gemm.hpp>
+#include <leibniz/kernels/gemm.hpp>
 
 #include <algorithm>
 #include <array>

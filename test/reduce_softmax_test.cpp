@@ -1,5 +1,5 @@
 // leibniz::kernels reductions (reduce.hpp), softmax (softmax.hpp) and the SIMD
-// helpers they share (simd.hpp: vec::exp, partial loads, copy).
+// helpers they share (simd.hpp: simd::exp, partial loads, copy).
 //
 // References are plain loops in long double. Every kernel runs on each
 // architecture of `archs`: default_arch (AVX-512 with -march=native, SSE2
@@ -32,8 +32,8 @@
 #include <leibniz/core/dual.hpp>
 #include <leibniz/ops/exp.hpp>
 #include <leibniz/ops/log.hpp>
-#include <leibniz/tensor/kernels/reduce.hpp>
-#include <leibniz/tensor/kernels/softmax.hpp>
+#include <leibniz/kernels/reduce.hpp>
+#include <leibniz/kernels/softmax.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(exp_accuracy_and_special_values, T, floating_types
             const std::size_t steps = 200000;
             for (std::size_t s = 0; s < steps; ++s) {
                 for (std::size_t j = 0; j < W; ++j) in[j] = T(lo + (hi - lo) * double(s * W + j) / double(steps * W));
-                kn::vec::exp<Arch>(B::load_aligned(in)).store_aligned(out);
+                kn::simd::exp<Arch>(B::load_aligned(in)).store_aligned(out);
                 for (std::size_t j = 0; j < W; ++j) {
                     const long double ref = std::exp((long double)in[j]);
                     const long double ulp = std::ldexp(1.0L, std::ilogb(T(ref)) - std::numeric_limits<T>::digits + 1);
@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(exp_accuracy_and_special_values, T, floating_types
             const T specials[] = {-inf_v<T>, inf_v<T>, nan_v<T>, T(0), T(-0.0), T(1e4), T(-1e4), T(1), T(-1)};
             for (T v : specials) {
                 std::fill(in, in + W, v);
-                kn::vec::exp<Arch>(B::load_aligned(in)).store_aligned(out);
+                kn::simd::exp<Arch>(B::load_aligned(in)).store_aligned(out);
                 const T ref = std::exp(v);
                 const bool ok =
                     std::isnan(ref)
@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(exp_accuracy_and_special_values, T, floating_types
                                    T(std::is_same_v<T, float> ? -100.0 : -740.0)};
             for (T v : denorm_in) {
                 std::fill(in, in + W, v);
-                kn::vec::exp<Arch>(B::load_aligned(in)).store_aligned(out);
+                kn::simd::exp<Arch>(B::load_aligned(in)).store_aligned(out);
                 const T ref = std::exp(v);
                 BOOST_TEST(close(out[0], ref, 2 * std::numeric_limits<T>::denorm_min()),
                            (arch_name<T, Arch>()) << ": exp(" << v << ") = " << out[0] << ", expected " << ref);

@@ -3,13 +3,13 @@
 // SIMD sweeps, the workspace, forward mode (jvp, hvp, hessian), and the
 // tensor operations.
 
-#include <leibniz/tensor/bind.hpp>
-#include <leibniz/tensor/explain.hpp>
-#include <leibniz/tensor/forward.hpp>
-#include <leibniz/tensor/simd.hpp>
-#include <leibniz/tensor/sweep.hpp>
+#include <leibniz/core/bind_tensor.hpp>
+#include <leibniz/core/explain_tensor.hpp>
+#include <leibniz/core/forward_tensor.hpp>
+#include <leibniz/core/simd.hpp>
+#include <leibniz/core/sweep.hpp>
 #include <leibniz/tensor/tensor.hpp>
-#include <leibniz/tensor/workspace.hpp>
+#include <leibniz/core/workspace.hpp>
 
 #include <leibniz/ops/concat.hpp>
 #include <leibniz/ops/dot.hpp>

@@ -4,7 +4,7 @@
 // no allocation, no virtual call; constexpr where the ops are.
 
 #include <leibniz/core/bind.hpp>
-#include <leibniz/core/config.hpp>
+#include <leibniz/config.hpp>
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/graph.hpp>
 #include <leibniz/core/tape.hpp>

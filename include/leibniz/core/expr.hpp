@@ -7,11 +7,12 @@
 
 #include <leibniz/core/fixed_string.hpp>
 #include <leibniz/core/rational.hpp>
-#include <leibniz/core/shape.hpp>
+#include <leibniz/tensor/shape.hpp>
 
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <cmath>
 #include <concepts>
 #include <cstdint>
 #include <type_traits>
@@ -32,6 +33,33 @@ struct base_scalar {
 };
 template <class T>
 using base_scalar_t = typename base_scalar<T>::type;
+
+namespace detail {
+
+// A faster e^x for a SIMD batch type: <leibniz/core/simd.hpp>, the engine's
+// glue to the kernels, specialises this for xsimd batches of float and double
+// with kernels::simd::exp (13 vector instructions on AVX-512 against ~20 for
+// xsimd::exp, <= 1.05 ulp). The sweeps, the only code that runs ops on
+// batches, include that header; a scalar-only program never sees xsimd.
+template <class T>
+struct batch_exp {
+    static constexpr bool available = false;
+};
+
+// e^a in the ops' rules: a batch's faster exp if it has one, else exp found
+// as usual (std::exp for numbers, leibniz::exp for dual numbers, xsimd::exp
+// by argument-dependent lookup for other batches).
+template <class T>
+T exp_of(const T& a) {
+    if constexpr (batch_exp<T>::available) {
+        return batch_exp<T>::apply(a);
+    } else {
+        using std::exp;
+        return exp(a);
+    }
+}
+
+}  // namespace detail
 
 // ---------------------------------------------------------------- leaves
 

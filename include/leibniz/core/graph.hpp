@@ -101,7 +101,7 @@ template <Expression E>
 using leaves_of = boost::mp11::mp_copy_if<nodes_of<E>, is_leaf>;
 
 // Every node of rank 0: the scalar machinery of core evaluates it directly;
-// a graph with tensors goes through the tensor layer (tensor/sweep.hpp).
+// a graph with tensors goes through the tensor layer (core/sweep.hpp).
 namespace detail {
 template <class L>
 struct all_rank0;

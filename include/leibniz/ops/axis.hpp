@@ -2,7 +2,7 @@
 // lz::axis<K>: which axis a reduction runs over (sum(x, lz::axis<1>)), and the
 // [outer, axis, inner] view of a row-major tensor that reduction kernels take.
 
-#include <leibniz/core/shape.hpp>
+#include <leibniz/tensor/shape.hpp>
 
 #include <array>
 #include <cstddef>

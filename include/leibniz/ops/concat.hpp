@@ -4,7 +4,7 @@
 
 #include <leibniz/ops/axis.hpp>
 #include <leibniz/ops/op.hpp>
-#include <leibniz/tensor/kernels/elementwise.hpp>
+#include <leibniz/kernels/elementwise.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 namespace leibniz {

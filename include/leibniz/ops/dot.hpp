@@ -2,8 +2,8 @@
 // dot(a, b) = Σᵢ aᵢ·bᵢ for two vectors of one length.  δa = δ·b,  δb = δ·a
 
 #include <leibniz/ops/op.hpp>
-#include <leibniz/tensor/kernels/elementwise.hpp>
-#include <leibniz/tensor/simd.hpp>
+#include <leibniz/kernels/elementwise.hpp>
+#include <leibniz/core/simd.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 namespace leibniz {
@@ -29,17 +29,17 @@ struct dot_op {
 
     template <class T, class S>
     static void forward(T& y, const tensor_view<T, S>& a, const tensor_view<T, S>& b) {
-        using B = simd::batch_for<T>;
-        constexpr std::size_t W = simd::width<B>;
+        using B = kernels::simd::batch_for<T>;
+        constexpr std::size_t W = kernels::simd::width<B>;
         const std::size_t n = a.size();
-        B acc0 = simd::broadcast<B>(T(0)), acc1 = acc0;
+        B acc0 = kernels::simd::broadcast<B>(T(0)), acc1 = acc0;
         const std::size_t vector_end = n - n % (2 * W);
         std::size_t i = 0;
         for (; i < vector_end; i += 2 * W) {  // two accumulators hide the add latency
-            acc0 = acc0 + simd::load<B>(a.data() + i) * simd::load<B>(b.data() + i);
-            acc1 = acc1 + simd::load<B>(a.data() + i + W) * simd::load<B>(b.data() + i + W);
+            acc0 = acc0 + kernels::simd::load<B>(a.data() + i) * kernels::simd::load<B>(b.data() + i);
+            acc1 = acc1 + kernels::simd::load<B>(a.data() + i + W) * kernels::simd::load<B>(b.data() + i + W);
         }
-        T total = simd::reduce_add(acc0 + acc1);
+        T total = kernels::simd::reduce_add(acc0 + acc1);
         for (; i < n; ++i) total = total + a.data()[i] * b.data()[i];
         y = total;
     }

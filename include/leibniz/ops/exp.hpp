@@ -1,38 +1,12 @@
 #pragma once
 // exp(a).  d/da exp(a) = exp(a) = y: the backward rule reuses the value.
+// On SIMD batches the value is the kernels' exp (detail::exp_of, core/expr.hpp).
 
 #include <leibniz/ops/op.hpp>
 
 #include <cmath>
 
 namespace leibniz {
-
-namespace detail {
-
-// A faster e^x for a SIMD batch type, when a layer above provides one:
-// <leibniz/tensor/simd.hpp> specialises this for xsimd batches of float and
-// double with kernels::vec::exp (13 vector instructions on AVX-512 against
-// ~20 for xsimd::exp, ≤ 1.05 ulp). The tensor sweeps, the only code that
-// runs ops on batches, include that header before they do.
-template <class T>
-struct batch_exp {
-    static constexpr bool available = false;
-};
-
-// e^a in the ops' rules: a batch's faster exp if it has one, else exp found
-// as usual (std::exp for numbers, leibniz::exp for dual numbers, xsimd::exp
-// by argument-dependent lookup for other batches).
-template <class T>
-T exp_of(const T& a) {
-    if constexpr (batch_exp<T>::available) {
-        return batch_exp<T>::apply(a);
-    } else {
-        using std::exp;
-        return exp(a);
-    }
-}
-
-}  // namespace detail
 
 struct exp_op {
     static constexpr std::string_view name = "exp";

@@ -6,7 +6,7 @@
 // at compile time. Runs on kernels::gemm / gemv (register- and cache-blocked).
 
 #include <leibniz/ops/op.hpp>
-#include <leibniz/tensor/kernels/gemm.hpp>
+#include <leibniz/kernels/gemm.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 #include <span>

@@ -5,7 +5,7 @@
 
 #include <leibniz/ops/axis.hpp>
 #include <leibniz/ops/op.hpp>
-#include <leibniz/tensor/kernels/reduce.hpp>
+#include <leibniz/kernels/reduce.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 namespace leibniz {

@@ -5,7 +5,7 @@
 // A leading dyn extent may be reshaped only to a shape that also leads with dyn.
 
 #include <leibniz/ops/op.hpp>
-#include <leibniz/tensor/kernels/elementwise.hpp>
+#include <leibniz/kernels/elementwise.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 namespace leibniz {

@@ -3,7 +3,7 @@
 // max-subtracted so it never overflows.   δa = y ⊙ (δ − Σ δ⊙y)   (per row)
 
 #include <leibniz/ops/op.hpp>
-#include <leibniz/tensor/kernels/softmax.hpp>
+#include <leibniz/kernels/softmax.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 namespace leibniz {

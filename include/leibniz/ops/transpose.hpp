@@ -2,7 +2,7 @@
 // transpose(A): [m×n] → [n×m].  δA = δᵀ
 
 #include <leibniz/ops/op.hpp>
-#include <leibniz/tensor/kernels/elementwise.hpp>
+#include <leibniz/kernels/elementwise.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 namespace leibniz {

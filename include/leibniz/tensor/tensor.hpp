@@ -6,7 +6,7 @@
 // mismatch throws lz::shape_error naming what disagreed — never undefined
 // behaviour.
 
-#include <leibniz/core/shape.hpp>
+#include <leibniz/tensor/shape.hpp>
 
 #include <algorithm>
 #include <array>

@@ -2,16 +2,16 @@
 // SIMD building blocks of the reduction and softmax kernels (reduce.hpp,
 // softmax.hpp), and the streaming copy kernels::copy.
 //
-//   vec::exp(b)                  e^x on a batch of float or double: ≤ 1.05 ulp
+//   simd::exp(b)                  e^x on a batch of float or double: ≤ 1.05 ulp
 //                                with FMA, ≤ 1.34 ulp without (SSE2), measured
 //                                over the whole range; ±inf, NaN, overflow to
 //                                +inf and gradual underflow as std::exp.
-//   vec::load_partial(p, k, f)   the first k lanes from p[0..k), the others f;
+//   simd::load_partial(p, k, f)   the first k lanes from p[0..k), the others f;
 //                                never touches p[k..]. (k < lanes)
-//   vec::store_partial(p, k, b)  the first k lanes of b to p[0..k); never
+//   simd::store_partial(p, k, b)  the first k lanes of b to p[0..k); never
 //                                touches p[k..].
-//   vec::reduce_max(b), vec::reduce_min(b), vec::reduce_add(b)   over the lanes.
-//   copy(x, n, y)                y[0..n) = x[0..n).
+//   simd::reduce_max(b), simd::reduce_min(b), simd::reduce_add(b)   over the lanes.
+//   copy(y, x, n)                y[0..n) = x[0..n) (destination first, as every kernel).
 //
 // Architecture dispatch (STYLE: "Kernels dispatch on architecture tags"):
 // each helper is a template over the xsimd architecture tag and picks an
@@ -42,7 +42,7 @@
 // they are inlined into a kernel: a known false positive. GCC attributes the
 // diagnostic to the intrinsic header's line, so including xsimd (and with it
 // the intrinsic headers) first, inside this region, silences exactly those
-// lines. Same as <leibniz/tensor/simd.hpp>.
+// lines. Same as <leibniz/core/simd.hpp>.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -53,7 +53,7 @@
 #pragma GCC diagnostic pop
 #endif
 
-#include <leibniz/tensor/kernels/arch.hpp>
+#include <leibniz/kernels/arch.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -71,7 +71,7 @@
 
 namespace leibniz::kernels {
 
-namespace vec {
+namespace simd {
 
 template <class T, class Arch>
 using batch = xsimd::batch<T, Arch>;
@@ -260,9 +260,9 @@ template <class T, class Arch, class F>
 void for_each_column_block(std::size_t inner, F&& f) {
     constexpr std::size_t W = batch<T, Arch>::size;
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(inner, 4 * W); i < end; i += 4 * W)
+    for (const std::size_t end = simd::round_down(inner, 4 * W); i < end; i += 4 * W)
         f(i, std::integral_constant<std::size_t, 4>{}, std::false_type{}, W);
-    for (const std::size_t end = vec::round_down(inner, W); i < end; i += W)
+    for (const std::size_t end = simd::round_down(inner, W); i < end; i += W)
         f(i, std::integral_constant<std::size_t, 1>{}, std::false_type{}, W);
     if (i < inner) f(i, std::integral_constant<std::size_t, 1>{}, std::true_type{}, inner - i);
 }
@@ -294,21 +294,69 @@ T reduce_min(const batch<T, Arch>& v) noexcept {
     return m;
 }
 
-}  // namespace vec
+// ------------------------------------------------------------ loop vocabulary
+// What a loop written once for every scalar type needs: xsimd batches for
+// float and double (when the target has registers for them), plain numbers for
+// every other type (dual numbers) and for loop tails. The engine's fused loops
+// and the elementwise kernels are written with these.
+
+// Whether loops over T run on xsimd batches: the kernels' own trait, so the
+// fused loops and the kernels take the same path for every T.
+template <class T>
+inline constexpr bool enabled = simd_path<T, default_arch>;
+
+// The batch a loop over T runs on: an xsimd batch, or T itself.
+template <class T>
+using batch_for = std::conditional_t<enabled<T>, xsimd::batch<T>, T>;
+
+template <class B>
+inline constexpr std::size_t width = 1;
+template <class T, class A>
+inline constexpr std::size_t width<xsimd::batch<T, A>> = xsimd::batch<T, A>::size;
+
+template <class B, class T>
+B load(const T* p) {
+    if constexpr (std::is_same_v<B, T>)
+        return *p;
+    else
+        return B::load_unaligned(p);
+}
+
+template <class B, class T>
+B broadcast(const T& value) {
+    return B(value);
+}
+
+template <class T>
+void store(T* p, const T& value) {
+    *p = value;
+}
+template <class T, class A>
+void store(T* p, const xsimd::batch<T, A>& value) {
+    value.store_unaligned(p);
+}
+
+// A plain number is its own sum over lanes (the batch overload is above).
+template <class T>
+T reduce_add(const T& value) {
+    return value;
+}
+
+}  // namespace simd
 
 // ------------------------------------------------------------ copy
 
-// y[0..n) = x[0..n). The ranges must not overlap. A plain streaming copy:
+// y[0..n) = x[0..n), destination first like every kernel. The ranges must not overlap. A plain streaming copy:
 // four vectors in flight per iteration, ordinary (cache-allocating) stores,
 // since the copy is usually read again soon; the benchmark baseline of the
 // reductions (bench/reduce_bench.cpp).
 template <class T, class Arch = default_arch>
-void copy(const T* x, std::size_t n, T* y) noexcept {
+void copy(T* y, const T* x, std::size_t n) noexcept {
     if constexpr (simd_path<T, Arch>) {
-        using B = vec::batch<T, Arch>;
+        using B = simd::batch<T, Arch>;
         constexpr std::size_t W = B::size;
         std::size_t i = 0;
-        for (const std::size_t end = vec::round_down(n, 4 * W); i < end; i += 4 * W) {
+        for (const std::size_t end = simd::round_down(n, 4 * W); i < end; i += 4 * W) {
             const B a = B::load_unaligned(x + i);
             const B b = B::load_unaligned(x + i + W);
             const B c = B::load_unaligned(x + i + 2 * W);
@@ -318,9 +366,9 @@ void copy(const T* x, std::size_t n, T* y) noexcept {
             c.store_unaligned(y + i + 2 * W);
             d.store_unaligned(y + i + 3 * W);
         }
-        for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+        for (const std::size_t end = simd::round_down(n, W); i < end; i += W)
             B::load_unaligned(x + i).store_unaligned(y + i);
-        if (i < n) vec::store_partial<Arch>(y + i, n - i, vec::load_partial<Arch>(x + i, n - i, T(0)));
+        if (i < n) simd::store_partial<Arch>(y + i, n - i, simd::load_partial<Arch>(x + i, n - i, T(0)));
     } else {
         for (std::size_t i = 0; i < n; ++i) y[i] = x[i];
     }

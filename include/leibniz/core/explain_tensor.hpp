@@ -6,7 +6,7 @@
 // norm of each gradient are.
 
 #include <leibniz/core/explain.hpp>
-#include <leibniz/tensor/workspace.hpp>
+#include <leibniz/core/workspace.hpp>
 
 #include <cmath>
 #include <string>

@@ -3,7 +3,7 @@
 // pack-expanding lambdas out of line, so a gradient's tapes end up in memory
 // (zeroed, stored and reloaded): the chain benchmark ran 1.30× its
 // hand-written twin on clang++ 14, 1.02× with these forced inline.
-// The kernels (tensor/kernels/arch.hpp) use them too: see there for why.
+// The kernels (kernels/arch.hpp) use them too: see there for why.
 
 #ifndef LEIBNIZ_ALWAYS_INLINE  // (a user may define both, e.g. empty)
 #if defined(__GNUC__)

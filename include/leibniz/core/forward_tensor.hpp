@@ -7,7 +7,7 @@
 //   hessian(f, lz::wrt(W...), env)                 the full N×N matrix, N HVPs with unit tangents
 // The leaves are copied into the workspace as dual<T, 1>: value and tangent
 // (0 for a leaf lz::tangent does not name). The kernels take their portable
-// paths on duals (kernels::simd_path, simd::batch_for): the same rules as for
+// paths on duals (kernels::simd_path, kernels::simd::batch_for): the same rules as for
 // float and double, on plain loops.
 //
 // lz::jacobian, lz::d and lz::to_dot do not apply to tensor expressions: the
@@ -15,7 +15,7 @@
 
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/forward.hpp>
-#include <leibniz/tensor/workspace.hpp>
+#include <leibniz/core/workspace.hpp>
 
 #include <cstddef>
 #include <span>

@@ -39,9 +39,9 @@
 // row r−1's scaling inside row r's exp loop): 10% faster with the data in L3,
 // 30% slower from memory.
 
-#include <leibniz/tensor/kernels/simd.hpp>  // first: it includes xsimd (see there)
-#include <leibniz/tensor/kernels/arch.hpp>
-#include <leibniz/tensor/kernels/reduce.hpp>
+#include <leibniz/kernels/simd.hpp>  // first: it includes xsimd (see there)
+#include <leibniz/kernels/arch.hpp>
+#include <leibniz/kernels/reduce.hpp>
 
 #include <xsimd/xsimd.hpp>
 
@@ -127,48 +127,48 @@ void fill_simd(T* y, std::size_t n, T value) noexcept {
 // Σ a⊙b over [0, n): four FMA chains.
 template <class Arch, class T>
 T dot_simd(const T* a, const T* b, std::size_t n) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     B s0(T(0)), s1(T(0)), s2(T(0)), s3(T(0));
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, 4 * W); i < end; i += 4 * W) {
+    for (const std::size_t end = simd::round_down(n, 4 * W); i < end; i += 4 * W) {
         s0 = detail::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), s0);
         s1 = detail::fma(B::load_unaligned(a + i + W), B::load_unaligned(b + i + W), s1);
         s2 = detail::fma(B::load_unaligned(a + i + 2 * W), B::load_unaligned(b + i + 2 * W), s2);
         s3 = detail::fma(B::load_unaligned(a + i + 3 * W), B::load_unaligned(b + i + 3 * W), s3);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W)
         s0 = detail::fma(B::load_unaligned(a + i), B::load_unaligned(b + i), s0);
     if (i < n)
-        s1 = detail::fma(vec::load_partial<Arch>(a + i, n - i, T(0)), vec::load_partial<Arch>(b + i, n - i, T(0)), s1);
-    return vec::reduce_add((s0 + s1) + (s2 + s3));
+        s1 = detail::fma(simd::load_partial<Arch>(a + i, n - i, T(0)), simd::load_partial<Arch>(b + i, n - i, T(0)), s1);
+    return simd::reduce_add((s0 + s1) + (s2 + s3));
 }
 
 // Σ exp(y)⊙t over [0, n).
 template <class Arch, class T>
 T exp_dot_simd(const T* y, const T* t, std::size_t n) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     B s0(T(0)), s1(T(0));
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
-        s0 = detail::fma(vec::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
-        s1 = detail::fma(vec::exp(B::load_unaligned(y + i + W)), B::load_unaligned(t + i + W), s1);
+    for (const std::size_t end = simd::round_down(n, 2 * W); i < end; i += 2 * W) {
+        s0 = detail::fma(simd::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
+        s1 = detail::fma(simd::exp(B::load_unaligned(y + i + W)), B::load_unaligned(t + i + W), s1);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
-        s0 = detail::fma(vec::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W)
+        s0 = detail::fma(simd::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
     if (i < n)
-        s1 = detail::fma(vec::exp(vec::load_partial<Arch>(y + i, n - i, T(0))),
-                         vec::load_partial<Arch>(t + i, n - i, T(0)), s1);
-    return vec::reduce_add(s0 + s1);
+        s1 = detail::fma(simd::exp(simd::load_partial<Arch>(y + i, n - i, T(0))),
+                         simd::load_partial<Arch>(t + i, n - i, T(0)), s1);
+    return simd::reduce_add(s0 + s1);
 }
 
 // Runs body(i, Partial, count) over [0, n) in full vectors, then one partial.
 template <class T, class Arch, class Body>
 void for_each_vector(std::size_t n, Body&& body) {
-    constexpr std::size_t W = vec::batch<T, Arch>::size;
+    constexpr std::size_t W = simd::batch<T, Arch>::size;
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) body(i, std::false_type{}, W);
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W) body(i, std::false_type{}, W);
     if (i < n) body(i, std::true_type{}, n - i);
 }
 
@@ -178,7 +178,7 @@ inline constexpr std::size_t max_blocks = 256;
 
 template <class T, class Arch>
 std::size_t block_length(std::size_t n) noexcept {
-    constexpr std::size_t W = vec::batch<T, Arch>::size;
+    constexpr std::size_t W = simd::batch<T, Arch>::size;
     const std::size_t block = reduction::exp_block<T>;
     if (n <= block * max_blocks) return block;
     return ((n + max_blocks - 1) / max_blocks + W - 1) / W * W;
@@ -201,48 +201,48 @@ void softmax_row_simd(const T* x, std::size_t n, T* y) noexcept {
 
 template <class Arch, class T>
 void log_softmax_row_simd(const T* x, std::size_t n, T* y) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     const auto r = reduction::rebasing_exp_sum<Arch, false>(x, n, reduction::exp_block<T>, static_cast<T*>(nullptr),
                                                             [](auto...) {});
     if (!finite(r.base) || !finite(r.sum)) return fill_simd<Arch>(y, n, reduction::quiet_nan<T>);
     const B m(r.base), ls(std::log(r.sum));
     for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
         constexpr bool P = decltype(partial)::value;
-        vec::store<Arch, P>(y + i, count, (vec::load<Arch, P>(x + i, count, T(0)) - m) - ls);
+        simd::store<Arch, P>(y + i, count, (simd::load<Arch, P>(x + i, count, T(0)) - m) - ls);
     });
 }
 
 template <class Arch, class T>
 void softmax_vjp_row_simd(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     const B d(dot_simd<Arch>(g, y, n));
     for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
         constexpr bool P = decltype(partial)::value;
-        B r = vec::load<Arch, P>(y + i, count, T(0)) * (vec::load<Arch, P>(g + i, count, T(0)) - d);
-        if (accumulate) r += vec::load<Arch, P>(dx + i, count, T(0));
-        vec::store<Arch, P>(dx + i, count, r);
+        B r = simd::load<Arch, P>(y + i, count, T(0)) * (simd::load<Arch, P>(g + i, count, T(0)) - d);
+        if (accumulate) r += simd::load<Arch, P>(dx + i, count, T(0));
+        simd::store<Arch, P>(dx + i, count, r);
     });
 }
 
 template <class Arch, class T>
 void log_softmax_vjp_row_simd(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     const B s(reduction::sum_simd<Arch>(g, n));
     for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
         constexpr bool P = decltype(partial)::value;
-        B r = detail::fma(-vec::exp(vec::load<Arch, P>(y + i, count, T(0))), s, vec::load<Arch, P>(g + i, count, T(0)));
-        if (accumulate) r += vec::load<Arch, P>(dx + i, count, T(0));
-        vec::store<Arch, P>(dx + i, count, r);
+        B r = detail::fma(-simd::exp(simd::load<Arch, P>(y + i, count, T(0))), s, simd::load<Arch, P>(g + i, count, T(0)));
+        if (accumulate) r += simd::load<Arch, P>(dx + i, count, T(0));
+        simd::store<Arch, P>(dx + i, count, r);
     });
 }
 
 template <class Arch, class T>
 void log_softmax_jvp_row_simd(const T* y, const T* t, std::size_t n, T* dy) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     const B s(exp_dot_simd<Arch>(y, t, n));
     for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
         constexpr bool P = decltype(partial)::value;
-        vec::store<Arch, P>(dy + i, count, vec::load<Arch, P>(t + i, count, T(0)) - s);
+        simd::store<Arch, P>(dy + i, count, simd::load<Arch, P>(t + i, count, T(0)) - s);
     });
 }
 

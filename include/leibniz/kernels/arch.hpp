@@ -1,5 +1,5 @@
 #pragma once
-// Architecture-tag plumbing shared by the kernels in tensor/kernels/.
+// Architecture-tag plumbing shared by the kernels in kernels/.
 //
 // Kernels follow xsimd's own pattern: the instruction set is a *type*
 // (xsimd::sse2, xsimd::avx2, xsimd::avx512bw, ...), the architectures derive
@@ -32,8 +32,8 @@
 // LEIBNIZ_FLATTEN on a kernel function inlines every call in it, xsimd's own
 // functions included: g++ -O2 leaves xsimd::swizzle and xsimd::select as calls
 // inside a large unrolled body otherwise.
-// (Defined once, in core/config.hpp, which the sweeps use for the same reason.)
-#include <leibniz/core/config.hpp>
+// (Defined once, in config.hpp, which the sweeps use for the same reason.)
+#include <leibniz/config.hpp>
 
 // Kernel headers put their code between LEIBNIZ_KERNELS_BEGIN and
 // LEIBNIZ_KERNELS_END. g++ 12 reports -Wuninitialized / -Wmaybe-uninitialized

@@ -46,11 +46,11 @@
 // * Arch dispatch: every kernel is a template over the xsimd architecture
 //   tag, defaulting to xsimd::default_arch (what the consumer compiles for);
 //   tile shapes and the transposing pack are chosen by overloads on the tag
-//   (see tensor/kernels/arch.hpp). No #ifdef here: without -march the same
+//   (see kernels/arch.hpp). No #ifdef here: without -march the same
 //   code runs on SSE2 batches, and on xsimd::unavailable (or for a scalar
 //   type without SIMD registers) the portable loops run.
 
-#include <leibniz/tensor/kernels/arch.hpp>
+#include <leibniz/kernels/arch.hpp>
 
 #include <xsimd/xsimd.hpp>
 

@@ -4,7 +4,7 @@
 // false overwrites the destination without reading it, true adds into it.
 // float and double run on xsimd batches; other types (dual numbers) on numbers.
 
-#include <leibniz/tensor/simd.hpp>
+#include <leibniz/kernels/simd.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -49,7 +49,7 @@ void scaled_copy(T* dst, const T* src, std::size_t n, const T& scale, bool accum
 template <class T>
 void copy(T* dst, const T* src, std::size_t n, bool accumulate) noexcept {
     if (!accumulate) {
-        std::copy_n(src, n, dst);
+        kernels::copy(dst, src, n);
         return;
     }
     using B = simd::batch_for<T>;

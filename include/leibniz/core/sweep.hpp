@@ -15,10 +15,10 @@
 // Store-first (DESIGN §4) carries over: which step gives an operand its first
 // contribution is decided at compile time over the fused steps.
 
-#include <leibniz/core/config.hpp>
+#include <leibniz/config.hpp>
 #include <leibniz/core/reverse.hpp>
-#include <leibniz/tensor/bind.hpp>
-#include <leibniz/tensor/simd.hpp>
+#include <leibniz/core/bind_tensor.hpp>
+#include <leibniz/core/simd.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 #include <algorithm>
@@ -476,8 +476,8 @@ struct fused_group {
         detail::group_inputs<inputs, B> in;
         [&]<std::size_t... I>(std::index_sequence<I...>) {
             ((in.loaded[I] = contiguous[I]
-                                 ? simd::load<B>(static_cast<const T*>(c[I].data) + c[I].base + col)
-                                 : simd::broadcast<B>(*(static_cast<const T*>(c[I].data) + c[I].base))),
+                                 ? kernels::simd::load<B>(static_cast<const T*>(c[I].data) + c[I].base + col)
+                                 : kernels::simd::broadcast<B>(*(static_cast<const T*>(c[I].data) + c[I].base))),
              ...);
         }(std::make_index_sequence<input_count>{});
         return in;
@@ -530,9 +530,9 @@ struct fused_group {
         const std::size_t n = count(extents);
         cursor_array c;
         set_cursors(c, values, extents);
-        using B = simd::batch_for<T>;
-        constexpr std::size_t W = simd::width<B>;
-        B total = simd::broadcast<B>(T(0));
+        using B = kernels::simd::batch_for<T>;
+        constexpr std::size_t W = kernels::simd::width<B>;
+        B total = kernels::simd::broadcast<B>(T(0));
         T tail = T(0);
         for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
             const std::size_t vector_end = L - L % W;
@@ -543,7 +543,7 @@ struct fused_group {
                 if constexpr (reduces)
                     total = total + get<KG::size - 1>(kt);
                 else
-                    simd::store(get<R>(values).data() + base + col, get<KG::size - 1>(kt));
+                    kernels::simd::store(get<R>(values).data() + base + col, get<KG::size - 1>(kt));
             }
             if constexpr (W > 1) {  // the tail in numbers (W = 1: the loop above did every element)
                 for (; col < L; ++col) {
@@ -556,7 +556,7 @@ struct fused_group {
                 }
             }
         });
-        if constexpr (reduces) get<R>(values) = (simd::reduce_add(total) + tail) * reduction_scale(n);
+        if constexpr (reduces) get<R>(values) = (kernels::simd::reduce_add(total) + tail) * reduction_scale(n);
     }
 
     // The active inputs, as the kernel's wrt.
@@ -584,14 +584,14 @@ struct fused_group {
         // multiplications by it.
         auto seed = [&]<class V>(std::size_t offset) {
             if constexpr (reduces && R == G::size - 1)
-                return simd::broadcast<V>(reduction_scale(n));
+                return kernels::simd::broadcast<V>(reduction_scale(n));
             else if constexpr (reduces)
-                return simd::broadcast<V>(get<R>(adjoints) * reduction_scale(n));
+                return kernels::simd::broadcast<V>(get<R>(adjoints) * reduction_scale(n));
             else
-                return simd::load<V>(get<R>(adjoints).data() + offset);
+                return kernels::simd::load<V>(get<R>(adjoints).data() + offset);
         };
-        using B = simd::batch_for<T>;
-        constexpr std::size_t W = simd::width<B>;
+        using B = kernels::simd::batch_for<T>;
+        constexpr std::size_t W = kernels::simd::width<B>;
 
         std::array<T*, input_count + 1> target;  // each active input's adjoint, at its row base (set below)
         [&]<class... A>(boost::mp11::mp_list<A...>) {
@@ -630,9 +630,9 @@ struct fused_group {
                          } else {
                              T* p = target[i] + c[i].base + col;
                              if (c[i].size == n && Plan::template group_stores<R, node>())
-                                 simd::store(p, share);
+                                 kernels::simd::store(p, share);
                              else
-                                 simd::store(p, simd::load<V>(p) + share);
+                                 kernels::simd::store(p, kernels::simd::load<V>(p) + share);
                          }
                      }()),
                      ...);
@@ -647,7 +647,7 @@ struct fused_group {
                 (([&] {
                      constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
                      if constexpr (!contiguous[i])
-                         target[i][c[i].base] += simd::reduce_add(row_sum[i]) + row_tail[i];
+                         target[i][c[i].base] += kernels::simd::reduce_add(row_sum[i]) + row_tail[i];
                  }()),
                  ...);
             }(active_inputs{});

@@ -42,7 +42,7 @@
 // * logsumexp: one pass, Σ exp(x − base) against a running base that moves
 //   to the largest element seen only when an element exceeds it by a margin,
 //   the sum rescaled when it moves (the online form of max-subtraction, at the
-//   cost of one compare per vector: rebasing_exp_sum); exp is vec::exp
+//   cost of one compare per vector: rebasing_exp_sum); exp is simd::exp
 //   (simd.hpp).
 // * *_axis with inner = 1: the contiguous kernel per row. inner > 1: the
 //   columns are processed in register blocks of 4 vectors (64 floats on
@@ -51,8 +51,8 @@
 //   runs of 256 rows like sum's lanes. The plain loops cascade their sums the
 //   same way (runs of 256).
 
-#include <leibniz/tensor/kernels/simd.hpp>  // first: it includes xsimd (see there)
-#include <leibniz/tensor/kernels/arch.hpp>
+#include <leibniz/kernels/simd.hpp>  // first: it includes xsimd (see there)
+#include <leibniz/kernels/arch.hpp>
 
 #include <xsimd/xsimd.hpp>
 
@@ -169,13 +169,13 @@ void logsumexp_vjp_portable(const T* x, std::size_t n, std::size_t stride, const
 
 template <class Arch, class T>
 T sum_simd(const T* x, std::size_t n) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     constexpr std::size_t U = 4;                // independent accumulators
     constexpr std::size_t block = 256 * U * W;  // elements per lane chain before folding into `total`
     B total(T(0));
     std::size_t i = 0;
-    const std::size_t whole = vec::round_down(n, U * W);
+    const std::size_t whole = simd::round_down(n, U * W);
     while (i < whole) {
         const std::size_t end = i + std::min(block, whole - i);
         B a0 = B::load_unaligned(x + i), a1 = B::load_unaligned(x + i + W);
@@ -188,9 +188,9 @@ T sum_simd(const T* x, std::size_t n) noexcept {
         }
         total += (a0 + a1) + (a2 + a3);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) total += B::load_unaligned(x + i);
-    if (i < n) total += vec::load_partial<Arch>(x + i, n - i, T(0));
-    return vec::reduce_add(total);
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W) total += B::load_unaligned(x + i);
+    if (i < n) total += simd::load_partial<Arch>(x + i, n - i, T(0));
+    return simd::reduce_add(total);
 }
 
 template <bool Max, class B>
@@ -206,7 +206,7 @@ B pick(const B& a, const B& b) noexcept {
 // through exp anyway).
 template <class Arch, bool Max, bool PropagateNan, class T>
 T extreme_simd(const T* x, std::size_t n) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     using M = xsimd::batch_bool<T, Arch>;
     constexpr std::size_t W = B::size;
     if (n == 0) return extreme_identity<Max, T>();
@@ -214,7 +214,7 @@ T extreme_simd(const T* x, std::size_t n) noexcept {
     B a0 = first, a1 = first, a2 = first, a3 = first;
     M nan(false);
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, 4 * W); i < end; i += 4 * W) {
+    for (const std::size_t end = simd::round_down(n, 4 * W); i < end; i += 4 * W) {
         const B v0 = B::load_unaligned(x + i), v1 = B::load_unaligned(x + i + W);
         const B v2 = B::load_unaligned(x + i + 2 * W), v3 = B::load_unaligned(x + i + 3 * W);
         a0 = pick<Max>(a0, v0);
@@ -224,13 +224,13 @@ T extreme_simd(const T* x, std::size_t n) noexcept {
         if constexpr (PropagateNan)
             nan = nan | (xsimd::isnan(v0) | xsimd::isnan(v1)) | (xsimd::isnan(v2) | xsimd::isnan(v3));
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) {
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W) {
         const B v = B::load_unaligned(x + i);
         a0 = pick<Max>(a0, v);
         if constexpr (PropagateNan) nan = nan | xsimd::isnan(v);
     }
     if (i < n) {
-        const B v = vec::load_partial<Arch>(x + i, n - i, x[0]);
+        const B v = simd::load_partial<Arch>(x + i, n - i, x[0]);
         a0 = pick<Max>(a0, v);
         if constexpr (PropagateNan) nan = nan | xsimd::isnan(v);
     }
@@ -238,23 +238,23 @@ T extreme_simd(const T* x, std::size_t n) noexcept {
         if (xsimd::any(nan) || x[0] != x[0]) return quiet_nan<T>;
     }
     const B a = pick<Max>(pick<Max>(a0, a1), pick<Max>(a2, a3));
-    return Max ? vec::reduce_max(a) : vec::reduce_min(a);
+    return Max ? simd::reduce_max(a) : simd::reduce_min(a);
 }
 
 // y *= c over y[0..n).
 template <class Arch, class T>
 void scale_simd(T* y, std::size_t n, T c) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     const B cb(c);
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
+    for (const std::size_t end = simd::round_down(n, 2 * W); i < end; i += 2 * W) {
         (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
         (B::load_unaligned(y + i + W) * cb).store_unaligned(y + i + W);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W)
         (B::load_unaligned(y + i) * cb).store_unaligned(y + i);
-    if (i < n) vec::store_partial<Arch>(y + i, n - i, vec::load_partial<Arch>(y + i, n - i, T(0)) * cb);
+    if (i < n) simd::store_partial<Arch>(y + i, n - i, simd::load_partial<Arch>(y + i, n - i, T(0)) * cb);
 }
 
 // How far above the running base an element may lie before the base moves:
@@ -284,7 +284,7 @@ struct rebased_exp_sum {
 template <class Arch, bool Store, class T, class EndBlock>
 rebased_exp_sum<T> rebasing_exp_sum(const T* x, std::size_t n, std::size_t block, T* y,
                                     EndBlock&& end_block) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     constexpr T inf = std::numeric_limits<T>::infinity();
     T base = -inf, total = T(0);  // total: Σ exp(x − base) over the blocks before the current one
@@ -294,7 +294,7 @@ rebased_exp_sum<T> rebasing_exp_sum(const T* x, std::size_t n, std::size_t block
         B acc0(T(0)), acc1(T(0));
         // v holds an element above base + margin: move the base to v's maximum.
         auto rebase = [&](const B& v, std::size_t done) {
-            const T m = vec::reduce_max(v);
+            const T m = simd::reduce_max(v);
             if (!(m < inf)) return false;  // +inf (or NaN beside it)
             const T factor = base == -inf ? T(0) : std::exp(base - m);
             if constexpr (Store) scale_simd<Arch>(y + lo, done, factor);
@@ -307,13 +307,13 @@ rebased_exp_sum<T> rebasing_exp_sum(const T* x, std::size_t n, std::size_t block
             return true;
         };
         auto exp_of = [&](const B& v, std::size_t i, auto partial, std::size_t count) {
-            const B e = vec::exp(v - shift);
-            if constexpr (Store) vec::store<Arch, decltype(partial)::value>(y + lo + i, count, e);
+            const B e = simd::exp(v - shift);
+            if constexpr (Store) simd::store<Arch, decltype(partial)::value>(y + lo + i, count, e);
             return e;
         };
         bool ok = true;
         std::size_t i = 0;
-        for (const std::size_t end = vec::round_down(len, 2 * W); ok && i < end; i += 2 * W) {
+        for (const std::size_t end = simd::round_down(len, 2 * W); ok && i < end; i += 2 * W) {
             const B v0 = B::load_unaligned(x + lo + i), v1 = B::load_unaligned(x + lo + i + W);
             if (xsimd::any((v0 > limit) || (v1 > limit))) [[unlikely]]
                 ok = rebase(xsimd::max(v0, v1), i);
@@ -323,12 +323,12 @@ rebased_exp_sum<T> rebasing_exp_sum(const T* x, std::size_t n, std::size_t block
         for (; ok && i < len; i += W) {  // a last full vector, then a partial one
             const std::size_t count = std::min(W, len - i);
             // Lanes past the row load −inf: never above the limit, and exp gives 0.
-            const B v = vec::load_partial<Arch>(x + lo + i, count, -inf);
+            const B v = simd::load_partial<Arch>(x + lo + i, count, -inf);
             if (xsimd::any(v > limit)) ok = rebase(v, i);
             acc0 += exp_of(v, i, std::true_type{}, count);
         }
         if (!ok) return {inf, T(0)};
-        total += vec::reduce_add(acc0 + acc1);
+        total += simd::reduce_add(acc0 + acc1);
         end_block(lo, len, base);
     }
     return {base, total};
@@ -346,43 +346,43 @@ T logsumexp_simd(const T* x, std::size_t n) noexcept {
 
 template <class Arch, class T>
 void extreme_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     const B yb(y), one(T(1)), zero(T(0));
     // Count the ties (exact in T up to 2^24 per lane for float).
     B c0(T(0)), c1(T(0));
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, 2 * W); i < end; i += 2 * W) {
+    for (const std::size_t end = simd::round_down(n, 2 * W); i < end; i += 2 * W) {
         c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
         c1 += xsimd::select(B::load_unaligned(x + i + W) == yb, one, zero);
     }
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W)
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W)
         c0 += xsimd::select(B::load_unaligned(x + i) == yb, one, zero);
-    if (i < n) c1 += xsimd::select(vec::load_partial<Arch>(x + i, n - i, quiet_nan<T>) == yb, one, zero);
-    const B share(g / vec::reduce_add(c0 + c1));
+    if (i < n) c1 += xsimd::select(simd::load_partial<Arch>(x + i, n - i, quiet_nan<T>) == yb, one, zero);
+    const B share(g / simd::reduce_add(c0 + c1));
     auto body = [&](std::size_t j, auto partial, std::size_t count) {
         constexpr bool P = decltype(partial)::value;
-        B d = xsimd::select(vec::load<Arch, P>(x + j, count, quiet_nan<T>) == yb, share, zero);
-        if (accumulate) d += vec::load<Arch, P>(dx + j, count, T(0));
-        vec::store<Arch, P>(dx + j, count, d);
+        B d = xsimd::select(simd::load<Arch, P>(x + j, count, quiet_nan<T>) == yb, share, zero);
+        if (accumulate) d += simd::load<Arch, P>(dx + j, count, T(0));
+        simd::store<Arch, P>(dx + j, count, d);
     };
-    for (i = 0; i < vec::round_down(n, W); i += W) body(i, std::false_type{}, W);
+    for (i = 0; i < simd::round_down(n, W); i += W) body(i, std::false_type{}, W);
     if (i < n) body(i, std::true_type{}, n - i);
 }
 
 template <class Arch, class T>
 void logsumexp_vjp_simd(const T* x, std::size_t n, T y, T g, T* dx, bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     const B yb(y), gb(g);
     auto body = [&](std::size_t j, auto partial, std::size_t count) {
         constexpr bool P = decltype(partial)::value;
-        B d = gb * vec::exp(vec::load<Arch, P>(x + j, count, T(0)) - yb);
-        if (accumulate) d += vec::load<Arch, P>(dx + j, count, T(0));
-        vec::store<Arch, P>(dx + j, count, d);
+        B d = gb * simd::exp(simd::load<Arch, P>(x + j, count, T(0)) - yb);
+        if (accumulate) d += simd::load<Arch, P>(dx + j, count, T(0));
+        simd::store<Arch, P>(dx + j, count, d);
     };
     std::size_t i = 0;
-    for (const std::size_t end = vec::round_down(n, W); i < end; i += W) body(i, std::false_type{}, W);
+    for (const std::size_t end = simd::round_down(n, W); i < end; i += W) body(i, std::false_type{}, W);
     if (i < n) body(i, std::true_type{}, n - i);
 }
 
@@ -396,12 +396,12 @@ inline constexpr std::size_t cascade = 256;
 template <class Arch, class T>
 void sum_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
                    bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     for (std::size_t o = 0; o < outer; ++o) {
         const T* xo = x + o * axis * inner;
         T* oo = out + o * inner;
-        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+        simd::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B acc[V];
@@ -413,14 +413,14 @@ void sum_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t 
                 detail::static_for<V>([&](auto v) { acc[v] = B(T(0)); });
                 for (std::size_t a = lo, hi = std::min(axis, lo + cascade); a < hi; ++a) {
                     const T* row = xo + a * inner + i;
-                    detail::static_for<V>([&](auto v) { acc[v] += vec::load<Arch, P>(row + v * W, count, T(0)); });
+                    detail::static_for<V>([&](auto v) { acc[v] += simd::load<Arch, P>(row + v * W, count, T(0)); });
                 }
                 detail::static_for<V>([&](auto v) { total[v] += acc[v]; });
             }
             detail::static_for<V>([&](auto v) {
                 B r = total[v];
-                if (accumulate) r += vec::load<Arch, P>(oo + i + v * W, count, T(0));
-                vec::store<Arch, P>(oo + i + v * W, count, r);
+                if (accumulate) r += simd::load<Arch, P>(oo + i + v * W, count, T(0));
+                simd::store<Arch, P>(oo + i + v * W, count, r);
             });
         });
     }
@@ -429,13 +429,13 @@ void sum_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t 
 template <class Arch, bool Max, class T>
 void extreme_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
                        bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     using M = xsimd::batch_bool<T, Arch>;
     constexpr std::size_t W = B::size;
     for (std::size_t o = 0; o < outer; ++o) {
         const T* xo = x + o * axis * inner;
         T* oo = out + o * inner;
-        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+        simd::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B acc[V];
@@ -447,15 +447,15 @@ void extreme_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::siz
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 detail::static_for<V>([&](auto v) {
-                    const B e = vec::load<Arch, P>(row + v * W, count, T(0));
+                    const B e = simd::load<Arch, P>(row + v * W, count, T(0));
                     acc[v] = pick<Max>(acc[v], e);
                     nan[v] = nan[v] | xsimd::isnan(e);
                 });
             }
             detail::static_for<V>([&](auto v) {
                 B r = xsimd::select(nan[v], B(quiet_nan<T>), acc[v]);
-                if (accumulate) r += vec::load<Arch, P>(oo + i + v * W, count, T(0));
-                vec::store<Arch, P>(oo + i + v * W, count, r);
+                if (accumulate) r += simd::load<Arch, P>(oo + i + v * W, count, T(0));
+                simd::store<Arch, P>(oo + i + v * W, count, r);
             });
         });
     }
@@ -464,12 +464,12 @@ void extreme_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::siz
 template <class Arch, class T>
 void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, T* out,
                          bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     for (std::size_t o = 0; o < outer; ++o) {
         const T* xo = x + o * axis * inner;
         T* oo = out + o * inner;
-        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+        simd::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B m[V], s[V];
@@ -477,7 +477,7 @@ void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::s
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 detail::static_for<V>(
-                    [&](auto v) { m[v] = xsimd::max(m[v], vec::load<Arch, P>(row + v * W, count, T(0))); });
+                    [&](auto v) { m[v] = xsimd::max(m[v], simd::load<Arch, P>(row + v * W, count, T(0))); });
             }
             B run[V];
             detail::static_for<V>([&](auto v) {
@@ -489,7 +489,7 @@ void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::s
                 for (std::size_t a = lo, hi = std::min(axis, lo + cascade); a < hi; ++a) {
                     const T* row = xo + a * inner + i;
                     detail::static_for<V>(
-                        [&](auto v) { run[v] += vec::exp(vec::load<Arch, P>(row + v * W, count, T(0)) - m[v]); });
+                        [&](auto v) { run[v] += simd::exp(simd::load<Arch, P>(row + v * W, count, T(0)) - m[v]); });
                 }
                 detail::static_for<V>([&](auto v) { s[v] += run[v]; });
             }
@@ -501,8 +501,8 @@ void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::s
                 s[v].store_aligned(lanes);
                 for (T& e : lanes) e = std::log(e);
                 B r = m[v] + B::load_aligned(lanes);
-                if (accumulate) r += vec::load<Arch, P>(oo + i + v * W, count, T(0));
-                vec::store<Arch, P>(oo + i + v * W, count, r);
+                if (accumulate) r += simd::load<Arch, P>(oo + i + v * W, count, T(0));
+                simd::store<Arch, P>(oo + i + v * W, count, r);
             });
         });
     }
@@ -511,36 +511,36 @@ void logsumexp_axis_simd(const T* x, std::size_t outer, std::size_t axis, std::s
 template <class Arch, class T>
 void extreme_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y, const T* g,
                            T* dx, bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     const B one(T(1)), zero(T(0));
     for (std::size_t o = 0; o < outer; ++o) {
         const T* xo = x + o * axis * inner;
         T* dxo = dx + o * axis * inner;
-        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+        simd::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B yv[V], c[V];
             detail::static_for<V>([&](auto v) {
-                yv[v] = vec::load<Arch, P>(y + o * inner + i + v * W, count, T(0));
+                yv[v] = simd::load<Arch, P>(y + o * inner + i + v * W, count, T(0));
                 c[v] = zero;
             });
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 detail::static_for<V>([&](auto v) {
-                    c[v] += xsimd::select(vec::load<Arch, P>(row + v * W, count, T(0)) == yv[v], one, zero);
+                    c[v] += xsimd::select(simd::load<Arch, P>(row + v * W, count, T(0)) == yv[v], one, zero);
                 });
             }
             // share = g / count (lanes past `count` of a partial block are never stored)
             detail::static_for<V>(
-                [&](auto v) { c[v] = vec::load<Arch, P>(g + o * inner + i + v * W, count, T(0)) / c[v]; });
+                [&](auto v) { c[v] = simd::load<Arch, P>(g + o * inner + i + v * W, count, T(0)) / c[v]; });
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 T* drow = dxo + a * inner + i;
                 detail::static_for<V>([&](auto v) {
-                    B d = xsimd::select(vec::load<Arch, P>(row + v * W, count, T(0)) == yv[v], c[v], zero);
-                    if (accumulate) d += vec::load<Arch, P>(drow + v * W, count, T(0));
-                    vec::store<Arch, P>(drow + v * W, count, d);
+                    B d = xsimd::select(simd::load<Arch, P>(row + v * W, count, T(0)) == yv[v], c[v], zero);
+                    if (accumulate) d += simd::load<Arch, P>(drow + v * W, count, T(0));
+                    simd::store<Arch, P>(drow + v * W, count, d);
                 });
             }
         });
@@ -550,26 +550,26 @@ void extreme_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std:
 template <class Arch, class T>
 void logsumexp_axis_vjp_simd(const T* x, std::size_t outer, std::size_t axis, std::size_t inner, const T* y, const T* g,
                              T* dx, bool accumulate) noexcept {
-    using B = vec::batch<T, Arch>;
+    using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     for (std::size_t o = 0; o < outer; ++o) {
         const T* xo = x + o * axis * inner;
         T* dxo = dx + o * axis * inner;
-        vec::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
+        simd::for_each_column_block<T, Arch>(inner, [&](std::size_t i, auto nv, auto partial, std::size_t count) {
             constexpr std::size_t V = decltype(nv)::value;
             constexpr bool P = decltype(partial)::value;
             B yv[V], gv[V];
             detail::static_for<V>([&](auto v) {
-                yv[v] = vec::load<Arch, P>(y + o * inner + i + v * W, count, T(0));
-                gv[v] = vec::load<Arch, P>(g + o * inner + i + v * W, count, T(0));
+                yv[v] = simd::load<Arch, P>(y + o * inner + i + v * W, count, T(0));
+                gv[v] = simd::load<Arch, P>(g + o * inner + i + v * W, count, T(0));
             });
             for (std::size_t a = 0; a < axis; ++a) {
                 const T* row = xo + a * inner + i;
                 T* drow = dxo + a * inner + i;
                 detail::static_for<V>([&](auto v) {
-                    B d = gv[v] * vec::exp(vec::load<Arch, P>(row + v * W, count, T(0)) - yv[v]);
-                    if (accumulate) d += vec::load<Arch, P>(drow + v * W, count, T(0));
-                    vec::store<Arch, P>(drow + v * W, count, d);
+                    B d = gv[v] * simd::exp(simd::load<Arch, P>(row + v * W, count, T(0)) - yv[v]);
+                    if (accumulate) d += simd::load<Arch, P>(drow + v * W, count, T(0));
+                    simd::store<Arch, P>(drow + v * W, count, d);
                 });
             }
         });

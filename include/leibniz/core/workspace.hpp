@@ -7,7 +7,7 @@
 
 #include <leibniz/core/eval.hpp>
 #include <leibniz/core/reverse.hpp>
-#include <leibniz/tensor/sweep.hpp>
+#include <leibniz/core/sweep.hpp>
 
 #include <cstddef>
 #include <new>
