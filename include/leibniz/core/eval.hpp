@@ -130,12 +130,15 @@ LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(tape<G, T>& t, const Env& env
     }(steps_t<G>{});
 }
 
-// Fills only the slots marked in Needed (a constexpr bool array over the nodes).
-template <class G, class T, auto Needed, class Env>
+// Fills only the slots marked in Plan::needed (a constexpr bool array over the
+// nodes). The plan comes as a type, never its array as a template argument:
+// g++ 12 mixed up lambdas instantiated for different arrays passed as a
+// class-type template argument, and a gradient came out wrong.
+template <class G, class T, class Plan, class Env>
 LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep_needed(tape<G, T>& t, const Env& env) {
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
         [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
-            (void)std::initializer_list<int>{((Needed[K] ? compute_step<T, Steps, K>(t, env) : void()), 0)...};
+            (void)std::initializer_list<int>{((Plan::needed[K] ? compute_step<T, Steps, K>(t, env) : void()), 0)...};
         }(std::index_sequence_for<Steps...>{});
     }(steps_t<G>{});
 }
