@@ -346,10 +346,11 @@ void verify_static(std::size_t m, std::size_t n, std::size_t k, kn::gemm_options
     }
 }
 
-// gemm<M, N, K, O> on the static architectures; with `WithScratch`, the
-// overload that takes a scratch span.
-template <std::size_t M, std::size_t N, std::size_t K, kn::gemm_options O, class T, bool WithScratch = false>
+// gemm<M, N, K, Variant> on the static architectures; with `WithScratch`,
+// the overload that takes a scratch span.
+template <std::size_t M, std::size_t N, std::size_t K, class Variant, class T, bool WithScratch = false>
 void check_static(std::mt19937& gen) {
+    constexpr kn::gemm_options O = Variant::value;
     constexpr bool ta = O.a == trans::transposed, tb = O.b == trans::transposed;
     const auto a = random_matrix<T>(ta ? K : M, ta ? M : K, 0, gen);
     const auto b = random_matrix<T>(tb ? N : K, tb ? K : N, 0, gen);
@@ -359,9 +360,9 @@ void check_static(std::mt19937& gen) {
                                                      : std::vector<T>(M * N, std::numeric_limits<T>::quiet_NaN());
         if constexpr (WithScratch) {
             scratch_buffer s(kn::gemm_scratch_bytes<T, Arch>(M, N, K));
-            kn::gemm<M, N, K, O, T, Arch>(a.data.data(), b.data.data(), c.data(), s.span());
+            kn::gemm<M, N, K, Variant, T, Arch>(a.data.data(), b.data.data(), c.data(), s.span());
         } else {
-            kn::gemm<M, N, K, O, T, Arch>(a.data.data(), b.data.data(), c.data());
+            kn::gemm<M, N, K, Variant, T, Arch>(a.data.data(), b.data.data(), c.data());
         }
         verify_static(M, N, K, O, Arch::name(), a, b, c0, c);
     });
@@ -371,23 +372,23 @@ template <std::size_t M, std::size_t N, std::size_t K, class T, bool WithScratch
 void check_static_all_options(std::mt19937& gen) {
     constexpr trans no = trans::none, tr = trans::transposed;
     constexpr update ow = update::overwrite, acc = update::accumulate;
-    check_static<M, N, K, kn::gemm_options{no, no, ow}, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_options{no, no, acc}, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_options{tr, no, ow}, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_options{tr, no, acc}, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_options{no, tr, ow}, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_options{no, tr, acc}, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_options{tr, tr, ow}, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_options{tr, tr, acc}, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<no, no, ow>, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<no, no, acc>, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<tr, no, ow>, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<tr, no, acc>, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<no, tr, ow>, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<no, tr, acc>, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<tr, tr, ow>, T, WithScratch>(gen);
+    check_static<M, N, K, kn::gemm_variant<tr, tr, acc>, T, WithScratch>(gen);
 }
 
 // The three products a dense layer needs (forward A·B, gradients Aᵀ·B and A·Bᵀ).
 template <std::size_t M, std::size_t N, std::size_t K, class T>
 void check_static_layer_options(std::mt19937& gen) {
     constexpr trans no = trans::none, tr = trans::transposed;
-    check_static<M, N, K, kn::gemm_options{no, no, update::overwrite}, T>(gen);
-    check_static<M, N, K, kn::gemm_options{tr, no, update::accumulate}, T>(gen);
-    check_static<M, N, K, kn::gemm_options{no, tr, update::overwrite}, T>(gen);
+    check_static<M, N, K, kn::gemm_variant<no, no, update::overwrite>, T>(gen);
+    check_static<M, N, K, kn::gemm_variant<tr, no, update::accumulate>, T>(gen);
+    check_static<M, N, K, kn::gemm_variant<no, tr, update::overwrite>, T>(gen);
 }
 
 }  // namespace
@@ -410,7 +411,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gemm_static_unrolled, T, floating_types) {
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(gemm_static_blocked_with_scratch, T, floating_types) {
     std::mt19937 gen(8);
-    check_static<3, 5, 7, kn::gemm_options{}, T, true>(gen);  // small: unrolled, scratch unused
+    check_static<3, 5, 7, kn::gemm_variant<>, T, true>(gen);  // small: unrolled, scratch unused
     check_static_all_options<33, 40, 17, T, true>(gen);      // large: the blocked kernel
 }
 

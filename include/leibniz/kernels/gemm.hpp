@@ -12,9 +12,10 @@
 //       Overwriting never reads C (NaN or garbage in C does not leak through).
 //       `scratch` holds the packed panels of B: gemm_scratch_bytes<T>(m, n, k)
 //       bytes, any alignment (the kernel aligns inside it to 64 bytes).
-//   gemm<M, N, K, opts>(a, b, c)        static shapes, dense storage; for
+//   gemm<M, N, K, Opts>(a, b, c)        static shapes, dense storage; for
 //       M·N·K <= 16³ the product is unrolled into registers, nothing packed.
-//   gemm<M, N, K, opts>(a, b, c, scratch)   any static shape.
+//       Opts is a type, gemm_variant<trans, trans, update>.
+//   gemm<M, N, K, Opts>(a, b, c, scratch)   any static shape.
 //   gemv(trans, update, m, n, a, lda, x, y)     y = A·x or y = Aᵀ·x (A is m×n).
 //   outer(update, m, n, x, y, a, lda)           A[m×n] = x·yᵀ or A += x·yᵀ.
 //
@@ -72,12 +73,19 @@ enum class trans : bool { none = false, transposed = true };
 enum class update : bool { overwrite = false, accumulate = true };
 
 // The variant of a matrix product: op(A), op(B), and the update of C.
-// A structural type, so static-shape products take it as a template argument:
-// `gemm<M, N, K, gemm_options{.a = trans::transposed}>(a, b, c)`.
 struct gemm_options {
     trans a = trans::none;
     trans b = trans::none;
     update c = update::overwrite;
+};
+
+// The same as a type, for static-shape products:
+// `gemm<M, N, K, gemm_variant<trans::transposed>>(a, b, c)`. A type, never a
+// gemm_options value as a template argument: g++ 12 mixes up the lambdas of
+// instantiations that differ only in a class-type template argument's value.
+template <trans A = trans::none, trans B = trans::none, update C = update::overwrite>
+struct gemm_variant {
+    static constexpr gemm_options value{A, B, C};
 };
 
 // Static-shape products with M·N·K at most this are fully unrolled into
@@ -441,8 +449,9 @@ namespace detail {
 // beyond: deeper unrolling (16) measurably multiplied compile time — clang
 // -O1 with the sanitizers spent 5–7 s on each 16-deep kernel — for no
 // run-time gain at these sizes.
-template <std::size_t M, std::size_t N, std::size_t K, gemm_options O, class T, class Arch>
+template <std::size_t M, std::size_t N, std::size_t K, class Variant, class T, class Arch>
 void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc) noexcept {
+    constexpr gemm_options O = Variant::value;
     using P = gemm_params<T, Arch>;
     constexpr std::size_t W = P::lanes;
     constexpr std::size_t NVfull = N / W;   // whole vectors per row
@@ -488,17 +497,17 @@ void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* 
     }
 }
 
-template <std::size_t M, std::size_t N, std::size_t K, gemm_options O>
-inline constexpr std::size_t static_lda = O.a == trans::none ? K : M;
-template <std::size_t M, std::size_t N, std::size_t K, gemm_options O>
-inline constexpr std::size_t static_ldb = O.b == trans::none ? N : K;
+template <std::size_t M, std::size_t N, std::size_t K, class Variant>
+inline constexpr std::size_t static_lda = Variant::value.a == trans::none ? K : M;
+template <std::size_t M, std::size_t N, std::size_t K, class Variant>
+inline constexpr std::size_t static_ldb = Variant::value.b == trans::none ? N : K;
 
 }  // namespace detail
 
 // C[M×N] = op(A)·op(B) (or +=) for static shapes, dense storage (leading
 // dimensions: A K or M, B N or K, C N). M·N·K <= gemm_unrolled_limit: fully
 // unrolled into registers, nothing packed, no scratch.
-template <std::size_t M, std::size_t N, std::size_t K, gemm_options O = gemm_options{}, class T,
+template <std::size_t M, std::size_t N, std::size_t K, class Variant = gemm_variant<>, class T,
           class Arch = default_arch>
 void gemm(const T* a, const T* b, T* c) noexcept {
     static_assert(M * N * K <= gemm_unrolled_limit,
@@ -508,26 +517,27 @@ void gemm(const T* a, const T* b, T* c) noexcept {
         (void)a, (void)b, (void)c;
     } else if constexpr (K == 0) {
         (void)a, (void)b;
-        if constexpr (O.c == update::overwrite) detail::fill_zero(M, N, c, N);
+        if constexpr (Variant::value.c == update::overwrite) detail::fill_zero(M, N, c, N);
     } else if constexpr (!simd_path<T, Arch>) {
-        detail::gemm_portable(O, M, N, K, a, detail::static_lda<M, N, K, O>, b, detail::static_ldb<M, N, K, O>, c, N);
+        detail::gemm_portable(Variant::value, M, N, K, a, detail::static_lda<M, N, K, Variant>, b,
+                              detail::static_ldb<M, N, K, Variant>, c, N);
     } else {
-        detail::gemm_unrolled<M, N, K, O, T, Arch>(a, detail::static_lda<M, N, K, O>, b,
-                                                   detail::static_ldb<M, N, K, O>, c, N);
+        detail::gemm_unrolled<M, N, K, Variant, T, Arch>(a, detail::static_lda<M, N, K, Variant>, b,
+                                                         detail::static_ldb<M, N, K, Variant>, c, N);
     }
 }
 
 // Any static shape: unrolled when small, otherwise the blocked kernel with
 // `scratch` (gemm_scratch_bytes<T, Arch>(M, N, K) bytes).
-template <std::size_t M, std::size_t N, std::size_t K, gemm_options O = gemm_options{}, class T,
+template <std::size_t M, std::size_t N, std::size_t K, class Variant = gemm_variant<>, class T,
           class Arch = default_arch>
 void gemm(const T* a, const T* b, T* c, std::span<std::byte> scratch) noexcept {
     if constexpr (M * N * K <= gemm_unrolled_limit) {
         (void)scratch;
-        gemm<M, N, K, O, T, Arch>(a, b, c);
+        gemm<M, N, K, Variant, T, Arch>(a, b, c);
     } else {
-        gemm<T, Arch>(O, M, N, K, a, detail::static_lda<M, N, K, O>, b, detail::static_ldb<M, N, K, O>, c, N,
-                      scratch);
+        gemm<T, Arch>(Variant::value, M, N, K, a, detail::static_lda<M, N, K, Variant>, b,
+                      detail::static_ldb<M, N, K, Variant>, c, N, scratch);
     }
 }
 
