@@ -308,3 +308,19 @@ BOOST_AUTO_TEST_CASE(repeated_leaf_in_wrt) {
     BOOST_TEST(h[0][1] == 4.0);
     BOOST_TEST(h[1][1] == 4.0);
 }
+
+// Names compose at compile time (core/fixed_string.hpp), as a layer naming
+// its parameters "0.weight", "0.bias", ... needs.
+BOOST_AUTO_TEST_CASE(names_concatenate_and_format_integers_at_compile_time) {
+    static_assert(lz::to_fixed_string<0>().view() == "0");
+    static_assert(lz::to_fixed_string<7>().view() == "7");
+    static_assert(lz::to_fixed_string<10>().view() == "10");
+    static_assert(lz::to_fixed_string<4096>().view() == "4096");
+    static_assert((lz::to_fixed_string<12>() + ".weight").view() == "12.weight");
+    static_assert(("layer" + lz::to_fixed_string<3>()).view() == "layer3");
+    static_assert((lz::fixed_string("a") + lz::fixed_string("") + lz::fixed_string("bc")).view() == "abc");
+    constexpr auto w = lz::param<lz::to_fixed_string<0>() + ".weight", double, lz::shape<2, 3>>;
+    constexpr auto same = lz::param<"0.weight", double, lz::shape<2, 3>>;
+    static_assert(std::is_same_v<decltype(w), decltype(same)>);
+    BOOST_TEST(lz::to_string(w) == "0.weight");
+}
