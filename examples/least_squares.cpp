@@ -97,10 +97,9 @@ int main() {
         // lz::at binds views of a_value, b_value and w_value (no copy): it could
         // as well be built once before the loop, and would see w_value change.
         // The gradient is a view into ws, valid until ws is used again, so it
-        // is read (and w_value updated) before the next call. (std::get<0>:
-        // tensor expressions have no single-leaf value_and_grad(f, w, env) yet.)
-        auto [value, gradient] = lz::value_and_grad(loss, lz::wrt(w), lz::at(A = a_value, b = b_value, w = w_value), ws);
-        const auto& g = std::get<0>(gradient);
+        // is read (and w_value updated) before the next call. (One leaf, w
+        // rather than lz::wrt(w): the gradient is the view itself, no tuple.)
+        auto [value, g] = lz::value_and_grad(loss, w, lz::at(A = a_value, b = b_value, w = w_value), ws);
         double norm = 0;
         for (std::size_t j = 0; j < n; ++j) norm += g(j) * g(j);
         if (std::sqrt(norm) < 1e-10) break;

@@ -7,6 +7,7 @@
 //     as static_assert(!requires { ... }) (misuse that is reported by a
 //     static_assert with our message is in test/fail/).
 #include <leibniz/scalar.hpp>
+#include <leibniz/tensor/tensor.hpp>
 
 #include <concepts>
 #include <tuple>
@@ -183,5 +184,26 @@ constexpr bool can_leaky_slope = requires(S s) { lz::leaky_relu(w, s); };
 static_assert(can_leaky_slope<decltype(0.2_c)>);
 static_assert(!can_leaky_slope<double>);  // the slope is a literal
 static_assert(!can_leaky_slope<decltype(x)>);
+
+// ---------------------------------------------------------------- tensor views
+
+// Without LEIBNIZ_CHECK_VIEWS (the default under NDEBUG) a view is a pointer
+// and the extents, nothing more; a checked build adds the owner's counter, the
+// generation it expects and the message (three words).
+template <class T, class S>
+struct pointer_and_extents {
+    T* data;
+    lz::detail::extents_of<S> extents;
+};
+template <class T, class S>
+constexpr std::size_t view_words = sizeof(lz::tensor_view<T, S>) / sizeof(void*);
+template <class T, class S>
+constexpr std::size_t plain_words = sizeof(pointer_and_extents<T, S>) / sizeof(void*);
+constexpr std::size_t guard_words = LEIBNIZ_CHECK_VIEWS ? 3 : 0;
+static_assert(view_words<const float, lz::shape<lz::dyn, 3>> == plain_words<const float, lz::shape<lz::dyn, 3>> + guard_words);
+static_assert(view_words<double, lz::shape<4, 3>> == plain_words<double, lz::shape<4, 3>> + guard_words);
+static_assert(view_words<const float, lz::shape<lz::dyn>> == plain_words<const float, lz::shape<lz::dyn>> + guard_words);
+static_assert(sizeof(lz::tensor_view<const float, lz::shape<lz::dyn, 3>>) == (3 + guard_words) * sizeof(void*));  // LP64
+static_assert(std::is_trivially_copyable_v<lz::tensor_view<const float, lz::shape<lz::dyn, 3>>>);
 
 }  // namespace

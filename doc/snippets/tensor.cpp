@@ -1,8 +1,6 @@
 // The examples of doc/reference/tensor.md, one function per section; each
 // `// [snippet <part>]` region is shown there, and what main() prints is quoted.
 #include <leibniz/leibniz.hpp>
-#include <leibniz/ops/log_softmax.hpp>  // softmax and log_softmax are included by name
-#include <leibniz/ops/softmax.hpp>
 
 #include <cstdio>
 #include <iostream>
@@ -124,12 +122,13 @@ void workspace() {
     lz::workspace ws{f};                                        // no memory yet
     const auto r = lz::value_and_grad(f, lz::wrt(w), env, ws);  // sizes it; r.value, r.gradient
     const std::size_t sized = ws.capacity();
-    auto [dw] = lz::grad(f, lz::wrt(w), env, ws);               // a view into ws
+    const float* first = std::get<0>(r.gradient).data();
+    auto [dw] = lz::grad(f, lz::wrt(w), env, ws);  // a view into ws; from here on r.gradient is stale
     static_assert(std::is_same_v<decltype(dw), lz::tensor_view<const float, lz::shape<3>>>);
     std::printf("f = %.4f, df/dw = [%.4f %.4f %.4f]\n", r.value, dw(0), dw(1), dw(2));
-    std::printf("grad wrote where value_and_grad did: %s\n", dw.data() == std::get<0>(r.gradient).data() ? "yes" : "no");
+    std::printf("grad wrote where value_and_grad did: %s\n", dw.data() == first ? "yes" : "no");
 
-    const float value = lz::eval(f, env, ws);  // from here on, dw and r.gradient are stale
+    const float value = lz::eval(f, env, ws);  // from here on, dw is stale too
     std::printf("f = %.4f; the workspace grew after the first call: %s\n", value, ws.capacity() > sized ? "yes" : "no");
 
     const auto t = lz::jvp(f, env, lz::tangent(w = direction), ws);  // along w₀: t.tangent = df/dw₀

@@ -3,7 +3,6 @@
 // tutorial, and what main() prints is quoted there.
 // [snippet preamble]
 #include <leibniz/leibniz.hpp>
-#include <leibniz/ops/log_softmax.hpp>  // not yet part of <leibniz/leibniz.hpp>
 
 #include <cstdio>
 #include <random>

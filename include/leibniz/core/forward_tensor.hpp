@@ -158,8 +158,8 @@ auto jvp(E, const Env& env, const tangent_t<TB...>& direction, workspace<std::re
                                          sweep_context{std::span<std::byte>(cursor + buffers, scratch), batch});
         cursor += buffers + scratch;
         const auto& y = get<G::size - 1>(values);
-        auto value = detail::dual_part<0>(y, cursor);
-        auto tangent = detail::dual_part<1>(y, cursor);
+        auto value = detail::tied(detail::dual_part<0>(y, cursor), ws);
+        auto tangent = detail::tied(detail::dual_part<1>(y, cursor), ws);
         return value_and_tangent<decltype(value), decltype(tangent)>{value, tangent};
     }
 }
@@ -204,7 +204,8 @@ auto hvp(E, W, const Env& env, const tangent_t<TB...>& direction, workspace<std:
         const auto dual_env = detail::dualize_leaves<F>(env, direction, cursor, "leibniz::hvp");
         const auto gradient = detail::reverse_sweeps<F, Wrt, false, D>(dual_env, memory + leaves, sweeps, batch).second;
         cursor = memory + leaves + sweeps.bytes();
-        return std::apply([&](const auto&... g) { return std::tuple{detail::dual_part<1>(g, cursor)...}; }, gradient);
+        return std::apply([&](const auto&... g) { return std::tuple{detail::tied(detail::dual_part<1>(g, cursor), ws)...}; },
+                          gradient);
     }
 }
 

@@ -1,6 +1,9 @@
 #pragma once
-// The typed tape: one slot per node of the graph, its type computed from the
-// node (a scalar for rank 0; a tensor for rank > 0).
+// The typed tape of the scalar sweeps: one slot per node of the graph, each
+// holding the node's value as a T — a number, a dual number, or, inside a
+// fused loop (core/fused.hpp), one SIMD batch of a tensor node's elements.
+// Tensor graphs keep their stored values in a tensor_tape instead
+// (core/tape_layout.hpp: a number, a view or nothing per node).
 //
 // Compile time shapes this file (DESIGN §4): a graph of uniform value type —
 // every scalar graph — is a plain std::array, so the functions that touch it
@@ -16,8 +19,8 @@
 
 namespace leibniz {
 
-// The value type a node holds in a tape computing in scalar type T.
-// Rank 0: T itself. The tensor layer specialises this for rank > 0.
+// The value type a node holds in a tape computing in T: T itself, whatever
+// the node's shape (nothing specialises it; see tensor_tape for tensors).
 template <class Node, class T, class Shape = shape_of<Node>>
 struct value_type_of {
     using type = T;

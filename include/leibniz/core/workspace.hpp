@@ -3,7 +3,10 @@
 // eval, grad and value_and_grad take it as their last argument and then
 // allocate nothing: the buffers grow only when a larger batch arrives.
 // Results for tensors are views into the workspace, valid until its next use;
-// the overloads without a workspace return owning tensors instead.
+// the overloads without a workspace return owning tensors instead. Each use
+// (each reserve) advances the workspace's generation counter, and the views it
+// returns are tied to it: with LEIBNIZ_CHECK_VIEWS (debug builds), reading one
+// after a later use fails with detail::stale_workspace_view.
 
 #include <leibniz/core/eval.hpp>
 #include <leibniz/core/reverse.hpp>
@@ -24,17 +27,24 @@ public:
     explicit workspace(E) {}
     workspace(const workspace&) = delete;
     workspace& operator=(const workspace&) = delete;
+    // A move invalidates the views of both workspaces.
     workspace(workspace&& other) noexcept
-        : data_(std::exchange(other.data_, nullptr)), capacity_(std::exchange(other.capacity_, 0)) {}
+        : data_(std::exchange(other.data_, nullptr)), capacity_(std::exchange(other.capacity_, 0)) {
+        ++other.generation_;
+    }
     workspace& operator=(workspace&& other) noexcept {
         std::swap(data_, other.data_);
         std::swap(capacity_, other.capacity_);
+        ++generation_;
+        ++other.generation_;
         return *this;
     }
     ~workspace() { release(); }
 
-    // At least `bytes` bytes, 64-byte aligned; allocates only to grow.
+    // At least `bytes` bytes, 64-byte aligned; allocates only to grow. Every
+    // call on the workspace starts here: it invalidates the views returned before.
     std::byte* reserve(std::size_t bytes) {
+        ++generation_;
         if (bytes > capacity_) {
             release();
             data_ = static_cast<std::byte*>(::operator new(bytes, std::align_val_t{tensor_alignment}));
@@ -43,6 +53,9 @@ public:
         return data_;
     }
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+    // How many times it has been used (reserved) or moved; the views it
+    // returned are valid while this is unchanged.
+    [[nodiscard]] const std::size_t& generation() const noexcept { return generation_; }
 
 private:
     void release() noexcept {
@@ -52,6 +65,7 @@ private:
     }
     std::byte* data_ = nullptr;
     std::size_t capacity_ = 0;
+    std::size_t generation_ = 0;
 };
 
 template <Expression E>
@@ -67,6 +81,23 @@ template <class T, class S>
 tensor_view<const T, S> as_result(const tensor_view<T, S>& view) {
     return view;
 }
+// A result of a call on ws, tied to ws's generation (see tensor_view::valid_while_unchanged).
+inline constexpr const char* stale_workspace_view =
+    "leibniz: this view into a workspace was invalidated by a later call on the same workspace "
+    "(views are valid until the workspace's next use; copy one with lz::to_tensor to keep it)";
+template <class T, class F>
+T tied(const T& scalar, const workspace<F>&) {
+    return scalar;
+}
+template <class T, class S, class F>
+tensor_view<T, S> tied(const tensor_view<T, S>& view, const workspace<F>& ws) {
+    return view.valid_while_unchanged(ws.generation(), stale_workspace_view);
+}
+template <class... R, class F>
+std::tuple<R...> tied(const std::tuple<R...>& results, const workspace<F>& ws) {
+    return std::apply([&](const auto&... r) { return std::tuple<R...>{tied(r, ws)...}; }, results);
+}
+
 template <class T>
 T owned(const T& scalar) {
     return scalar;
@@ -121,7 +152,8 @@ auto tensor_value_and_grad(const Env& env, workspace<F>& ws) {
     using T = default_scalar_of<F>;
     const std::size_t batch = batch_extent<graph_of<F>>(env);
     const reverse_layout layout = reverse_layout_of<F, Wrt, WantValue, T>(batch);
-    return reverse_sweeps<F, Wrt, WantValue, T>(env, ws.reserve(layout.bytes()), layout, batch);
+    auto [value, gradient] = reverse_sweeps<F, Wrt, WantValue, T>(env, ws.reserve(layout.bytes()), layout, batch);
+    return std::pair{value, tied(gradient, ws)};
 }
 
 }  // namespace detail
@@ -140,7 +172,7 @@ auto eval(E, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
         tensor_tape<G, Plan, T> values{};
         lay_out<G, Plan, T>(values, static_cast<tensor_tape<G, Plan, T>*>(nullptr), env, memory, batch);
         tensor_forward_sweep<G, Plan, T>(values, env, sweep_context{std::span<std::byte>(memory + buffers, scratch), batch});
-        return detail::as_result(get<G::size - 1>(values));
+        return detail::tied(detail::as_result(get<G::size - 1>(values)), ws);
     }
 }
 

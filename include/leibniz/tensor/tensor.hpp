@@ -12,6 +12,8 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <new>
@@ -30,6 +32,57 @@ public:
 };
 
 inline constexpr std::size_t tensor_alignment = 64;
+
+// ---------------------------------------------------------------- checked views
+// A view can be tied to a generation counter of the memory's owner (core's
+// lz::workspace ties the views it returns, valid until its next use, to its
+// own). With LEIBNIZ_CHECK_VIEWS on — by default when NDEBUG is not defined —
+// data() and element access through a tied view compare the counter with the
+// value it had when the view was made, and call the invalid-view handler with
+// the owner's message when they differ. With it off a view is a pointer and
+// the extents, nothing more. (The setting changes tensor_view's layout: every
+// translation unit of a program that passes views around must agree on it.)
+#ifndef LEIBNIZ_CHECK_VIEWS
+#ifdef NDEBUG
+#define LEIBNIZ_CHECK_VIEWS 0
+#else
+#define LEIBNIZ_CHECK_VIEWS 1
+#endif
+#endif
+
+// What a read through an invalidated view calls. The default prints the
+// message to stderr and aborts, as a failed assert does; a test may install
+// one that records the message and returns (the read then goes ahead).
+using invalid_view_handler = void (*)(const char* message) noexcept;
+
+namespace detail {
+inline void abort_on_invalid_view(const char* message) noexcept {
+    std::fprintf(stderr, "%s\n", message);
+    std::abort();
+}
+inline invalid_view_handler current_invalid_view_handler = abort_on_invalid_view;
+
+// The owner's counter and its value when the view was made (LEIBNIZ_CHECK_VIEWS);
+// an empty member otherwise.
+template <bool Checked = LEIBNIZ_CHECK_VIEWS>
+struct view_guard {
+    const std::size_t* generation = nullptr;  // null: not tied, never checked
+    std::size_t expected = 0;
+    const char* message = nullptr;
+    void check() const noexcept {
+        if (generation && *generation != expected) current_invalid_view_handler(message);
+    }
+};
+template <>
+struct view_guard<false> {
+    void check() const noexcept {}
+};
+}  // namespace detail
+
+// Installs `handler` for reads through invalidated views; returns the previous one.
+inline invalid_view_handler set_invalid_view_handler(invalid_view_handler handler) noexcept {
+    return std::exchange(detail::current_invalid_view_handler, handler ? handler : detail::abort_on_invalid_view);
+}
 
 namespace detail {
 
@@ -240,9 +293,25 @@ public:
 
     template <class U>
         requires std::is_same_v<const U, T>
-    tensor_view(const tensor_view<U, S>& other) : data_(other.data()), extents_(other.extents_object()) {}
+    tensor_view(const tensor_view<U, S>& other) : data_(other.data_), extents_(other.extents_), guard_(other.guard_) {}
 
-    [[nodiscard]] T* data() const noexcept { return data_; }
+    // The same view, tied to its owner's generation counter: once `generation`
+    // changes, reading through it calls the invalid-view handler with `message`
+    // (LEIBNIZ_CHECK_VIEWS; otherwise the view itself). For owners of memory,
+    // such as lz::workspace.
+    [[nodiscard]] tensor_view valid_while_unchanged([[maybe_unused]] const std::size_t& generation,
+                                                    [[maybe_unused]] const char* message) const noexcept {
+        tensor_view v = *this;
+#if LEIBNIZ_CHECK_VIEWS
+        v.guard_ = {&generation, generation, message};
+#endif
+        return v;
+    }
+
+    [[nodiscard]] T* data() const noexcept {
+        guard_.check();
+        return data_;
+    }
     [[nodiscard]] std::size_t size() const noexcept { return extents_.size(); }
     [[nodiscard]] std::size_t extent(std::size_t i) const noexcept { return extents_[i]; }
     [[nodiscard]] const auto& extents() const noexcept { return extents_.values; }
@@ -251,14 +320,19 @@ public:
     template <class... I>
         requires(sizeof...(I) == S::rank)
     [[nodiscard]] T& operator()(I... index) const noexcept {
+        guard_.check();
         std::size_t off = 0, k = 0;
         ((off = off * extents_[k++] + static_cast<std::size_t>(index)), ...);
         return data_[off];
     }
 
 private:
+    template <class, Shape>
+    friend class tensor_view;
+
     T* data_ = nullptr;
     detail::extents_of<S> extents_;
+    [[no_unique_address]] detail::view_guard<> guard_;
 };
 
 // An owning copy of a view.
