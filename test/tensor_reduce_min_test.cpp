@@ -2,6 +2,8 @@
 // each axis of a rank-3 tensor [dyn, 3, 17] (the batch 1, 3, 17, 64, 127 at
 // run time is axis 0's extent), and along axes 1 and 2 of [dyn, 1, 127] (a
 // fibre of one element; long fibres with SIMD tails). Ties are checked separately: ties share the gradient evenly.
+// min_along_the_only_axis: min(a, axis 0) of a vector [dyn] and [3] is
+// rank 0, and obeys the same laws (it did not compile before).
 #define BOOST_TEST_MODULE tensor_reduce_min
 #include "tensor_laws.hpp"
 
@@ -32,4 +34,12 @@ BOOST_AUTO_TEST_CASE(min) {
                    family<sh<dyn, 3, 17>>("min(a, axis 2) [dyn,3,17]", along<2>, along_ref<2>),
                    family<sh<dyn, 1, 127>>("min(a, axis 1) [dyn,1,127]", along<1>, along_ref<1>),
                    family<sh<dyn, 1, 127>>("min(a, axis 2) [dyn,1,127]", along<2>, along_ref<2>));
+}
+
+BOOST_AUTO_TEST_CASE(min_along_the_only_axis) {
+    using lzt::family;
+    static_assert(lz::shape_of<decltype(lz::min(lz::var<"w", double, sh<3>>, lz::axis<0>))>::rank == 0);
+    lzt::check_all("min", {1, 3, 17, 64, 127},
+                   family<sh<dyn>>("min(a, axis 0) [dyn]", along<0>, along_ref<0>),
+                   family<sh<3>>("min(a, axis 0) [3]", along<0>, along_ref<0>));
 }

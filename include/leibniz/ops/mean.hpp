@@ -66,4 +66,11 @@ constexpr auto mean(A a, axis_t<K>) {
     if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<mean_axis_op<K>>(a);
 }
 
+// Along the only axis of a vector: the whole reduction, a rank-0 result.
+template <Expression A>
+    requires(shape_of<A>::rank == 1)
+constexpr auto mean(A a, axis_t<0>) {
+    return mean(a);
+}
+
 }  // namespace leibniz

@@ -61,4 +61,11 @@ constexpr auto max(A a, axis_t<K>) {
     if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<reduce_max_axis_op<K>>(a);
 }
 
+// Along the only axis of a vector: the whole reduction, a rank-0 result.
+template <Expression A>
+    requires(shape_of<A>::rank == 1)
+constexpr auto max(A a, axis_t<0>) {
+    return max(a);
+}
+
 }  // namespace leibniz
