@@ -777,6 +777,111 @@ void check_all(std::string_view op_class, std::initializer_list<std::size_t> bat
     (check_laws(op_class, family, batches), ...);
 }
 
+// ---------------------------------------------------------------- ties of max/min
+//
+// Random inputs never tie; this law builds ties. At a tie of max (Max) or min,
+// forward mode splits the tangent evenly among the tied elements, as reverse
+// mode splits the adjoint (torch's forward mode does the same), so
+// ⟨grad f, t⟩ = jvp(f, t), and both equal a plain loop's value, for
+//   f = max(x)                   the whole tensor: 5 elements tie
+//   f = Σ u ⊙ max(x, axis 1)     3 ties in row 0, 2 in row 1, none in row 2
+//   f = Σ max(a, b)              the elementwise max, a = b at 3 positions
+// and hvp goes through the same forward sweep: for f = max(x)², H·t = 2⟨s, t⟩ s
+// with s = grad max(x) (1/5 at the ties), so ⟨H·t, w⟩ = ⟨t, H·w⟩.
+template <bool Max>
+void check_ties_forward_equals_reverse() {
+    using sh35 = lz::shape<3, 5>;
+    constexpr auto x = lz::var<"x", double, sh35>;
+    constexpr auto u = lz::var<"u", double, lz::shape<3>>;
+    constexpr auto a = lz::var<"a", double, lz::shape<6>>;
+    constexpr auto b = lz::var<"b", double, lz::shape<6>>;
+    auto reduce = [](auto e) { if constexpr (Max) return lz::max(e); else return lz::min(e); };
+    auto reduce_rows = [](auto e) { if constexpr (Max) return lz::max(e, lz::axis<1>); else return lz::min(e, lz::axis<1>); };
+    auto pick = [](auto p, auto q) { if constexpr (Max) return lz::max(p, q); else return lz::min(p, q); };
+    const double sign = Max ? 1.0 : -1.0;  // values for min are those for max, negated
+    const double top = 4 * sign;
+    const char* name = Max ? "max" : "min";
+    auto dot = [](const auto& p, const auto& q) {
+        double s = 0;
+        for (std::size_t i = 0; i < p.size(); ++i) s += p.data()[i] * q.data()[i];
+        return s;
+    };
+    auto tangent_values = [](auto& t, double phase) {
+        for (std::size_t i = 0; i < t.size(); ++i) t.data()[i] = 0.37 + phase + 0.1 * double(i + 1) * (i % 2 ? -1 : 1);
+    };
+
+    // x: ties of `top` at row 0 cols 0, 2, 4 and row 1 cols 1, 3; row 2's extreme 2.5 is alone.
+    const double xs[15] = {4, 1, 4, -2, 4, /**/ 0.5, 4, -1, 4, 3, /**/ 2.5, -0.5, 1.5, 2, 0};
+    lz::tensor<double, sh35> xv, t, w;
+    for (std::size_t i = 0; i < 15; ++i) xv.data()[i] = xs[i] * sign;
+    tangent_values(t, 0.0);
+    tangent_values(w, -0.8);
+    const lz::tensor<double, lz::shape<3>> uv{0.7, -1.3, 2.0};
+    const auto env = lz::at(x = xv);
+
+    // whole tensor
+    {
+        double mean = 0;
+        for (std::size_t i = 0; i < 15; ++i) mean += xv.data()[i] == top ? t.data()[i] / 5 : 0.0;
+        const auto [g] = lz::grad(reduce(x), lz::wrt(x), env);
+        const double jvp = lz::jvp(reduce(x), env, lz::tangent(x = t)).tangent;
+        BOOST_TEST(std::abs(jvp - mean) <= 1e-14, name << "(x): jvp " << jvp << ", the tied tangents' mean " << mean);
+        BOOST_TEST(std::abs(dot(g, t) - jvp) <= 1e-14, name << "(x): <grad, t> " << dot(g, t) << ", jvp " << jvp);
+    }
+    // along axis 1
+    {
+        double expected = 0;
+        for (std::size_t r = 0; r < 3; ++r) {
+            double extreme = xv(r, 0), sum = 0, count = 0;
+            for (std::size_t c = 1; c < 5; ++c) extreme = Max ? std::max(extreme, xv(r, c)) : std::min(extreme, xv(r, c));
+            for (std::size_t c = 0; c < 5; ++c)
+                if (xv(r, c) == extreme) sum += t(r, c), count += 1;
+            expected += uv(r) * sum / count;
+        }
+        const auto f = lz::sum(u * reduce_rows(x));
+        const auto xuenv = lz::at(x = xv, u = uv);
+        const auto [g] = lz::grad(f, lz::wrt(x), xuenv);
+        const double jvp = lz::jvp(f, xuenv, lz::tangent(x = t)).tangent;
+        BOOST_TEST(std::abs(jvp - expected) <= 1e-14, name << "(x, axis 1): jvp " << jvp << ", plain loop " << expected);
+        BOOST_TEST(std::abs(dot(g, t) - jvp) <= 1e-14, name << "(x, axis 1): <grad, t> " << dot(g, t) << ", jvp " << jvp);
+    }
+    // elementwise, ties at positions 0, 2, 5
+    {
+        const lz::tensor<double, lz::shape<6>> av{1 * sign, 2 * sign, -3 * sign, 0.5 * sign, 2 * sign, 7 * sign},
+            bv{1 * sign, -1 * sign, -3 * sign, 1.5 * sign, 1 * sign, 7 * sign};
+        lz::tensor<double, lz::shape<6>> ta, tb;
+        tangent_values(ta, 0.2);
+        tangent_values(tb, -0.6);
+        double expected = 0;
+        for (std::size_t i = 0; i < 6; ++i) {
+            const bool a_wins = Max ? av(i) > bv(i) : av(i) < bv(i);
+            expected += av(i) == bv(i) ? (ta(i) + tb(i)) / 2 : a_wins ? ta(i) : tb(i);
+        }
+        const auto f = lz::sum(pick(a, b));
+        const auto abenv = lz::at(a = av, b = bv);
+        const auto [ga, gb] = lz::grad(f, lz::wrt(a, b), abenv);
+        const double jvp = lz::jvp(f, abenv, lz::tangent(a = ta, b = tb)).tangent;
+        BOOST_TEST(std::abs(jvp - expected) <= 1e-14, name << "(a, b): jvp " << jvp << ", plain loop " << expected);
+        BOOST_TEST(std::abs(dot(ga, ta) + dot(gb, tb) - jvp) <= 1e-14,
+                   name << "(a, b): <grad, t> " << dot(ga, ta) + dot(gb, tb) << ", jvp " << jvp);
+    }
+    // hvp of f = max(x)²
+    {
+        const auto f = reduce(x) * reduce(x);
+        const auto [ht] = lz::hvp(f, lz::wrt(x), env, lz::tangent(x = t));
+        const auto [hw] = lz::hvp(f, lz::wrt(x), env, lz::tangent(x = w));
+        double st = 0;
+        for (std::size_t i = 0; i < 15; ++i) st += xv.data()[i] == top ? t.data()[i] / 5 : 0.0;
+        for (std::size_t i = 0; i < 15; ++i) {
+            const double expected = xv.data()[i] == top ? 2 * st / 5 : 0.0;
+            BOOST_TEST(std::abs(ht.data()[i] - expected) <= 1e-14,
+                       name << "(x)^2: (H t)[" << i << "] " << ht.data()[i] << ", 2<s, t> s " << expected);
+        }
+        BOOST_TEST(std::abs(dot(ht, w) - dot(t, hw)) <= 1e-14,
+                   name << "(x)^2: <H t, w> " << dot(ht, w) << ", <t, H w> " << dot(t, hw));
+    }
+}
+
 }  // namespace lzt
 
 // For BOOST_TEST_GLOBAL_FIXTURE(lzt_report), which takes an unqualified name.

@@ -4,6 +4,8 @@
 // fibre of one element; long fibres with SIMD tails). Ties are checked separately: ties share the gradient evenly.
 // max_along_the_only_axis: max(a, axis 0) of a vector [dyn] and [3] is
 // rank 0, and obeys the same laws (it did not compile before).
+// max_ties_forward_equals_reverse: at ties jvp splits the tangent as grad
+// splits the adjoint (the law in tensor_laws.hpp; jvp took the first tie's).
 #define BOOST_TEST_MODULE tensor_reduce_max
 #include "tensor_laws.hpp"
 
@@ -43,3 +45,5 @@ BOOST_AUTO_TEST_CASE(max_along_the_only_axis) {
                    family<sh<dyn>>("max(a, axis 0) [dyn]", along<0>, along_ref<0>),
                    family<sh<3>>("max(a, axis 0) [3]", along<0>, along_ref<0>));
 }
+
+BOOST_AUTO_TEST_CASE(max_ties_forward_equals_reverse) { lzt::check_ties_forward_equals_reverse<true>(); }

@@ -119,6 +119,28 @@ T extreme_identity() noexcept {
     return T(Max ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity());
 }
 
+// The mean of the elements equal to m (m one of them). For numbers that is m
+// itself. For dual numbers (forward mode, which takes these portable paths)
+// the value is m and the tangents are averaged: at a tie, forward mode splits
+// as extreme_vjp_portable splits the adjoint (torch's forward mode does the
+// same), so ⟨grad, t⟩ = jvp. m + Σ (x − m) / count keeps m's value exactly;
+// at ±inf (x − m would be NaN) the first tied element stays the result.
+template <class T>
+T tie_mean(const T* x, std::size_t n, std::size_t stride, const T& m) noexcept {
+    if constexpr (std::is_arithmetic_v<T>) {
+        (void)x, (void)n, (void)stride;
+        return m;
+    } else {
+        std::size_t count = 0;
+        for (std::size_t a = 0; a < n; ++a) count += x[a * stride] == m;
+        if (count < 2 || !(m - m == T{})) return m;  // no tie, or ±inf (NaN: count is 0)
+        T excess{};
+        for (std::size_t a = 0; a < n; ++a)
+            if (x[a * stride] == m) excess = excess + (x[a * stride] - m);
+        return m + excess / T(count);
+    }
+}
+
 // The maximum (Max) or minimum; NaN is sticky: once met, it is the result.
 template <bool Max, class T>
 T extreme_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
@@ -130,6 +152,14 @@ T extreme_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
         if (better || v != v) m = v;
     }
     return m;
+}
+
+// The result of kernels::max / min and their axis forms: the extreme, ties
+// averaged (tie_mean). (Log-sum-exp and softmax shift by extreme_portable:
+// their results do not depend on the shift's tangent.)
+template <bool Max, class T>
+T extreme_tied_portable(const T* x, std::size_t n, std::size_t stride) noexcept {
+    return n == 0 ? extreme_identity<Max, T>() : tie_mean(x, n, stride, extreme_portable<Max>(x, n, stride));
 }
 
 // shift + log Σ exp(x − shift), shift = the maximum when it is finite, else 0
@@ -593,7 +623,7 @@ T max(const T* x, std::size_t n) noexcept {
     if constexpr (simd_path<T, Arch>)
         return detail::reduction::extreme_simd<Arch, true, true>(x, n);
     else
-        return detail::reduction::extreme_portable<true>(x, n, 1);
+        return detail::reduction::extreme_tied_portable<true>(x, n, 1);
 }
 
 template <class T, class Arch = default_arch>
@@ -601,7 +631,7 @@ T min(const T* x, std::size_t n) noexcept {
     if constexpr (simd_path<T, Arch>)
         return detail::reduction::extreme_simd<Arch, false, true>(x, n);
     else
-        return detail::reduction::extreme_portable<false>(x, n, 1);
+        return detail::reduction::extreme_tied_portable<false>(x, n, 1);
 }
 
 template <class T, class Arch = default_arch>
@@ -637,7 +667,7 @@ void max_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner
     } else {
         for (std::size_t o = 0; o < outer; ++o)
             for (std::size_t i = 0; i < inner; ++i)
-                r::put(out[o * inner + i], r::extreme_portable<true>(x + o * axis * inner + i, axis, inner),
+                r::put(out[o * inner + i], r::extreme_tied_portable<true>(x + o * axis * inner + i, axis, inner),
                        accumulate);
     }
 }
@@ -652,7 +682,7 @@ void min_axis(const T* x, std::size_t outer, std::size_t axis, std::size_t inner
     } else {
         for (std::size_t o = 0; o < outer; ++o)
             for (std::size_t i = 0; i < inner; ++i)
-                r::put(out[o * inner + i], r::extreme_portable<false>(x + o * axis * inner + i, axis, inner),
+                r::put(out[o * inner + i], r::extreme_tied_portable<false>(x + o * axis * inner + i, axis, inner),
                        accumulate);
     }
 }
