@@ -361,3 +361,53 @@ BOOST_AUTO_TEST_CASE(writes_replace_files_whole) {
         BOOST_TEST(e.file() == scratch("no/such/dir.npy"));
     }
 }
+
+// ------------------------------------------------------------------- for test/ref/check_io.py
+// Files written by leibniz for NumPy and PyTorch to read (test/ref/check_io.py
+// runs this test with LEIBNIZ_IO_CHECK_DIR set and checks every file there
+// against the same formulas; without it the files go to the scratch directory).
+
+BOOST_AUTO_TEST_CASE(writes_files_for_numpy_and_pytorch) {
+    const char* env = std::getenv("LEIBNIZ_IO_CHECK_DIR");
+    const std::filesystem::path dir = env && *env ? std::filesystem::path(env) : io_ref::scratch();
+    const auto out = [&](const char* name) { return (dir / name).string(); };
+    const auto fv = [](std::size_t i) { return static_cast<double>(i) * 0.37 - 1.5; };
+    const auto fill = [](std::size_t n, auto f) {
+        std::vector<decltype(f(std::size_t{}))> v;
+        for (std::size_t i = 0; i < n; ++i) v.push_back(f(i));
+        return v;
+    };
+    const auto f4 = fill(6, [&](std::size_t i) { return static_cast<float>(fv(i)); });
+    const auto f8 = fill(4, fv);
+    const auto i4 = fill(8, [](std::size_t i) { return static_cast<std::int32_t>(static_cast<std::int64_t>(i) * 1000003 - 4000000); });
+    const auto i8 = fill(3, [](std::size_t i) { return (static_cast<std::int64_t>(i) - 2) * (std::int64_t{1} << 40) + 3; });
+    const auto u1 = fill(10, [](std::size_t i) { return static_cast<std::uint8_t>((i * 37) % 256); });
+    const auto i1 = fill(10, [](std::size_t i) { return static_cast<std::int8_t>(static_cast<int>(i) * 13 - 100); });
+    const auto i2 = fill(4, [](std::size_t i) { return static_cast<std::int16_t>(static_cast<int>(i) * 1009 - 30000); });
+    using V = std::vector<std::size_t>;
+    io::write_npy<float>(out("f4.npy"), f4, V{2, 3});
+    io::write_npy<double>(out("f8.npy"), f8, V{4});
+    io::write_npy<std::int32_t>(out("i4.npy"), i4, V{2, 2, 2});
+    io::write_npy<std::int64_t>(out("i8.npy"), i8, V{3});
+    io::write_npy<std::uint8_t>(out("u1.npy"), u1, V{2, 5});
+    io::write_npy<std::int8_t>(out("i1.npy"), i1, V{10});
+    io::write_npy<std::int16_t>(out("i2.npy"), i2, V{4});
+    io::write_idx<std::uint8_t>(out("u1.idx"), u1, V{2, 5});
+    io::write_idx<float>(out("f4.idx"), f4, V{3, 2});
+    io::write_idx<std::int16_t>(out("i2.idx"), i2, V{4});
+#ifdef IO_TEST_SAFETENSORS
+    io::tensor_set s;
+    const auto big = fill(13, [&](std::size_t i) { return static_cast<float>(fv(i) * 1234.5678); });
+    s.set<float>("f32", f4, V{2, 3});
+    s.set<double>("f64", f8, V{4});
+    s.set<float>("f16", big, V{13}, io::dtype::f16);
+    s.set<float>("bf16", big, V{13}, io::dtype::bf16);
+    s.set<std::int32_t>("i32", i4, V{8});
+    s.set<std::int64_t>("i64", i8, V{3});
+    s.set<std::uint8_t>("u8", u1, V{10});
+    s.metadata["writer"] = "leibniz io_test";
+    io::write_safetensors(out("set.safetensors"), s);
+    BOOST_TEST(io::read_safetensors(out("set.safetensors")).size() == 7u);
+#endif
+    BOOST_TEST(io::read_npy<float>(out("f4.npy")).data == f4, boost::test_tools::per_element());
+}
