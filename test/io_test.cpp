@@ -150,6 +150,17 @@ BOOST_AUTO_TEST_CASE(npy_round_trip_every_dtype) {
     BOOST_TEST(std::memcmp(t.data(), u.data(), 4 * sizeof(float)) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(npy_doubles_beyond_float_read_as_infinity) {
+    const std::vector<double> v{1e300, -1e300, 0x1.ffffffp127, 0x1.fffffep127, 1e-300};
+    io::write_npy<double>(scratch("big.npy"), std::span<const double>(v), std::vector<std::size_t>{5});
+    const auto f = io::read_npy<float>(scratch("big.npy"));
+    BOOST_TEST(f.data[0] == INFINITY);
+    BOOST_TEST(f.data[1] == -INFINITY);
+    BOOST_TEST(f.data[2] == INFINITY);  // FLT_MAX + half an ulp rounds to infinity (ties to even)
+    BOOST_TEST(f.data[3] == 0x1.fffffep127f);
+    BOOST_TEST(f.data[4] == 0.0f);
+}
+
 BOOST_AUTO_TEST_CASE(npy_long_header_uses_version_2) {
     std::vector<std::size_t> shape(30000, 1);  // a header longer than 65535 bytes
     std::vector<float> v{2.5f};

@@ -242,6 +242,15 @@ inline void store(std::byte* p, U v, byte_order order) noexcept {
     return static_cast<std::uint16_t>(x >> 16);
 }
 
+// double to float, rounding to nearest; beyond float's range ±infinity, as
+// IEEE arithmetic gives (a plain cast out of range is undefined behaviour).
+[[nodiscard]] inline float narrow_to_float(double v) noexcept {
+    constexpr double overflow = 0x1.ffffffp127;  // FLT_MAX + half an ulp: rounds to infinity
+    if (v >= overflow) return std::numeric_limits<float>::infinity();
+    if (v <= -overflow) return -std::numeric_limits<float>::infinity();
+    return static_cast<float>(v);
+}
+
 // Whether a file's dtype may be read into T: any dtype into a floating-point
 // T; into an integral T only integers whose every value T represents.
 template <Element T>
@@ -315,7 +324,12 @@ inline void convert(const raw_elements& raw, T* out, read_options opt = {}) noex
         case dtype::i32: convert_loop<T, std::int32_t>(s, out, n, raw.order, cast); return;
         case dtype::i64: convert_loop<T, std::int64_t>(s, out, n, raw.order, cast); return;
         case dtype::f32: convert_loop<T, float>(s, out, n, raw.order, cast); return;
-        case dtype::f64: convert_loop<T, double>(s, out, n, raw.order, cast); return;
+        case dtype::f64:
+            if constexpr (std::is_same_v<T, float>)
+                convert_loop<T, double>(s, out, n, raw.order, narrow_to_float);
+            else
+                convert_loop<T, double>(s, out, n, raw.order, cast);
+            return;
         case dtype::f16:
             convert_loop<T, std::uint16_t>(s, out, n, raw.order,
                                            [](std::uint16_t h) { return static_cast<T>(half_to_float(h)); });

@@ -126,9 +126,9 @@ public:
                 detail::store<T>(p + i * sizeof(T), data[i], le);
             } else if constexpr (std::is_floating_point_v<T>) {
                 switch (as) {
-                    case dtype::f16: detail::store<std::uint16_t>(p + 2 * i, detail::float_to_half(static_cast<float>(data[i])), le); break;
-                    case dtype::bf16: detail::store<std::uint16_t>(p + 2 * i, detail::float_to_bf16(static_cast<float>(data[i])), le); break;
-                    case dtype::f32: detail::store<float>(p + 4 * i, static_cast<float>(data[i]), le); break;
+                    case dtype::f16: detail::store<std::uint16_t>(p + 2 * i, detail::float_to_half(detail::narrow_to_float(static_cast<double>(data[i]))), le); break;
+                    case dtype::bf16: detail::store<std::uint16_t>(p + 2 * i, detail::float_to_bf16(detail::narrow_to_float(static_cast<double>(data[i]))), le); break;
+                    case dtype::f32: detail::store<float>(p + 4 * i, detail::narrow_to_float(static_cast<double>(data[i])), le); break;
                     default: detail::store<double>(p + 8 * i, static_cast<double>(data[i]), le); break;
                 }
             }
