@@ -8,8 +8,8 @@
 // the classic worst-case bound for a K-term dot product in any summation
 // order (γ_K ≈ K·u with unit roundoff u = eps/2; the factor 2 and the + 2
 // cover the final addition of C0 and the reference's own rounding). It holds
-// for the blocked and the unrolled kernels alike; a wrong index or a lost
-// k-block misses it by orders of magnitude.
+// for every kernel; a wrong index or a lost k-block misses it by orders of
+// magnitude.
 //
 // Every matrix is allocated to exactly (rows - 1)·ld + cols elements, with
 // NaN in the gaps between rows, so reading past a row or past the end shows up
@@ -19,7 +19,7 @@
 // Architectures: each case runs on default_arch (AVX-512 with -march=native,
 // SSE2 without), on xsimd::sse2 (the 4×2 tile) and fma3<avx2> (the 6×2 tile)
 // where the build supports them, and on xsimd::unavailable, which forces the
-// portable loops (static shapes: default_arch and the portable loops).
+// portable loops.
 
 #define BOOST_TEST_MODULE gemm
 #include <boost/test/unit_test.hpp>
@@ -46,12 +46,6 @@ using kn::update;
 namespace {
 
 using archs = std::tuple<kn::default_arch, xsimd::sse2, xsimd::fma3<xsimd::avx2>, xsimd::unavailable>;
-
-// The static-shape kernels are instantiated per shape and option: those tests
-// run on the build's own architecture and the portable path only (the tiles of
-// the other architectures are covered by the dynamic tests), to keep the
-// compile time of this file in check.
-using static_archs = std::tuple<kn::default_arch, xsimd::unavailable>;
 
 template <class Archs = archs, class F>
 void for_each_arch(F&& f) {
@@ -212,12 +206,6 @@ BOOST_AUTO_TEST_CASE(gemm_empty_extents) {
     kn::gemm<float>({}, 2, 0, 4, &a, 4, &b, 0, c.data(), 0, {});
     BOOST_TEST(std::all_of(c.begin(), c.end(), [](float x) { return x == 7.0f; }));
     BOOST_TEST(kn::gemm_scratch_bytes<float>(0, 5, 5) == 0u);
-    // Static shapes too.
-    std::fill(c.begin(), c.end(), 7.0f);
-    kn::gemm<2, 3, 0>(&a, &b, c.data());
-    BOOST_TEST(std::all_of(c.begin(), c.end(), [](float x) { return x == 0.0f; }));
-    kn::gemm<0, 3, 4>(&a, &b, c.data());
-    BOOST_TEST(std::all_of(c.begin(), c.end(), [](float x) { return x == 0.0f; }));
 }
 
 // The scratch size is a constant expression: a workspace can hold it in a
@@ -311,125 +299,6 @@ BOOST_AUTO_TEST_CASE(gemv_and_outer_dual_portable_path) {
             const dual2 e = dual2{1.0} + xt[i] * x[j];
             const dual2& r = o[i * n + j];
             ok = ok && close(r.v, e.v, 2) && close(r.d[0], e.d[0], 2) && close(r.d[1], e.d[1], 2);
-        }
-    BOOST_TEST(ok);
-}
-
-// ---------------------------------------------------------------- static shapes
-
-namespace {
-
-// The result of a static-shape product (dense storage) against the long
-// double reference. A function of T only, so the many static instantiations
-// below stay small.
-template <class T>
-void verify_static(std::size_t m, std::size_t n, std::size_t k, kn::gemm_options o, const char* arch,
-                   const matrix<T>& a, const matrix<T>& b, const matrix<T>& c0, const std::vector<T>& c) {
-    const bool ta = o.a == trans::transposed, tb = o.b == trans::transposed, add = o.c == update::accumulate;
-    long double worst = 0;
-    for (std::size_t i = 0; i < m; ++i)
-        for (std::size_t j = 0; j < n; ++j) {
-            long double s = add ? (long double)c0(i, j) : 0.0L, g = add ? std::fabs((long double)c0(i, j)) : 0.0L;
-            for (std::size_t p = 0; p < k; ++p) {
-                const long double x = ta ? a(p, i) : a(i, p), y = tb ? b(j, p) : b(p, j);
-                s += x * y;
-                g += std::fabs(x * y);
-            }
-            const long double bound = (long double)(k + 2) * std::numeric_limits<T>::epsilon() * g +
-                                      std::numeric_limits<T>::denorm_min();
-            const T r = c[i * n + j];
-            worst = std::max(worst, std::isnan((double)r) ? 1e30L : std::fabs((long double)r - s) / bound);
-        }
-    BOOST_TEST_CONTEXT("gemm<" << m << ", " << n << ", " << k << "> " << describe(o) << " T=" << sizeof(T) * 8
-                               << "-bit arch=" << arch) {
-        BOOST_TEST(double(worst) <= 1.0);
-    }
-}
-
-// gemm<M, N, K, Variant> on the static architectures; with `WithScratch`,
-// the overload that takes a scratch span.
-template <std::size_t M, std::size_t N, std::size_t K, class Variant, class T, bool WithScratch = false>
-void check_static(std::mt19937& gen) {
-    constexpr kn::gemm_options O = Variant::value;
-    constexpr bool ta = O.a == trans::transposed, tb = O.b == trans::transposed;
-    const auto a = random_matrix<T>(ta ? K : M, ta ? M : K, 0, gen);
-    const auto b = random_matrix<T>(tb ? N : K, tb ? K : N, 0, gen);
-    const auto c0 = random_matrix<T>(M, N, 0, gen);
-    for_each_arch<static_archs>([&]<class Arch>(Arch) {
-        std::vector<T> c = O.c == update::accumulate ? c0.data
-                                                     : std::vector<T>(M * N, std::numeric_limits<T>::quiet_NaN());
-        if constexpr (WithScratch) {
-            scratch_buffer s(kn::gemm_scratch_bytes<T, Arch>(M, N, K));
-            kn::gemm<M, N, K, Variant, T, Arch>(a.data.data(), b.data.data(), c.data(), s.span());
-        } else {
-            kn::gemm<M, N, K, Variant, T, Arch>(a.data.data(), b.data.data(), c.data());
-        }
-        verify_static(M, N, K, O, Arch::name(), a, b, c0, c);
-    });
-}
-
-template <std::size_t M, std::size_t N, std::size_t K, class T, bool WithScratch = false>
-void check_static_all_options(std::mt19937& gen) {
-    constexpr trans no = trans::none, tr = trans::transposed;
-    constexpr update ow = update::overwrite, acc = update::accumulate;
-    check_static<M, N, K, kn::gemm_variant<no, no, ow>, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_variant<no, no, acc>, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_variant<tr, no, ow>, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_variant<tr, no, acc>, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_variant<no, tr, ow>, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_variant<no, tr, acc>, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_variant<tr, tr, ow>, T, WithScratch>(gen);
-    check_static<M, N, K, kn::gemm_variant<tr, tr, acc>, T, WithScratch>(gen);
-}
-
-// The three products a dense layer needs (forward A·B, gradients Aᵀ·B and A·Bᵀ).
-template <std::size_t M, std::size_t N, std::size_t K, class T>
-void check_static_layer_options(std::mt19937& gen) {
-    constexpr trans no = trans::none, tr = trans::transposed;
-    check_static<M, N, K, kn::gemm_variant<no, no, update::overwrite>, T>(gen);
-    check_static<M, N, K, kn::gemm_variant<tr, no, update::accumulate>, T>(gen);
-    check_static<M, N, K, kn::gemm_variant<no, tr, update::overwrite>, T>(gen);
-}
-
-}  // namespace
-
-// Every option on three shapes (edges in every direction, and the unrolled
-// limit 16·16·16); the layer products on shapes at the corners of the
-// unrolled range. Compile time grows with each instantiation, hence not all
-// eight options everywhere.
-BOOST_AUTO_TEST_CASE_TEMPLATE(gemm_static_unrolled, T, floating_types) {
-    std::mt19937 gen(7);
-    check_static_all_options<3, 5, 7, T>(gen);
-    check_static_all_options<9, 20, 4, T>(gen);
-    check_static_all_options<16, 16, 16, T>(gen);
-    check_static_layer_options<1, 1, 1, T>(gen);
-    check_static_layer_options<2, 17, 3, T>(gen);
-    check_static_layer_options<8, 32, 16, T>(gen);
-    check_static_layer_options<1, 64, 64, T>(gen);
-    check_static_layer_options<64, 1, 64, T>(gen);
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(gemm_static_blocked_with_scratch, T, floating_types) {
-    std::mt19937 gen(8);
-    check_static<3, 5, 7, kn::gemm_variant<>, T, true>(gen);  // small: unrolled, scratch unused
-    check_static_all_options<33, 40, 17, T, true>(gen);      // large: the blocked kernel
-}
-
-BOOST_AUTO_TEST_CASE(gemm_static_dual) {
-    std::mt19937 gen(9);
-    std::array<dual2, 3 * 4> a;
-    std::array<dual2, 4 * 5> b;
-    std::array<dual2, 3 * 5> c;
-    for (auto& x : a) x = random_dual(gen);
-    for (auto& x : b) x = random_dual(gen);
-    kn::gemm<3, 5, 4>(a.data(), b.data(), c.data());
-    bool ok = true;
-    for (std::size_t i = 0; i < 3; ++i)
-        for (std::size_t j = 0; j < 5; ++j) {
-            dual2 s{0.0};
-            for (std::size_t p = 0; p < 4; ++p) s += a[i * 4 + p] * b[p * 5 + j];
-            ok = ok && close(c[i * 5 + j].v, s.v, 8) && close(c[i * 5 + j].d[0], s.d[0], 8) &&
-                 close(c[i * 5 + j].d[1], s.d[1], 8);
         }
     BOOST_TEST(ok);
 }

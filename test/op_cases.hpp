@@ -218,16 +218,16 @@ inline auto unary_cases() {
               all_reals(), fd_reals(), magnitude_length),
         unary("pow_0", [](auto a) { return lz::pow(a, 0_c); }, [](double a) { return std::pow(a, 0.0); },
               all_reals(), fd_reals(), magnitude_length),
-        // Helper ops (the derivatives of the piecewise ops): piecewise constant.
+        // The derivatives of the piecewise ops, as the expressions lz::d builds: piecewise constant.
         unary("step", [](auto a) { return lz::step(a); }, [](double a) { return a > 0 ? 1.0 : 0.0; },  //
               all_reals(), fd_reals(), self_length),
         unary("sign", [](auto a) { return lz::sign(a); },
               [](double a) { return a > 0 ? 1.0 : (a < 0 ? -1.0 : 0.0); },  //
               all_reals(), fd_reals(), self_length),
-        unary("leaky_step", [](auto a) { return lz::make_node<lz::leaky_step_op<lz::rational{1, 5}>>(a); },
+        unary("leaky_step", [](auto a) { return lz::where(a > 0_c, 1_c, 0.2_c); },
               [](double a) { return a > 0 ? 1.0 : 0.2; },  //
               all_reals(), fd_reals(), self_length),
-        unary("inside_unit", [](auto a) { return lz::make_node<lz::inside_unit_op>(a); },
+        unary("inside_unit", [](auto a) { return lz::where(lz::abs(a) < 1_c, 1_c, 0_c); },
               [](double a) { return (a > -1 && a < 1) ? 1.0 : 0.0; },  //
               with(all_reals(), {-1.0, 1.0}), away_from(spread(-100, 100, 100, 1e-3, 100, 20), {-1.0, 1.0}, 1e-3),
               [](double a) { return std::min(std::max(1.0, std::abs(a)), std::abs(std::abs(a) - 1.0)); }),
@@ -290,16 +290,16 @@ inline auto binary_cases() {
                [](double a, double b) { return std::max(a, b); }, minmax_values, minmax_fd, tie_length, tie_length),
         binary("min", [](auto a, auto b) { return lz::min(a, b); },
                [](double a, double b) { return std::min(a, b); }, minmax_values, minmax_fd, tie_length, tie_length),
-        binary("max_share_a", [](auto a, auto b) { return lz::make_node<lz::max_share_op<0>>(a, b); },
+        binary("max_share_a", [](auto a, auto b) { return lz::where(a > b, 1_c, 0_c) + 0.5_c * lz::where(a == b, 1_c, 0_c); },
                [](double a, double b) { return a > b ? 1.0 : (a == b ? 0.5 : 0.0); }, minmax_values, minmax_fd,
                tie_length, tie_length),
-        binary("max_share_b", [](auto a, auto b) { return lz::make_node<lz::max_share_op<1>>(a, b); },
+        binary("max_share_b", [](auto a, auto b) { return lz::where(b > a, 1_c, 0_c) + 0.5_c * lz::where(b == a, 1_c, 0_c); },
                [](double a, double b) { return b > a ? 1.0 : (a == b ? 0.5 : 0.0); }, minmax_values, minmax_fd,
                tie_length, tie_length),
-        binary("min_share_a", [](auto a, auto b) { return lz::make_node<lz::min_share_op<0>>(a, b); },
+        binary("min_share_a", [](auto a, auto b) { return lz::where(a < b, 1_c, 0_c) + 0.5_c * lz::where(a == b, 1_c, 0_c); },
                [](double a, double b) { return a < b ? 1.0 : (a == b ? 0.5 : 0.0); }, minmax_values, minmax_fd,
                tie_length, tie_length),
-        binary("min_share_b", [](auto a, auto b) { return lz::make_node<lz::min_share_op<1>>(a, b); },
+        binary("min_share_b", [](auto a, auto b) { return lz::where(b < a, 1_c, 0_c) + 0.5_c * lz::where(b == a, 1_c, 0_c); },
                [](double a, double b) { return b < a ? 1.0 : (a == b ? 0.5 : 0.0); }, minmax_values, minmax_fd,
                tie_length, tie_length),
     };

@@ -169,12 +169,13 @@ BOOST_AUTO_TEST_CASE(kinks_follow_pytorch) {
     kink("pow(x, -2)'(0)", lz::pow(x, -2_c), x, lz::at(x = 0.0), -inf);
     kink("pow(x, 0)'(0)", lz::pow(x, 0_c), x, lz::at(x = 0.0), 0.0, by_d);
     kink("sqrt'(0)", lz::sqrt(x), x, lz::at(x = 0.0), inf);
-    // The helper ops are piecewise constant: derivative 0, also at their kinks.
+    // The piecewise ops' derivatives (masks under lz::where) are piecewise constant: derivative 0, also at their kinks.
     kink("step'(0)", lz::step(x), x, lz::at(x = 0.0), 0.0);
     kink("sign'(0)", lz::sign(x), x, lz::at(x = 0.0), 0.0);
-    kink("inside_unit'(1)", lz::make_node<lz::inside_unit_op>(x), x, lz::at(x = 1.0), 0.0);
-    kink("inside_unit'(-1)", lz::make_node<lz::inside_unit_op>(x), x, lz::at(x = -1.0), 0.0);
-    kink("max_share'(tie)", lz::make_node<lz::max_share_op<0>>(x, y), x, lz::at(x = 1.0, y = 1.0), 0.0);
+    kink("inside_unit'(1)", lz::d(lz::hard_tanh(x), x), x, lz::at(x = 1.0), 0.0);
+    kink("inside_unit'(-1)", lz::d(lz::hard_tanh(x), x), x, lz::at(x = -1.0), 0.0);
+    kink("max_share'(tie)", lz::d(lz::max(x, y), x), x, lz::at(x = 1.0, y = 1.0), 0.0);
+    kink("leaky_step'(0)", lz::d(lz::leaky_relu(x), x), x, lz::at(x = 0.0), 0.0);
 }
 
 // ---------------------------------------------------------------- 0·inf and cancellation

@@ -19,12 +19,13 @@
 // * logsumexp, softmax, log-softmax: bounds of the form c·u·(n + |x − m| + 8),
 //   spelled out at each check; a wrong block rescaling or a lost tail misses
 //   them by orders of magnitude.
-// * the derivative rules: 1e-8 against central differences (h = 1e-5), 1e-13
-//   between jvp and vjp, to rounding between the dual and double paths.
-// Derivative rules (double): against central finite differences of the
-// forward kernels, ⟨J·v, u⟩ = ⟨v, Jᵀ·u⟩ between jvp and vjp, and the
-// dual<double, 1> forward path: its values equal the double path's and its
-// tangents equal the jvp kernels.
+// * the derivative rules: 1e-8 against central differences (h = 1e-5), to
+//   rounding between the dual and double paths.
+// Derivative rules (double): the vjp kernels against central finite
+// differences of the forward kernels, and the dual<double, 1> forward path:
+// its values equal the double path's and its tangents equal the tangent
+// rules computed in plain loops (there are no jvp kernels: forward mode runs
+// the forward kernels on duals).
 
 #define BOOST_TEST_MODULE reduce_softmax
 #include <boost/test/unit_test.hpp>
@@ -199,7 +200,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(copy_every_length, T, floating_types) {
         for (std::size_t n : {0, 1, 3, 17, 64, 65, 127, 1000}) {
             const auto x = random_buffer<T>(n, gen);
             buffer<T> y(n);
-            kn::copy<T, Arch>(x.data(), n, y.data());
+            kn::copy<T, Arch>(y.data(), x.data(), n);
             BOOST_TEST(std::equal(x.data(), x.data() + n, y.data()), (arch_name<T, Arch>()) << ": copy n=" << n);
             BOOST_TEST(y.guards_intact(), (arch_name<T, Arch>()) << ": copy n=" << n << " wrote outside");
         }
@@ -679,18 +680,6 @@ BOOST_AUTO_TEST_CASE(softmax_rules_against_finite_differences_and_each_other) {
                     kn::log_softmax_rows<double, Arch>(x, rows, cols, y);
                 };
 
-                // jvp against the directional difference along v.
-                buffer<double> jv(size), ljv(size);
-                kn::softmax_rows_jvp<double, Arch>(d.y.data(), d.v.data(), rows, cols, jv.data());
-                kn::log_softmax_rows_jvp<double, Arch>(d.ly.data(), d.v.data(), rows, cols, ljv.data());
-                const auto fd = central_difference(d, d.v.data(), fwd);
-                const auto lfd = central_difference(d, d.v.data(), fwd_log);
-                double e = 0, le = 0;
-                for (std::size_t k = 0; k < size; ++k)
-                    raise(e, std::fabs(jv[k] - fd[k])), raise(le, std::fabs(ljv[k] - lfd[k]));
-                BOOST_TEST(e <= 1e-8, what << ": softmax_rows_jvp vs central difference: " << e);
-                BOOST_TEST(le <= 1e-8, what << ": log_softmax_rows_jvp vs central difference: " << le);
-
                 // vjp: component k of Jᵀu is ⟨u, ∂f/∂x_k⟩, by a difference along e_k.
                 buffer<double> jtu(size), ljtu(size);
                 kn::softmax_rows_vjp<double, Arch>(d.y.data(), d.u.data(), rows, cols, jtu.data(), false);
@@ -707,12 +696,6 @@ BOOST_AUTO_TEST_CASE(softmax_rules_against_finite_differences_and_each_other) {
                 }
                 BOOST_TEST(ve <= 1e-8, what << ": softmax_rows_vjp vs central differences: " << ve);
                 BOOST_TEST(lve <= 1e-8, what << ": log_softmax_rows_vjp vs central differences: " << lve);
-
-                // ⟨J·v, u⟩ = ⟨v, Jᵀ·u⟩.
-                BOOST_TEST(close(dot(jv.data(), d.u.data(), size), dot(d.v.data(), jtu.data(), size), 1e-13 * size),
-                           what << ": softmax jvp/vjp not adjoint");
-                BOOST_TEST(close(dot(ljv.data(), d.u.data(), size), dot(d.v.data(), ljtu.data(), size), 1e-13 * size),
-                           what << ": log_softmax jvp/vjp not adjoint");
 
                 // accumulate adds to what is there.
                 buffer<double> acc = d.u, lacc = d.u;
@@ -735,21 +718,16 @@ BOOST_AUTO_TEST_CASE(softmax_rules_in_float_agree_with_double) {
             const rule_data d = make_rule_data(rows, cols, gen);
             buffer<float> y(size), ly(size), g(size);
             for (std::size_t k = 0; k < size; ++k) y[k] = float(d.y[k]), ly[k] = float(d.ly[k]), g[k] = float(d.u[k]);
-            buffer<double> rj(size), rlj(size), rv(size), rlv(size);
-            buffer<float> fj(size), flj(size), fv(size), flv(size);
-            kn::softmax_rows_jvp<double, Arch>(d.y.data(), d.u.data(), rows, cols, rj.data());
-            kn::log_softmax_rows_jvp<double, Arch>(d.ly.data(), d.u.data(), rows, cols, rlj.data());
+            buffer<double> rv(size), rlv(size);
+            buffer<float> fv(size), flv(size);
             kn::softmax_rows_vjp<double, Arch>(d.y.data(), d.u.data(), rows, cols, rv.data(), false);
             kn::log_softmax_rows_vjp<double, Arch>(d.ly.data(), d.u.data(), rows, cols, rlv.data(), false);
-            kn::softmax_rows_jvp<float, Arch>(y.data(), g.data(), rows, cols, fj.data());
-            kn::log_softmax_rows_jvp<float, Arch>(ly.data(), g.data(), rows, cols, flj.data());
             kn::softmax_rows_vjp<float, Arch>(y.data(), g.data(), rows, cols, fv.data(), false);
             kn::log_softmax_rows_vjp<float, Arch>(ly.data(), g.data(), rows, cols, flv.data(), false);
             bool ok = true;
             const double tol = 1e-5 * std::sqrt(double(cols));
             for (std::size_t k = 0; k < size; ++k)
-                ok = ok && close(fj[k], rj[k], tol) && close(flj[k], rlj[k], tol) && close(fv[k], rv[k], tol) &&
-                     close(flv[k], rlv[k], tol);
+                ok = ok && close(fv[k], rv[k], tol) && close(flv[k], rlv[k], tol);
             BOOST_TEST(ok, (arch_name<float, Arch>()) << " 3x" << cols << ": float rules differ from double");
         }
     });
@@ -768,9 +746,17 @@ BOOST_AUTO_TEST_CASE(dual_path_values_and_tangents) {
             for (std::size_t k = 0; k < size; ++k) xd[k] = dual1(d.x[k], {d.v[k]});
             kn::softmax_rows(xd.data(), rows, cols, yd.data());
             kn::log_softmax_rows(xd.data(), rows, cols, lyd.data());
-            buffer<double> jv(size), ljv(size);
-            kn::softmax_rows_jvp(d.y.data(), d.v.data(), rows, cols, jv.data());
-            kn::log_softmax_rows_jvp(d.ly.data(), d.v.data(), rows, cols, ljv.data());
+            // The tangents by the rules, in plain loops: softmax's y ⊙ (v − Σ v⊙y),
+            // log_softmax's v − Σ exp(y)⊙v, per row.
+            std::vector<double> jv(size), ljv(size);
+            for (std::size_t r = 0; r < rows; ++r) {
+                const std::size_t o = r * cols;
+                long double vy = 0, ev = 0;
+                for (std::size_t c = 0; c < cols; ++c)
+                    vy += (long double)d.v[o + c] * d.y[o + c], ev += std::exp((long double)d.ly[o + c]) * d.v[o + c];
+                for (std::size_t c = 0; c < cols; ++c)
+                    jv[o + c] = double(d.y[o + c] * (d.v[o + c] - vy)), ljv[o + c] = double(d.v[o + c] - ev);
+            }
             bool ok = true;
             for (std::size_t k = 0; k < size; ++k)
                 ok = ok && close(yd[k].v, d.y[k], 1e-15) &&

@@ -179,7 +179,11 @@ struct counted_square_op {
         return a * a;
     }
     template <class T>
+    static T jvp(const T& t, const T& /*y*/, const T& a) { return t * (a + a); }
+    template <class T>
     static T vjp(const T& g, const T& /*y*/, const T& a) { return g * (a + a); }
+    template <class A>
+    static constexpr auto derivative(A a) { return 2_c * a; }
     static constexpr std::string_view local_derivative = "2·a";
 };
 template <lz::Expression A>

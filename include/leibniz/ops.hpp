@@ -3,6 +3,7 @@
 
 #include <leibniz/ops/abs.hpp>
 #include <leibniz/ops/add.hpp>
+#include <leibniz/ops/compare.hpp>
 #include <leibniz/ops/cos.hpp>
 #include <leibniz/ops/div.hpp>
 #include <leibniz/ops/exp.hpp>
@@ -25,3 +26,4 @@
 #include <leibniz/ops/sub.hpp>
 #include <leibniz/ops/tan.hpp>
 #include <leibniz/ops/tanh.hpp>
+#include <leibniz/ops/where.hpp>

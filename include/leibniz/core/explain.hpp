@@ -22,7 +22,7 @@ namespace detail {
 
 inline std::string number_text(double v) {
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.6g", v);
+    std::snprintf(buffer, sizeof buffer, "%.6g", v + 0.0);  // + 0.0: −0 (a mask's adjoint) prints as 0
     return buffer;
 }
 

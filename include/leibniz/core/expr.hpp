@@ -6,6 +6,7 @@
 // Every node is an empty type: the expression is the program, the values live elsewhere.
 
 #include <leibniz/core/fixed_string.hpp>
+#include <leibniz/core/op_protocol.hpp>
 #include <leibniz/core/rational.hpp>
 #include <leibniz/tensor/shape.hpp>
 
@@ -195,7 +196,6 @@ enum class reduction : unsigned char { none, sum, mean };
 struct op_traits {
     bool elementwise = true;     // y[i] depends on the operands' [i] only (after broadcasting)
     reduction reduces = reduction::none;  // sum or mean of all elements of its one operand
-    bool linear = false;         // vjp does not read any value
     bool reads_result = false;   // vjp reads y
     bool reads_operands = true;  // vjp reads the operands
 };
@@ -263,6 +263,11 @@ template <class Op, class SA, class SB>
 struct result_shape_of<Op, SA, SB> {
     using type = broadcast_shape<SA, SB>;
 };
+template <class Op, class SA, class SB, class SC>
+    requires(!declares_result_shape<Op, SA, SB, SC>)
+struct result_shape_of<Op, SA, SB, SC> {
+    using type = broadcast_shape<broadcast_shape<SA, SB>, SC>;
+};
 
 }  // namespace detail
 
@@ -302,10 +307,27 @@ constexpr bool check_scalar_types() {
     return ok;
 }
 
+// An op meets its protocol (core/op_protocol.hpp): ElementwiseOp unless its
+// traits say it is not elementwise, then TensorOp.
+template <class Op, class... Shapes>
+constexpr bool check_op() {
+    if constexpr (requires { Op::traits.elementwise; } && !traits_of<Op>().elementwise)
+        return check_tensor_op<Op, Shapes...>();
+    else
+        return check_elementwise_op<Op, sizeof...(Shapes)>();
+}
+
 template <class... Shapes>
 constexpr bool check_shapes() {
     if constexpr (sizeof...(Shapes) == 2)
         return check_broadcastable<Shapes...>();
+    else if constexpr (sizeof...(Shapes) == 3)  // lz::where(mask, a, b): the first two, then with the third
+        return []<class SA, class SB, class SC>(boost::mp11::mp_list<SA, SB, SC>) {
+            if constexpr (check_broadcastable<SA, SB>())
+                return check_broadcastable<broadcast_shape<SA, SB>, SC>();
+            else
+                return false;
+        }(boost::mp11::mp_list<Shapes...>{});
     else
         return true;
 }
@@ -313,10 +335,12 @@ constexpr bool check_shapes() {
 }  // namespace detail
 
 // Builds node<Op, Args...> after checking scalar types (and, for elementwise
-// binary ops, that the shapes broadcast). Every op's builder goes through here.
+// binary and ternary ops, that the shapes broadcast). Every op's builder goes through here.
 template <class Op, Expression... Args>
 constexpr auto make_node(Args...) {
-    if constexpr (!detail::check_scalar_types<scalar_of<Args>...>()) {
+    if constexpr (!detail::check_op<Op, shape_of<Args>...>()) {
+        return;  // the op lacks a member of the protocol (core/op_protocol.hpp): reported there, alone
+    } else if constexpr (!detail::check_scalar_types<scalar_of<Args>...>()) {
         return;  // the static_assert above is the only error
     } else if constexpr (detail::declares_result_shape<Op, shape_of<Args>...>) {
         return node<Op, std::remove_cvref_t<Args>...>{};  // the op checks its own shapes

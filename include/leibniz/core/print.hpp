@@ -16,6 +16,7 @@
 namespace leibniz {
 
 namespace precedence {
+inline constexpr int comparison = 5;  // a < b, a == b
 inline constexpr int additive = 10;
 inline constexpr int multiplicative = 20;
 inline constexpr int unary = 30;  // -a

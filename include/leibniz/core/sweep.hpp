@@ -32,18 +32,6 @@ namespace leibniz {
 
 // ---------------------------------------------------------------- the sweeps
 
-namespace detail {
-
-template <class T, class V>
-T to_scalar(const V& v) {
-    return T(v);
-}
-
-template <class Op, std::size_t P, class... V>
-constexpr bool has_tensor_vjp = requires { &Op::template vjp<P, V...>; };
-
-}  // namespace detail
-
 template <class G, class Plan, class T, std::size_t K, class Node, class Tape, class Env>
 void tensor_forward_step(Tape& values, const Env& env, const sweep_context& context) {
     if constexpr (Plan::interior[K] || !Plan::needed[K]) {

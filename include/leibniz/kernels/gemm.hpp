@@ -12,10 +12,6 @@
 //       Overwriting never reads C (NaN or garbage in C does not leak through).
 //       `scratch` holds the packed panels of B: gemm_scratch_bytes<T>(m, n, k)
 //       bytes, any alignment (the kernel aligns inside it to 64 bytes).
-//   gemm<M, N, K, Opts>(a, b, c)        static shapes, dense storage; for
-//       M·N·K <= 16³ the product is unrolled into registers, nothing packed.
-//       Opts is a type, gemm_variant<trans, trans, update>.
-//   gemm<M, N, K, Opts>(a, b, c, scratch)   any static shape.
 //   gemv(trans, update, m, n, a, lda, x, y)     y = A·x or y = Aᵀ·x (A is m×n).
 //   outer(update, m, n, x, y, a, lda)           A[m×n] = x·yᵀ or A += x·yᵀ.
 //
@@ -78,19 +74,6 @@ struct gemm_options {
     trans b = trans::none;
     update c = update::overwrite;
 };
-
-// The same as a type, for static-shape products:
-// `gemm<M, N, K, gemm_variant<trans::transposed>>(a, b, c)`. A type, never a
-// gemm_options value as a template argument: g++ 12 mixes up the lambdas of
-// instantiations that differ only in a class-type template argument's value.
-template <trans A = trans::none, trans B = trans::none, update C = update::overwrite>
-struct gemm_variant {
-    static constexpr gemm_options value{A, B, C};
-};
-
-// Static-shape products with M·N·K at most this are fully unrolled into
-// registers and need no scratch.
-inline constexpr std::size_t gemm_unrolled_limit = 16 * 16 * 16;
 
 namespace detail {
 
@@ -182,19 +165,17 @@ void gemm_portable(gemm_options o, std::size_t m, std::size_t n, std::size_t k, 
 //   a: A at the tile's first row and the slice's first k; element (i, p) is
 //      a[i·lda + p] (TA = none) or a[p·lda + i] (TA = transposed).
 //   b: k-row p of the tile's columns starts at b + p·ldb; NV·lanes elements
-//      readable (a packed sliver, or B itself for full static tiles).
+//      readable, aligned (a packed sliver).
 //   ncols <= NV·lanes columns of C are written; add_to_c: C += product.
 // Fewer rows than Rows (the bottom edge) repeat the last row in the unused
 // accumulators, which are never stored: one instantiation serves every
 // height, at the price of idle FMAs on edge tiles only. The k loop is
-// unrolled by Unroll; KStatic != 0 fixes kc at compile time (static shapes).
-template <class T, class Arch, std::size_t Rows, std::size_t NV, trans TA, bool BAligned, std::size_t Unroll,
-          std::size_t KStatic = 0>
-void gemm_micro(std::size_t kc_dynamic, std::size_t rows, const T* a, std::size_t lda, const T* b, std::size_t ldb,
+// unrolled by Unroll.
+template <class T, class Arch, std::size_t Rows, std::size_t NV, trans TA, std::size_t Unroll>
+void gemm_micro(std::size_t kc, std::size_t rows, const T* a, std::size_t lda, const T* b, std::size_t ldb,
                 T* c, std::size_t ldc, std::size_t ncols, bool add_to_c) noexcept {
     using batch = xsimd::batch<T, Arch>;
     constexpr std::size_t W = batch::size;
-    const std::size_t kc = KStatic != 0 ? KStatic : kc_dynamic;
     const T* ar[Rows];  // row i of op(A): element p at ar[i][p·stride]
     const std::size_t stride = TA == trans::none ? 1 : lda;
     batch acc[Rows][NV];
@@ -207,12 +188,7 @@ void gemm_micro(std::size_t kc_dynamic, std::size_t rows, const T* a, std::size_
     auto step = [&](std::size_t p) LEIBNIZ_ALWAYS_INLINE {
         batch bv[NV];
         const T* bp = b + p * ldb;
-        static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE {
-            if constexpr (BAligned)
-                bv[v] = batch::load_aligned(bp + v * W);
-            else
-                bv[v] = batch::load_unaligned(bp + v * W);
-        });
+        static_for<NV>([&](auto v) LEIBNIZ_ALWAYS_INLINE { bv[v] = batch::load_aligned(bp + v * W); });
         const std::size_t q = TA == trans::none ? p : p * stride;
         static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
             const batch av(ar[i][q]);
@@ -220,16 +196,10 @@ void gemm_micro(std::size_t kc_dynamic, std::size_t rows, const T* a, std::size_
         });
     };
     std::size_t p = 0;
-    if constexpr (KStatic != 0) {
-        for (; p < KStatic / Unroll * Unroll; p += Unroll)
+    if constexpr (Unroll > 1)
+        for (; p + Unroll <= kc; p += Unroll)
             static_for<Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
-        static_for<KStatic % Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
-    } else {
-        if constexpr (Unroll > 1)
-            for (; p + Unroll <= kc; p += Unroll)
-                static_for<Unroll>([&](auto u) LEIBNIZ_ALWAYS_INLINE { step(p + u); });
-        for (; p < kc; ++p) step(p);
-    }
+    for (; p < kc; ++p) step(p);
 
     if (ncols == NV * W) {
         static_for<Rows>([&](auto i) LEIBNIZ_ALWAYS_INLINE {
@@ -266,8 +236,8 @@ struct gemm_micro_table {
     static constexpr std::size_t half = P::mr / 2 > 0 ? P::mr / 2 : 1;
     template <std::size_t... V>
     static constexpr auto make(std::index_sequence<V...>) {
-        return std::array<gemm_micro_fn<T>, 2 * P::nv>{&gemm_micro<T, Arch, half, V + 1, TA, true, 4>...,
-                                                       &gemm_micro<T, Arch, P::mr, V + 1, TA, true, 4>...};
+        return std::array<gemm_micro_fn<T>, 2 * P::nv>{&gemm_micro<T, Arch, half, V + 1, TA, 4>...,
+                                                       &gemm_micro<T, Arch, P::mr, V + 1, TA, 4>...};
     }
     static constexpr auto table = make(std::make_index_sequence<P::nv>{});
     static gemm_micro_fn<T> at(std::size_t rows, std::size_t nv) noexcept {
@@ -433,111 +403,6 @@ void gemm(gemm_options o, std::size_t m, std::size_t n, std::size_t k, const T* 
         } else {
             detail::gemm_blocked<T, Arch, trans::transposed>(o, m, n, k, a, lda, b, ldb, c, ldc, bp, nc_max);
         }
-    }
-}
-
-// ---------------------------------------------------------------- static shapes
-
-namespace detail {
-
-// The product for small static shapes (M·N·K <= 16³): every loop bound is a
-// constant, the tiles of C live in registers, B is read in place, nothing is
-// packed and no scratch is used. A B stored transposed is first transposed
-// into a buffer on the stack of K·N <= 4096/M elements (at most 16 KiB of
-// float or 32 KiB of double, and only when M = 1; 4 KiB / 8 KiB from M = 4).
-// The micro-kernel's k loop is unrolled completely up to K = 8 and by 8
-// beyond: deeper unrolling (16) measurably multiplied compile time — clang
-// -O1 with the sanitizers spent 5–7 s on each 16-deep kernel — for no
-// run-time gain at these sizes.
-template <std::size_t M, std::size_t N, std::size_t K, class Variant, class T, class Arch>
-void gemm_unrolled(const T* a, std::size_t lda, const T* b, std::size_t ldb, T* c, std::size_t ldc) noexcept {
-    constexpr gemm_options O = Variant::value;
-    using P = gemm_params<T, Arch>;
-    constexpr std::size_t W = P::lanes;
-    constexpr std::size_t NVfull = N / W;   // whole vectors per row
-    constexpr std::size_t Ntail = N % W;   // columns past them
-    constexpr std::size_t unroll = std::min<std::size_t>(K, 8);
-    const bool add = O.c == update::accumulate;
-
-    const T* bk = b;        // op(B) as k×n rows
-    std::size_t ldbk = ldb;
-    alignas(Arch::alignment()) T bt[O.b == trans::transposed ? K * N : 1];
-    if constexpr (O.b == trans::transposed) {
-        for (std::size_t p = 0; p < K; ++p)
-            for (std::size_t j = 0; j < N; ++j) bt[p * N + j] = b[j * ldb + p];
-        bk = bt;
-        ldbk = N;
-    } else {
-        (void)bt;
-    }
-
-    // Row blocks of MR, then the remaining rows; column blocks of NV vectors,
-    // then the remaining whole vectors.
-    auto rows_block = [&]<std::size_t Rows>(std::size_t i0) {
-        const T* ai = O.a == trans::none ? a + i0 * lda : a + i0;
-        static_for<ceil_div(NVfull, P::nv)>([&](auto jb) LEIBNIZ_ALWAYS_INLINE {
-            constexpr std::size_t v0 = jb * P::nv;
-            constexpr std::size_t nv = std::min(P::nv, NVfull - v0);
-            gemm_micro<T, Arch, Rows, nv, O.a, false, unroll, K>(K, Rows, ai, lda, bk + v0 * W, ldbk,
-                                                              c + i0 * ldc + v0 * W, ldc, nv * W, add);
-        });
-    };
-    static_for<M / P::mr>([&](auto ib) LEIBNIZ_ALWAYS_INLINE { rows_block.template operator()<P::mr>(ib * P::mr); });
-    if constexpr (M % P::mr != 0) rows_block.template operator()<M % P::mr>(M - M % P::mr);
-
-    if constexpr (Ntail != 0) {
-        // The last N % W columns: scalar dot products.
-        for (std::size_t i = 0; i < M; ++i)
-            for (std::size_t j = NVfull * W; j < N; ++j) {
-                T s = add ? c[i * ldc + j] : T(0);
-                for (std::size_t p = 0; p < K; ++p)
-                    s += (O.a == trans::none ? a[i * lda + p] : a[p * lda + i]) * bk[p * ldbk + j];
-                c[i * ldc + j] = s;
-            }
-    }
-}
-
-template <std::size_t M, std::size_t N, std::size_t K, class Variant>
-inline constexpr std::size_t static_lda = Variant::value.a == trans::none ? K : M;
-template <std::size_t M, std::size_t N, std::size_t K, class Variant>
-inline constexpr std::size_t static_ldb = Variant::value.b == trans::none ? N : K;
-
-}  // namespace detail
-
-// C[M×N] = op(A)·op(B) (or +=) for static shapes, dense storage (leading
-// dimensions: A K or M, B N or K, C N). M·N·K <= gemm_unrolled_limit: fully
-// unrolled into registers, nothing packed, no scratch.
-template <std::size_t M, std::size_t N, std::size_t K, class Variant = gemm_variant<>, class T,
-          class Arch = default_arch>
-void gemm(const T* a, const T* b, T* c) noexcept {
-    static_assert(M * N * K <= gemm_unrolled_limit,
-                  "leibniz::kernels::gemm<M, N, K>: M*N*K exceeds gemm_unrolled_limit (16*16*16); "
-                  "pass a scratch span of gemm_scratch_bytes<T>(M, N, K) bytes as the fourth argument");
-    if constexpr (M == 0 || N == 0) {
-        (void)a, (void)b, (void)c;
-    } else if constexpr (K == 0) {
-        (void)a, (void)b;
-        if constexpr (Variant::value.c == update::overwrite) detail::fill_zero(M, N, c, N);
-    } else if constexpr (!simd_path<T, Arch>) {
-        detail::gemm_portable(Variant::value, M, N, K, a, detail::static_lda<M, N, K, Variant>, b,
-                              detail::static_ldb<M, N, K, Variant>, c, N);
-    } else {
-        detail::gemm_unrolled<M, N, K, Variant, T, Arch>(a, detail::static_lda<M, N, K, Variant>, b,
-                                                         detail::static_ldb<M, N, K, Variant>, c, N);
-    }
-}
-
-// Any static shape: unrolled when small, otherwise the blocked kernel with
-// `scratch` (gemm_scratch_bytes<T, Arch>(M, N, K) bytes).
-template <std::size_t M, std::size_t N, std::size_t K, class Variant = gemm_variant<>, class T,
-          class Arch = default_arch>
-void gemm(const T* a, const T* b, T* c, std::span<std::byte> scratch) noexcept {
-    if constexpr (M * N * K <= gemm_unrolled_limit) {
-        (void)scratch;
-        gemm<M, N, K, Variant, T, Arch>(a, b, c);
-    } else {
-        gemm<T, Arch>(Variant::value, M, N, K, a, detail::static_lda<M, N, K, Variant>, b,
-                      detail::static_ldb<M, N, K, Variant>, c, N, scratch);
     }
 }
 

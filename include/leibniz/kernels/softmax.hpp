@@ -1,6 +1,7 @@
 #pragma once
 // Softmax and log-softmax along the last axis of a row-major [rows, cols]
-// tensor, with their adjoint (vjp) and tangent (jvp) rules.
+// tensor, with their adjoint (vjp) rules. (Their tangents need no kernel of
+// their own: forward mode runs the forward kernels on dual numbers.)
 //
 //   softmax_rows(x, rows, cols, y)        y = exp(x − m) / Σ exp(x − m), m = max of the row
 //   log_softmax_rows(x, rows, cols, y)    y = (x − m) − log Σ exp(x − m)
@@ -10,8 +11,6 @@
 //   softmax_rows_vjp(y, g, rows, cols, dx, accumulate)       dx = y ⊙ (g − Σ g⊙y)
 //   log_softmax_rows_vjp(y, g, rows, cols, dx, accumulate)   dx = g − exp(y) · Σ g
 //       y is the forward result (softmax, resp. log-softmax); the sums are per row.
-//   softmax_rows_jvp(y, t, rows, cols, dy)       dy = y ⊙ (t − Σ t⊙y)
-//   log_softmax_rows_jvp(y, t, rows, cols, dy)   dy = t − Σ exp(y)⊙t
 //
 // `accumulate` = false overwrites dx and never reads it; true adds into it.
 // No alignment needed, every extent handled, no heap allocation.
@@ -29,7 +28,7 @@
 //   read-modified once while it is in cache, and exp runs once per element.
 // * log_softmax: the same pass without storing, then y = (x − base) − log Σ:
 //   one exp per element.
-// * the vjp/jvp rules: a dot product or sum per row (four FMA chains), then
+// * the vjp rules: a dot product or sum per row (four FMA chains), then
 //   one elementwise pass.
 // Measured and dropped (Zen 4, 1e6 floats, with the earlier max-first
 // blocks): two exps per element instead of storing and rescaling (sum, then
@@ -94,7 +93,7 @@ void log_softmax_portable(const T* x, std::size_t n, T* y) noexcept {
     for (std::size_t i = 0; i < n; ++i) y[i] = (x[i] - m) - ls;
 }
 
-// dx = y ⊙ (g − Σ g⊙y)   (softmax's vjp, and its jvp with g = t)
+// dx = y ⊙ (g − Σ g⊙y)
 template <class T>
 void softmax_vjp_portable(const T* y, const T* g, std::size_t n, T* dx, bool accumulate) noexcept {
     const T d = reduction::blocked_sum<T>(n, [&](std::size_t i) { return g[i] * y[i]; });
@@ -107,14 +106,6 @@ void log_softmax_vjp_portable(const T* y, const T* g, std::size_t n, T* dx, bool
     using std::exp;
     const T s = reduction::sum_portable(g, n, 1);
     for (std::size_t i = 0; i < n; ++i) put(dx[i], g[i] - exp(y[i]) * s, accumulate);
-}
-
-// dy = t − Σ exp(y)⊙t
-template <class T>
-void log_softmax_jvp_portable(const T* y, const T* t, std::size_t n, T* dy) noexcept {
-    using std::exp;
-    const T s = reduction::blocked_sum<T>(n, [&](std::size_t i) { return exp(y[i]) * t[i]; });
-    for (std::size_t i = 0; i < n; ++i) dy[i] = t[i] - s;
 }
 
 // ============================================================ SIMD paths
@@ -142,25 +133,6 @@ T dot_simd(const T* a, const T* b, std::size_t n) noexcept {
     if (i < n)
         s1 = detail::fma(simd::load_partial<Arch>(a + i, n - i, T(0)), simd::load_partial<Arch>(b + i, n - i, T(0)), s1);
     return simd::reduce_add((s0 + s1) + (s2 + s3));
-}
-
-// Σ exp(y)⊙t over [0, n).
-template <class Arch, class T>
-T exp_dot_simd(const T* y, const T* t, std::size_t n) noexcept {
-    using B = simd::batch<T, Arch>;
-    constexpr std::size_t W = B::size;
-    B s0(T(0)), s1(T(0));
-    std::size_t i = 0;
-    for (const std::size_t end = simd::round_down(n, 2 * W); i < end; i += 2 * W) {
-        s0 = detail::fma(simd::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
-        s1 = detail::fma(simd::exp(B::load_unaligned(y + i + W)), B::load_unaligned(t + i + W), s1);
-    }
-    for (const std::size_t end = simd::round_down(n, W); i < end; i += W)
-        s0 = detail::fma(simd::exp(B::load_unaligned(y + i)), B::load_unaligned(t + i), s0);
-    if (i < n)
-        s1 = detail::fma(simd::exp(simd::load_partial<Arch>(y + i, n - i, T(0))),
-                         simd::load_partial<Arch>(t + i, n - i, T(0)), s1);
-    return simd::reduce_add(s0 + s1);
 }
 
 // Runs body(i, Partial, count) over [0, n) in full vectors, then one partial.
@@ -236,16 +208,6 @@ void log_softmax_vjp_row_simd(const T* y, const T* g, std::size_t n, T* dx, bool
     });
 }
 
-template <class Arch, class T>
-void log_softmax_jvp_row_simd(const T* y, const T* t, std::size_t n, T* dy) noexcept {
-    using B = simd::batch<T, Arch>;
-    const B s(exp_dot_simd<Arch>(y, t, n));
-    for_each_vector<T, Arch>(n, [&](std::size_t i, auto partial, std::size_t count) {
-        constexpr bool P = decltype(partial)::value;
-        simd::store<Arch, P>(dy + i, count, simd::load<Arch, P>(t + i, count, T(0)) - s);
-    });
-}
-
 }  // namespace detail::softmax_rows_impl
 
 // ============================================================ public kernels
@@ -293,25 +255,6 @@ void log_softmax_rows_vjp(const T* y, const T* g, std::size_t rows, std::size_t 
             d::log_softmax_vjp_row_simd<Arch>(y + o, g + o, cols, dx + o, accumulate);
         else
             d::log_softmax_vjp_portable(y + o, g + o, cols, dx + o, accumulate);
-    }
-}
-
-// Softmax's Jacobian diag(y) − y·yᵀ is symmetric: the tangent rule is the
-// adjoint rule applied to t.
-template <class T, class Arch = default_arch>
-void softmax_rows_jvp(const T* y, const T* t, std::size_t rows, std::size_t cols, T* dy) noexcept {
-    softmax_rows_vjp<T, Arch>(y, t, rows, cols, dy, false);
-}
-
-template <class T, class Arch = default_arch>
-void log_softmax_rows_jvp(const T* y, const T* t, std::size_t rows, std::size_t cols, T* dy) noexcept {
-    namespace d = detail::softmax_rows_impl;
-    for (std::size_t r = 0; r < rows; ++r) {
-        const std::size_t o = r * cols;
-        if constexpr (simd_path<T, Arch>)
-            d::log_softmax_jvp_row_simd<Arch>(y + o, t + o, cols, dy + o);
-        else
-            d::log_softmax_jvp_portable(y + o, t + o, cols, dy + o);
     }
 }
 

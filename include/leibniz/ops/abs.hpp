@@ -9,7 +9,7 @@ namespace leibniz {
 struct sign_op {
     static constexpr std::string_view name = "sign";
     static constexpr std::string_view latex_name = "\\operatorname{sign}";
-    static constexpr op_traits traits{.linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.reads_operands = false};
 
     template <class T>
     static constexpr T value(const T& a) { return select(a > T(0), T(1), select(a < T(0), T(-1), T(0))); }

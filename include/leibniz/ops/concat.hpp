@@ -39,7 +39,7 @@ struct concat_shape {
 template <std::size_t K>
 struct concat_op {
     static constexpr std::string_view name = "concat";
-    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reads_operands = false};
     static constexpr std::array<std::string_view, 2> vjp_formula{"δ[first slice along the axis]", "δ[second slice along the axis]"};
 
     template <Shape A, Shape B>

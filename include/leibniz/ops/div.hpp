@@ -2,6 +2,7 @@
 // a / b.  ∂/∂a = 1/b, ∂/∂b = −a/b² = −y/b.
 
 #include <leibniz/ops/op.hpp>
+#include <leibniz/ops/simplify.hpp>
 
 namespace leibniz {
 
@@ -35,6 +36,25 @@ struct div_op {
     static constexpr std::array<std::string_view, 2> local_derivative{"1/b", "-y/b"};
 };
 
+// The simplifying quotient the symbolic derivatives use (see simplify.hpp).
+template <Expression A, Expression B>
+constexpr auto simplified_div(A a, B b) {
+    using namespace simplify_detail;
+    if constexpr (is_zero<A>)
+        return zero_t{};
+    else if constexpr (is_one<B>)
+        return a;
+    else if constexpr (is_lit<A> && is_lit<B>)
+        return literal<literal_value<A>() / literal_value<B>()>{};
+    else if constexpr (is_lit<B>)
+        return simplified_mul(literal<rational{1, 1} / literal_value<B>()>{}, a);
+    else if constexpr (is<A, neg_op>)
+        return simplified_neg(simplified_div(typename scaled<A>::rest{}, b));
+    else
+        return node<div_op, A, B>{};
+}
+
+
 template <Expression A, Expression B>
 constexpr auto operator/(A a, B b) {
     return make_node<div_op>(a, b);
@@ -45,5 +65,3 @@ template <runtime_number S, Expression A>
 constexpr auto operator/(S, A) { detail::reject_runtime_number<S>(); }
 
 }  // namespace leibniz
-
-#include <leibniz/ops/simplify.hpp>

@@ -1,27 +1,14 @@
 #pragma once
 // hard_tanh(a) = clamp(a, −1, 1).  d/da = 1 for −1 < a < 1, else 0 — 0 at
 // the corners a = ±1, PyTorch's convention (Hardtanh's backward is strict).
+// The symbolic derivative is where(|a| < 1, 1, 0), printed [|a| < 1].
 
+#include <leibniz/ops/abs.hpp>
+#include <leibniz/ops/compare.hpp>
 #include <leibniz/ops/op.hpp>
+#include <leibniz/ops/where.hpp>
 
 namespace leibniz {
-
-// [−1 < a < 1]: the derivative of hard_tanh as an expression.
-struct inside_unit_op {
-    static constexpr std::string_view name = "inside_unit";
-    static std::string latex(const std::string& a) { return "[-1 < " + a + " < 1]"; }
-    static constexpr op_traits traits{.linear = true, .reads_operands = false};
-
-    template <class T>
-    static constexpr T value(const T& a) { return select(a > T(-1) && a < T(1), T(1), T(0)); }
-    template <class T>
-    static constexpr T jvp(const T&, const T&, const T&) { return T(0); }
-    template <class T>
-    static constexpr T vjp(const T&, const T&, const T&) { return T(0); }
-    template <class A>
-    static constexpr auto derivative(A) { return zero_t{}; }
-    static constexpr std::string_view local_derivative = "0";
-};
 
 struct hard_tanh_op {
     static constexpr std::string_view name = "hard_tanh";
@@ -34,7 +21,7 @@ struct hard_tanh_op {
     template <class T>
     static constexpr T vjp(const T& g, const T&, const T& a) { return select(a > T(-1) && a < T(1), g, T(0)); }
     template <class A>
-    static constexpr auto derivative(A) { return node<inside_unit_op, A>{}; }
+    static constexpr auto derivative(A a) { return where(abs(a) < one_t{}, one_t{}, zero_t{}); }
     static constexpr std::string_view local_derivative = "[-1 < a < 1]";
 };
 

@@ -1,29 +1,13 @@
 #pragma once
 // leaky_relu(a, s) = a for a > 0, s·a otherwise, with s a literal (default
 // 0.01, PyTorch's). d/da = 1 for a > 0, else s — at a = 0 the slope is s,
-// PyTorch's convention.
+// PyTorch's convention. The symbolic derivative is where(a > 0, 1, s).
 
+#include <leibniz/ops/compare.hpp>
 #include <leibniz/ops/op.hpp>
+#include <leibniz/ops/where.hpp>
 
 namespace leibniz {
-
-// The derivative of leaky_relu as an expression: 1 for a > 0, else s.
-template <rational Slope>
-struct leaky_step_op {
-    static constexpr std::string_view name = "leaky_step";
-    static std::string text(const std::string& a) { return "leaky_step(" + a + ", " + detail::rational_text(Slope, false) + ")"; }
-    static constexpr op_traits traits{.linear = true, .reads_operands = false};
-
-    template <class T>
-    static constexpr T value(const T& a) { return select(a > T(0), T(1), literal<Slope>::template as<T>()); }
-    template <class T>
-    static constexpr T jvp(const T&, const T&, const T&) { return T(0); }
-    template <class T>
-    static constexpr T vjp(const T&, const T&, const T&) { return T(0); }
-    template <class A>
-    static constexpr auto derivative(A) { return zero_t{}; }
-    static constexpr std::string_view local_derivative = "0";
-};
 
 template <rational Slope>
 struct leaky_relu_op {
@@ -41,7 +25,7 @@ struct leaky_relu_op {
     template <class T>
     static constexpr T vjp(const T& g, const T&, const T& a) { return select(a > T(0), g, g * literal<Slope>::template as<T>()); }
     template <class A>
-    static constexpr auto derivative(A) { return node<leaky_step_op<Slope>, A>{}; }
+    static constexpr auto derivative(A a) { return where(a > zero_t{}, one_t{}, literal<Slope>{}); }
     static constexpr std::string_view local_derivative = "[a > 0] + s·[a ≤ 0]";
 };
 

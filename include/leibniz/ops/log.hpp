@@ -1,6 +1,7 @@
 #pragma once
 // log(a), the natural logarithm.  d/da log(a) = 1/a.
 
+#include <leibniz/ops/div.hpp>
 #include <leibniz/ops/op.hpp>
 
 #include <cmath>
@@ -30,5 +31,3 @@ template <class T, std::size_t N>
 dual<T, N> log(const dual<T, N>& a) { return lift<log_op>(a); }
 
 }  // namespace leibniz
-
-#include <leibniz/ops/simplify.hpp>

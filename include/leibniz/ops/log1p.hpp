@@ -2,6 +2,7 @@
 // log1p(a) = log(1 + a), accurate for small a.  d/da = 1/(1 + a).
 
 #include <leibniz/ops/add.hpp>
+#include <leibniz/ops/div.hpp>
 
 #include <cmath>
 
@@ -29,5 +30,3 @@ template <class T, std::size_t N>
 dual<T, N> log1p(const dual<T, N>& a) { return lift<log1p_op>(a); }
 
 }  // namespace leibniz
-
-#include <leibniz/ops/simplify.hpp>

@@ -13,7 +13,7 @@ namespace leibniz {
 struct mean_op {
     static constexpr std::string_view name = "mean";
     static std::string latex(const std::string& a) { return "\\overline{" + a + "}"; }
-    static constexpr op_traits traits{.elementwise = false, .reduces = reduction::mean, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reduces = reduction::mean, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δ/n, copied to every element";
 
     template <Shape S>
@@ -33,7 +33,7 @@ template <std::size_t K>
 struct mean_axis_op {
     static constexpr std::string_view name = "mean";
     static std::string text(const std::string& a) { return "mean(" + a + ", axis " + std::to_string(K) + ")"; }
-    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δ/n, copied along the axis";
 
     template <Shape S>

@@ -11,7 +11,7 @@ struct neg_op {
     static constexpr std::array<int, 1> operand_precedence{precedence::unary};
     static std::string text(const std::string& a) { return "-" + a; }
     static std::string latex(const std::string& a) { return "-" + a; }
-    static constexpr op_traits traits{.linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.reads_operands = false};
 
     template <class T>
     static constexpr T value(const T& a) { return -a; }

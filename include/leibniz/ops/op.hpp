@@ -5,7 +5,7 @@
 // An op is a struct with, side by side (DESIGN §3):
 //   name / text / latex          how it prints (text(a, b, bare_a, bare_b) also gets the
 //                                operands unparenthesised, to write one in two contexts)
-//   traits                       elementwise? linear? what its backward rule reads
+//   traits                       elementwise? a reduction? what its backward rule reads
 //   value(a, ...)                the value (always called on plain numbers)
 //   jvp(t, y, a) / jvp<P>(...)   tangent rule: the output tangent from operand P's tangent t
 //   vjp(g, y, a) / vjp<P>(...)   adjoint rule: operand P's share of the output adjoint g
@@ -38,6 +38,15 @@ constexpr T select(C condition, const T& if_true, const T& if_false) {
 }
 
 namespace detail {
+// The adjoint a mask (a comparison) passes to its operands: −0, the exact
+// additive identity (x + −0 = x for every x, −0 and NaN included), so the
+// sweep's `δa += −0` changes nothing and the compiler drops it, where a +0
+// would stay (−0 + 0 is +0).
+template <class T>
+constexpr T no_adjoint() {
+    return -T(0);
+}
+
 inline std::string infix(const std::string& a, std::string_view op, const std::string& b) {
     std::string s = a;
     s += op;

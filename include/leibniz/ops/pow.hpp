@@ -11,6 +11,7 @@
 
 #include <leibniz/ops/log.hpp>
 #include <leibniz/ops/op.hpp>
+#include <leibniz/ops/simplify.hpp>
 
 #include <cmath>
 
@@ -226,5 +227,3 @@ template <class T, std::size_t N, class S>
 dual<T, N> pow(const dual<T, N>& a, const S& b) { return lift<pow_op>(a, dual<T, N>(b)); }
 
 }  // namespace leibniz
-
-#include <leibniz/ops/simplify.hpp>

@@ -45,7 +45,7 @@ struct flattened {
 template <Shape To>
 struct reshape_op {
     static constexpr std::string_view name = "reshape";
-    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δ, reshaped";
 
     template <Shape S>

@@ -2,6 +2,7 @@
 // sigmoid(a) = 1/(1 + exp(−a)).  d/da = y·(1 − y): the backward rule reuses the value.
 
 #include <leibniz/ops/exp.hpp>
+#include <leibniz/ops/simplify.hpp>
 
 #include <cmath>
 
@@ -45,5 +46,3 @@ T logistic(const T& a) {
 }
 
 }  // namespace leibniz
-
-#include <leibniz/ops/simplify.hpp>

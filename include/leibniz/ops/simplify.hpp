@@ -6,11 +6,12 @@
 //   e + 0 → e  c₁ + c₂ → c   e + e → 2·e   c₁·e + c₂·e → (c₁+c₂)·e   a + (−b) → a − b
 //   e − 0 → e  0 − e → −e   e − e → 0   a − (−b) → a + b
 //   −c → literal   −(−e) → e   −(c·e) → (−c)·e
-//   0/e → 0    e/1 → e    c₁/c₂ → c    e/c → (1/c)·e
+//   0/e → 0    e/1 → e    c₁/c₂ → c    e/c → (1/c)·e   (simplified_div, in div.hpp)
 // User expressions are never rewritten: only derivatives go through here.
+// The quotient is beside div_op, which uses this header for its own partials:
+// so no header includes the other back.
 
 #include <leibniz/ops/add.hpp>
-#include <leibniz/ops/div.hpp>
 #include <leibniz/ops/mul.hpp>
 #include <leibniz/ops/neg.hpp>
 #include <leibniz/ops/sub.hpp>
@@ -159,23 +160,6 @@ constexpr auto simplified_sub(A a, B b) {
         return simplified_add(a, typename SB::rest{});
     else
         return node<sub_op, A, B>{};
-}
-
-template <Expression A, Expression B>
-constexpr auto simplified_div(A a, B b) {
-    using namespace simplify_detail;
-    if constexpr (is_zero<A>)
-        return zero_t{};
-    else if constexpr (is_one<B>)
-        return a;
-    else if constexpr (is_lit<A> && is_lit<B>)
-        return literal<literal_value<A>() / literal_value<B>()>{};
-    else if constexpr (is_lit<B>)
-        return simplified_mul(literal<rational{1, 1} / literal_value<B>()>{}, a);
-    else if constexpr (is<A, neg_op>)
-        return simplified_neg(simplified_div(typename scaled<A>::rest{}, b));
-    else
-        return node<div_op, A, B>{};
 }
 
 }  // namespace leibniz

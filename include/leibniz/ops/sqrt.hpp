@@ -1,6 +1,7 @@
 #pragma once
 // sqrt(a).  d/da = 1/(2·sqrt(a)) = 1/(2y); +inf at a = 0, as in PyTorch.
 
+#include <leibniz/ops/div.hpp>
 #include <leibniz/ops/op.hpp>
 
 #include <cmath>
@@ -30,5 +31,3 @@ template <class T, std::size_t N>
 dual<T, N> sqrt(const dual<T, N>& a) { return lift<sqrt_op>(a); }
 
 }  // namespace leibniz
-
-#include <leibniz/ops/simplify.hpp>

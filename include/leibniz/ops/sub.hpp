@@ -11,7 +11,7 @@ struct sub_op {
     static constexpr std::array<int, 2> operand_precedence{precedence::additive, precedence::additive + 1};
     static std::string text(const std::string& a, const std::string& b) { return detail::infix(a, " - ", b); }
     static std::string latex(const std::string& a, const std::string& b) { return detail::infix(a, " - ", b); }
-    static constexpr op_traits traits{.linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.reads_operands = false};
 
     template <class T>
     static constexpr T value(const T& a, const T& b) { return a - b; }

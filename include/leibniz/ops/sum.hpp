@@ -13,7 +13,7 @@ namespace leibniz {
 struct sum_op {
     static constexpr std::string_view name = "sum";
     static std::string latex(const std::string& a) { return "\\sum " + a; }
-    static constexpr op_traits traits{.elementwise = false, .reduces = reduction::sum, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reduces = reduction::sum, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δ, copied to every element";
 
     template <Shape S>
@@ -34,7 +34,7 @@ struct sum_axis_op {
     static constexpr std::string_view name = "sum";
     static std::string text(const std::string& a) { return "sum(" + a + ", axis " + std::to_string(K) + ")"; }
     static std::string latex(const std::string& a) { return "\\sum_{" + std::to_string(K) + "} " + a; }
-    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δ, copied along the axis";
 
     template <Shape S>

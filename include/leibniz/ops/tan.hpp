@@ -2,6 +2,7 @@
 // tan(a).  d/da = 1 + tan²(a) = 1 + y².
 
 #include <leibniz/ops/op.hpp>
+#include <leibniz/ops/simplify.hpp>
 
 #include <cmath>
 
@@ -32,5 +33,3 @@ template <class T, std::size_t N>
 dual<T, N> tan(const dual<T, N>& a) { return lift<tan_op>(a); }
 
 }  // namespace leibniz
-
-#include <leibniz/ops/simplify.hpp>

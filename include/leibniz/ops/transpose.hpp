@@ -28,7 +28,7 @@ struct transpose_op {
     static std::string latex(const std::string& a) { return a + "^{\\top}"; }
     static constexpr int precedence = precedence::atom - 1;
     static constexpr std::array<int, 1> operand_precedence{precedence::atom};
-    static constexpr op_traits traits{.elementwise = false, .linear = true, .reads_operands = false};
+    static constexpr op_traits traits{.elementwise = false, .reads_operands = false};
     static constexpr std::string_view vjp_formula = "δᵀ";
 
     template <Shape S>
