@@ -6,7 +6,7 @@
 //   name / text / latex          how it prints (text(a, b, bare_a, bare_b) also gets the
 //                                operands unparenthesised, to write one in two contexts)
 //   traits                       elementwise? a reduction? what its backward rule reads
-//   value(a, ...)                the value (always called on plain numbers)
+//   value(a, ...)                the value (on numbers, dual numbers and SIMD batches)
 //   jvp(t, y, a) / jvp<P>(...)   tangent rule: the output tangent from operand P's tangent t
 //   vjp(g, y, a) / vjp<P>(...)   adjoint rule: operand P's share of the output adjoint g
 //   derivative(a) / partial<P>   the symbolic derivative, as an expression
@@ -17,6 +17,8 @@
 //   vjp<P>(δa, accumulate, δ, y, a, ...)   operand P's adjoint: stored, or added when accumulate
 //   vjp_formula                  the text of the adjoint rule over δ, a, b, y, for explain
 // y is the op's own value, passed so rules like exp's (δ·y) reuse it.
+// The concepts lz::ElementwiseOp and lz::TensorOp (core/op_protocol.hpp) state
+// these lists exactly; make_node checks them and names a missing member.
 
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/expr.hpp>
