@@ -21,6 +21,8 @@
 namespace lz = leibniz;
 namespace io = leibniz::io;
 
+static_assert(std::is_base_of_v<std::runtime_error, lz::io_error>, "lz::io_error is a std::runtime_error");
+
 namespace {
 
 // Runs `f`, which must throw lz::io_error whose message holds `file` and `part`.
