@@ -1,8 +1,8 @@
-// Tensor laws (tensor_laws.hpp) for NumPy broadcasting, part D: a column
+// Tensor laws (tensor_laws.hpp) for NumPy broadcasting of a column:
 // [dyn, 1] * [dyn, n] for n = 1, 3, 17, 64, 127 (the batch 1, 3, 17, 64, 127
 // at run time). Along a row the column is one broadcast value, whose gradient
 // the fused backward loop sums over the row.
-#define BOOST_TEST_MODULE tensor_broadcast_d
+#define BOOST_TEST_MODULE tensor_broadcast_column
 #include "tensor_laws.hpp"
 
 using lzt::elementwise;

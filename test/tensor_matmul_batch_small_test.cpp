@@ -1,11 +1,13 @@
-// Tensor laws (tensor_laws.hpp) for matmul, part A: [dyn, k]·[k, n] for (k, n) = (1, 1), (3, 17), (17, 3).
+// Tensor laws (tensor_laws.hpp) for matmul, a batch times a small matrix:
+// [dyn, k]·[k, n] for (k, n) = (1, 1), (3, 17), (17, 3).
 // Every [dyn, k] operand runs with the batch m = 1, 3, 17, 64, 127 at run
-// time (every edge of the register tiles and cache blocks in m); static
-// shapes take the compile-time specialisations for small shapes.
+// time (every edge of the register tiles and cache blocks in m). matmul runs
+// on the run-time-extent kernels (kernels::gemm and gemv) for static shapes
+// too; the static-shape kernels of kernels/gemm.hpp are tested in gemm_test.
 // Backward: δA = δ·Bᵀ and δB = Aᵀ·δ (the transposed gemm kernels); for a
 // vector x, δA = δ·xᵀ (an outer product) and δx = Aᵀ·δ.
-// (Four TUs: matmul instantiates many kernels per pair of shapes.)
-#define BOOST_TEST_MODULE tensor_matmul_a
+// (Four files: matmul instantiates many kernels per pair of shapes.)
+#define BOOST_TEST_MODULE tensor_matmul_batch_small
 #include "tensor_laws.hpp"
 
 using lzt::family;

@@ -1,8 +1,8 @@
-// Tensor laws (tensor_laws.hpp) for NumPy broadcasting, part C: a scalar leaf
-// against a tensor (s * a, a / s, s - a), literals (2·a + 1), fused chains
+// Tensor laws (tensor_laws.hpp) for NumPy broadcasting of scalars and at rank 3:
+// a scalar leaf against a tensor (s * a, a / s, s - a), literals (2·a + 1), fused chains
 // tanh(a*x + b) with a row and with scalars, and rank 3: [dyn,3,17] + [3,1]
 // (a middle axis broadcast) and [dyn,1,17] * [dyn,3,1] (both operands broadcast).
-#define BOOST_TEST_MODULE tensor_broadcast_c
+#define BOOST_TEST_MODULE tensor_broadcast_scalar_rank3
 #include "tensor_laws.hpp"
 
 using namespace lz::literals;
