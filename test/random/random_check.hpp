@@ -54,20 +54,11 @@
 namespace lz = leibniz;
 using namespace lz::literals;
 
-// Known defect (reported, left out until fixed): g++ 12 at -O1 warns
-// -Wmaybe-uninitialized, an error under LEIBNIZ_WERROR, in the fused backward
-// loop (core/fused.hpp, `tape<KG, V> kt`) of a group where nothing reads cos's
-// value: cos_op::vjp(g, y, a), defined out of its class in sin.hpp and not
-// inlined, is passed the never-written slot of y, which it does not read.
-// Smallest case: lz::grad(lz::sum(lz::cos(x)), lz::wrt(x), env), x double
-// [3, 4] or [dyn, 4], -march=native. The expressions it hits are left out of
-// g++ builds under this macro (SKIPS in test/ref/make_random_ref.py); the values are
-// right, and clang checks them. Set SKIPS to {} to re-enable once fixed.
-#if defined(__GNUC__) && !defined(__clang__)
-#define LEIBNIZ_RANDOM_SKIP_GCC_COS_MAYBE_UNINITIALIZED 1
-#else
-#define LEIBNIZ_RANDOM_SKIP_GCC_COS_MAYBE_UNINITIALIZED 0
-#endif
+// Expressions may be left out of one compiler's build under a macro named for
+// a known defect (SKIPS in test/ref/make_random_ref.py; the test prints them).
+// None is, now: the last one, g++ 12's -Wmaybe-uninitialized in the fused
+// backward of cos (LEIBNIZ_RANDOM_SKIP_GCC_COS_MAYBE_UNINITIALIZED), went away
+// when cos_op::vjp moved into its class.
 
 namespace lzr {
 
