@@ -9,6 +9,8 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/set.hpp>
 
+#include <array>
+#include <cstddef>
 #include <type_traits>
 #include <utility>
 
@@ -85,12 +87,23 @@ struct environment {
 
     values_type values;
 
+    // (mp_set_contains: the leaves are distinct, and mp_contains is a fold, which
+    // clang limits to 256 operands.)
     template <class Leaf>
-    static constexpr bool binds = boost::mp11::mp_contains<leaves, Leaf>::value;
+    static constexpr bool binds = boost::mp11::mp_set_contains<leaves, Leaf>::value;
+    // Where Leaf's value is (a loop, not mp_find, which is a fold).
+    template <class Leaf>
+    static constexpr std::size_t index_of = [] {
+        constexpr std::array<bool, sizeof...(Bindings) + 1> same{std::is_same_v<typename Bindings::leaf_type, Leaf>...,
+                                                                 true};
+        std::size_t i = 0;
+        while (!same[i]) ++i;
+        return i;
+    }();
 
     template <class Leaf>
     [[nodiscard]] constexpr const auto& get() const {
-        return boost::hana::at_c<boost::mp11::mp_find<leaves, Leaf>::value>(values);
+        return boost::hana::at_c<index_of<Leaf>>(values);
     }
 
     // A copy with one leaf bound anew: env.with(w = 0.8). The leaf must be
@@ -101,7 +114,7 @@ struct environment {
         static_assert(binds<Leaf>, "leibniz: env.with(...) rebinds a leaf the environment does not bind; "
                                    "add it to lz::at(...) instead");
         environment copy = *this;
-        if constexpr (binds<Leaf>) boost::hana::at_c<boost::mp11::mp_find<leaves, Leaf>::value>(copy.values) = b.value;
+        if constexpr (binds<Leaf>) boost::hana::at_c<index_of<Leaf>>(copy.values) = b.value;
         return copy;
     }
 };

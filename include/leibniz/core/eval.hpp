@@ -10,6 +10,7 @@
 #include <leibniz/core/tape.hpp>
 
 #include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/set.hpp>
 
 #include <initializer_list>
 #include <type_traits>
@@ -41,18 +42,18 @@ constexpr bool check_environment() {
     using leaves = leaves_of<E>;
     using bound = typename Env::leaves;
     constexpr bool all_bound = []<class... L>(boost::mp11::mp_list<L...>) {
-        return (Env::template binds<L> && ...);
+        return all_true<Env::template binds<L>...>();
     }(leaves{});
     constexpr bool none_foreign = !Env::strict || []<class... L>(boost::mp11::mp_list<L...>) {
-        return (boost::mp11::mp_contains<leaves, L>::value && ...);
+        return all_true<boost::mp11::mp_set_contains<leaves, L>::value...>();
     }(bound{});
     if constexpr (!all_bound) {
         return []<class... L>(boost::mp11::mp_list<L...>) {
-            return (report_unbound_leaf<Env::template binds<L>, L>() && ...);
+            return all_true<report_unbound_leaf<Env::template binds<L>, L>()...>();
         }(leaves{});
     } else if constexpr (!none_foreign) {
         return []<class... L>(boost::mp11::mp_list<L...>) {
-            return (report_foreign_binding<boost::mp11::mp_contains<leaves, L>::value, L>() && ...);
+            return all_true<report_foreign_binding<boost::mp11::mp_set_contains<leaves, L>::value, L>()...>();
         }(bound{});
     } else {
         return true;
@@ -153,7 +154,15 @@ constexpr auto eval(E, const Env& env) {
         tape<G, T> t{};
         forward_sweep<G, T>(t, env);
         return get<G::size - 1>(t);
+    } else {
+        return poison{};  // reported by the check: nothing after it fails
     }
+}
+
+// A poisoned expression: a check has failed and said so; nothing more to report.
+template <Environment Env>
+constexpr poison eval(poison, const Env&) {
+    return {};
 }
 
 }  // namespace leibniz

@@ -287,4 +287,14 @@ std::string to_dot(E, W, const Env& env) {
         return {};
 }
 
+// A poisoned expression: a check has failed and said so; nothing more to report.
+template <WithRespectTo W, Environment Env>
+std::string explain(poison, W, const Env&) {
+    return {};
+}
+template <WithRespectTo W, Environment Env>
+std::string to_dot(poison, W, const Env&) {
+    return {};
+}
+
 }  // namespace leibniz

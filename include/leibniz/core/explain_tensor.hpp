@@ -146,11 +146,9 @@ tensor_walkthrough tensor_walk(const Env& env) {
     return w;
 }
 
-}  // namespace detail
-
-template <TensorExpression E, WithRespectTo W, Environment Env>
-std::string explain(E e, W wrt_leaves, const Env& env) {
-    using F = std::remove_cvref_t<E>;
+// The text of explain(f, wrt, env) once its checks have passed.
+template <class F, class W, class Env>
+std::string tensor_explain_text(F e, W wrt_leaves, const Env& env) {
     const auto w = detail::tensor_walk<F, std::remove_cvref_t<W>>(env);
     const std::size_t n = w.name.size();
     std::string out = "f = " + w.formula + "\n\nForward pass (each node once, operands first):\n";
@@ -188,6 +186,19 @@ std::string explain(E e, W wrt_leaves, const Env& env) {
         },
         r.gradient);
     return out;
+}
+
+}  // namespace detail
+
+// The forward and backward passes of grad(f, wrt, env) on tensors, step by step.
+template <TensorExpression E, WithRespectTo W, Environment Env>
+std::string explain(E, W wrt_leaves, const Env& env) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
+                  detail::check_wrt<F, std::remove_cvref_t<W>>())
+        return detail::tensor_explain_text(F{}, wrt_leaves, env);
+    else
+        return {};  // reported by the check
 }
 
 }  // namespace leibniz

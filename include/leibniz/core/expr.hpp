@@ -13,6 +13,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 
+#include <array>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
@@ -296,6 +297,16 @@ using default_scalar_of = std::conditional_t<std::is_void_v<scalar_of<E>>, doubl
 
 namespace detail {
 
+// All true: a loop over an array, not a fold `(B && ...)`, which clang limits to
+// 256 operands (lz::wrt and lz::at take any number of leaves).
+template <bool... B>
+constexpr bool all_true() {
+    constexpr std::array<bool, sizeof...(B) + 1> values{B..., true};
+    for (bool b : values)
+        if (!b) return false;
+    return true;
+}
+
 // Reports a mix of scalar types with both types in the instantiation context.
 template <class... Scalars>
 constexpr bool check_scalar_types() {
@@ -334,18 +345,44 @@ constexpr bool check_shapes() {
 
 }  // namespace detail
 
+// ---------------------------------------------------------------- poison
+
+// What a builder returns when its check has failed, after the check's
+// static_assert (the one error): an Expression that every builder and operator
+// passes on unchanged, and that eval, grad, value_and_grad, explain (and their
+// workspace forms) accept silently, so `lz::matmul(x, W) + b` with bad shapes
+// reports the shapes and nothing after. A poisoned program never compiles, so
+// its results are never computed: they convert to anything (the conversion is
+// only declared).
+struct poison : expression_base {
+    using scalar_type = void;
+    using shape_type = shape<>;
+    template <class T>
+    operator T() const;
+    template <class... I>
+    constexpr poison operator()(I...) const { return {}; }
+    template <class I>
+    constexpr poison operator[](I) const { return {}; }
+};
+
+// True if one of the expressions is poison: a check before has failed and said so.
+template <class... E>
+inline constexpr bool poisoned = (std::is_same_v<std::remove_cvref_t<E>, poison> || ...);
+
 // Builds node<Op, Args...> after checking scalar types (and, for elementwise
 // binary and ternary ops, that the shapes broadcast). Every op's builder goes through here.
 template <class Op, Expression... Args>
 constexpr auto make_node(Args...) {
-    if constexpr (!detail::check_op<Op, shape_of<Args>...>()) {
-        return;  // the op lacks a member of the protocol (core/op_protocol.hpp): reported there, alone
+    if constexpr (poisoned<Args...>) {
+        return poison{};  // an operand's check failed, and said so
+    } else if constexpr (!detail::check_op<Op, shape_of<Args>...>()) {
+        return poison{};  // the op lacks a member of the protocol (core/op_protocol.hpp): reported there, alone
     } else if constexpr (!detail::check_scalar_types<scalar_of<Args>...>()) {
-        return;  // the static_assert above is the only error
+        return poison{};  // the static_assert above is the only error
     } else if constexpr (detail::declares_result_shape<Op, shape_of<Args>...>) {
         return node<Op, std::remove_cvref_t<Args>...>{};  // the op checks its own shapes
     } else if constexpr (!detail::check_shapes<shape_of<Args>...>()) {
-        return;
+        return poison{};
     } else {
         return node<Op, std::remove_cvref_t<Args>...>{};
     }
@@ -356,11 +393,30 @@ template <class S>
 concept runtime_number = std::is_arithmetic_v<std::remove_cvref_t<S>>;
 
 namespace detail {
+// The operators and builders that meet a run-time number declare poison as
+// their return type, so the call's type is known without instantiating the
+// body: this static_assert is then the first and only error, with every compiler.
 template <class S>
 constexpr void reject_runtime_number() {
     static_assert(dependent_false<S>,
                   "leibniz: a run-time number cannot appear in an expression; use a compile-time "
                   "literal (2_c, 0.5_c, lz::c<1, 2>) or a named lz::var bound in lz::at(...)");
+}
+// lz::max(e, 1), lz::min(e, 1): an axis or a constant was meant.
+template <class S>
+constexpr void reject_runtime_min_max() {
+    static_assert(dependent_false<S>,
+                  "leibniz::max / leibniz::min: a run-time integer is neither an axis nor an expression; "
+                  "to reduce along axis K write lz::axis<K>, e.g. lz::max(e, lz::axis<1>); to compare with "
+                  "a constant write a literal (1_c, 0.5_c) or a named lz::var bound in lz::at(...)");
+}
+// What lz::min / lz::max do with a run-time number.
+template <class S>
+constexpr void reject_min_max_operand() {
+    if constexpr (std::is_integral_v<std::remove_cvref_t<S>>)
+        reject_runtime_min_max<S>();
+    else
+        reject_runtime_number<S>();
 }
 }  // namespace detail
 

@@ -27,7 +27,17 @@ struct wrt_t {
     static constexpr std::size_t size = sizeof...(Leaves);
 };
 
-template <Leaf... Leaves>
+namespace detail {
+// Every one a leaf. A loop over an array, not `template <Leaf... Leaves>`: that
+// is a fold, and clang limits fold nesting to 256 operands.
+template <class... L>
+constexpr bool all_leaves() {
+    return all_true<Leaf<L>...>();
+}
+}  // namespace detail
+
+template <class... Leaves>
+    requires(detail::all_leaves<Leaves...>())
 constexpr wrt_t<std::remove_cvref_t<Leaves>...> wrt(Leaves...) {
     return {};
 }
@@ -47,8 +57,10 @@ struct reverse_plan {
 
     static constexpr auto make_active() {
         std::array<bool, n> active{};
-        [&]<class... L>(boost::mp11::mp_list<L...>) { ((active[G::template index<L>] = true), ...); }(
-            typename Wrt::leaves{});
+        [&]<class... L>(boost::mp11::mp_list<L...>) {  // a loop, not a fold: any number of leaves
+            const std::array<std::size_t, sizeof...(L)> leaves{G::template index<L>...};
+            for (std::size_t i : leaves) active[i] = true;
+        }(typename Wrt::leaves{});
         for (std::size_t k = 0; k < n; ++k)
             for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e)
                 if (active[E::target[e]]) active[k] = true;
@@ -179,7 +191,7 @@ template <class F, class Wrt>
 constexpr bool check_wrt() {
     using G = graph_of<F>;
     return []<class... L>(boost::mp11::mp_list<L...>) {
-        return (report_not_a_leaf_of_expression<G::template contains<L>, L>() && ...);
+        return all_true<report_not_a_leaf_of_expression<G::template contains<L>, L>()...>();
     }(typename Wrt::leaves{});
 }
 
@@ -205,6 +217,21 @@ struct value_and_gradient {
     Gradients gradient;
 };
 
+namespace detail {
+// What grad returns after a failed check (reported there): one poison per leaf
+// in wrt, so `auto [dw, dx] = lz::grad(...)` adds no error of its own.
+template <class L>
+using poison_for = poison;
+template <class Wrt>
+struct poisoned_gradient;
+template <class... L>
+struct poisoned_gradient<wrt_t<L...>> {
+    using type = std::tuple<poison_for<L>...>;
+};
+template <class Wrt>
+using poisoned_gradient_t = typename poisoned_gradient<std::remove_cvref_t<Wrt>>::type;
+}  // namespace detail
+
 // lz::grad(f, lz::wrt(w, x), env): the gradients, in the order of wrt
 // (`auto [dw, dx] = ...`). lz::grad(f, w, env): the one gradient.
 template <ScalarExpression E, WithRespectTo W, Environment Env>
@@ -212,6 +239,8 @@ constexpr auto grad(E, W, const Env& env) {
     using F = std::remove_cvref_t<E>;
     if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>())
         return detail::run_reverse<F, std::remove_cvref_t<W>>(env).second;
+    else
+        return detail::poisoned_gradient_t<W>{};  // reported by the check
 }
 
 template <ScalarExpression E, Leaf L, Environment Env>
@@ -230,6 +259,8 @@ constexpr auto value_and_grad(E, W, const Env& env) {
     if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>()) {
         auto [value, gradient] = detail::run_reverse<F, std::remove_cvref_t<W>>(env);
         return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
+    } else {
+        return value_and_gradient<poison, detail::poisoned_gradient_t<W>>{};  // reported by the check
     }
 }
 
@@ -238,6 +269,24 @@ constexpr auto value_and_grad(E e, L l, const Env& env) {
     auto r = value_and_grad(e, wrt(l), env);
     return value_and_gradient<decltype(r.value), std::tuple_element_t<0, decltype(r.gradient)>>{r.value,
                                                                                                 std::get<0>(r.gradient)};
+}
+
+// A poisoned expression: a check has failed and said so; nothing more to report.
+template <WithRespectTo W, Environment Env>
+constexpr auto grad(poison, W, const Env&) {
+    return detail::poisoned_gradient_t<W>{};
+}
+template <Leaf L, Environment Env>
+constexpr poison grad(poison, L, const Env&) {
+    return {};
+}
+template <WithRespectTo W, Environment Env>
+constexpr auto value_and_grad(poison, W, const Env&) {
+    return value_and_gradient<poison, detail::poisoned_gradient_t<W>>{};
+}
+template <Leaf L, Environment Env>
+constexpr auto value_and_grad(poison, L, const Env&) {
+    return value_and_gradient<poison, poison>{};
 }
 
 }  // namespace leibniz

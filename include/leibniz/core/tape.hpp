@@ -68,7 +68,8 @@ struct choose_tape {
     using type = slots_impl<std::index_sequence_for<V...>, V...>;
 };
 template <class V, class... Rest>
-    requires std::conjunction_v<std::is_same<V, Rest>...>  // not a fold: clang caps folds at 256 operands
+    requires(all_true<std::is_same_v<V, Rest>...>())  // not a fold (clang caps folds at 256 operands), nor
+                                                      // std::conjunction (g++ recurses once per node, depth 900)
 struct choose_tape<V, Rest...> {
     using type = uniform_tape<V, 1 + sizeof...(Rest)>;
 };

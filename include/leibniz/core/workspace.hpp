@@ -173,6 +173,8 @@ auto eval(E, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
         lay_out<G, Plan, T>(values, static_cast<tensor_tape<G, Plan, T>*>(nullptr), env, memory, batch);
         tensor_forward_sweep<G, Plan, T>(values, env, sweep_context{std::span<std::byte>(memory + buffers, scratch), batch});
         return detail::tied(detail::as_result(get<G::size - 1>(values)), ws);
+    } else {
+        return poison{};  // reported by the check
     }
 }
 
@@ -190,6 +192,8 @@ auto grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
     if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
                   detail::check_wrt<F, std::remove_cvref_t<W>>())
         return detail::tensor_value_and_grad<F, std::remove_cvref_t<W>, false>(env, ws).second;
+    else
+        return detail::poisoned_gradient_t<W>{};  // reported by the check
 }
 
 template <TensorExpression E, WithRespectTo W, Environment Env>
@@ -218,6 +222,8 @@ auto value_and_grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws)
                   detail::check_wrt<F, std::remove_cvref_t<W>>()) {
         auto [value, gradient] = detail::tensor_value_and_grad<F, std::remove_cvref_t<W>, true>(env, ws);
         return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
+    } else {
+        return value_and_gradient<poison, detail::poisoned_gradient_t<W>>{};  // reported by the check
     }
 }
 
@@ -245,6 +251,73 @@ auto value_and_grad(E e, L l, const Env& env) {
     auto r = value_and_grad(e, wrt(l), env);
     return value_and_gradient<decltype(r.value), std::tuple_element_t<0, decltype(r.gradient)>>{
         r.value, std::move(std::get<0>(r.gradient))};
+}
+
+// A workspace made for another expression: one error naming both (the
+// declared return type keeps the caller's code free of further errors).
+namespace detail {
+template <class F, class WorkspaceExpression>
+constexpr void report_foreign_workspace() {
+    static_assert(dependent_false<F, WorkspaceExpression>,
+                  "leibniz: the workspace was made for another expression; make one per expression, "
+                  "lz::workspace ws{f} (the call's expression F and the workspace's expression are the "
+                  "template arguments of report_foreign_workspace)");
+}
+template <class E, class WE>
+concept foreign_workspace = !std::same_as<std::remove_cvref_t<E>, WE>;
+}  // namespace detail
+
+template <TensorExpression E, Environment Env, class WE>
+    requires detail::foreign_workspace<E, WE>
+poison eval(E, const Env&, workspace<WE>&) {
+    if constexpr (!poisoned<WE>) detail::report_foreign_workspace<std::remove_cvref_t<E>, WE>();
+    return {};
+}
+template <TensorExpression E, WithRespectTo W, Environment Env, class WE>
+    requires detail::foreign_workspace<E, WE>
+detail::poisoned_gradient_t<W> grad(E, W, const Env&, workspace<WE>&) {
+    if constexpr (!poisoned<WE>) detail::report_foreign_workspace<std::remove_cvref_t<E>, WE>();
+    return {};
+}
+template <TensorExpression E, Leaf L, Environment Env, class WE>
+    requires detail::foreign_workspace<E, WE>
+poison grad(E, L, const Env&, workspace<WE>&) {
+    if constexpr (!poisoned<WE>) detail::report_foreign_workspace<std::remove_cvref_t<E>, WE>();
+    return {};
+}
+template <TensorExpression E, WithRespectTo W, Environment Env, class WE>
+    requires detail::foreign_workspace<E, WE>
+value_and_gradient<poison, detail::poisoned_gradient_t<W>> value_and_grad(E, W, const Env&, workspace<WE>&) {
+    if constexpr (!poisoned<WE>) detail::report_foreign_workspace<std::remove_cvref_t<E>, WE>();
+    return {};
+}
+template <TensorExpression E, Leaf L, Environment Env, class WE>
+    requires detail::foreign_workspace<E, WE>
+value_and_gradient<poison, poison> value_and_grad(E, L, const Env&, workspace<WE>&) {
+    if constexpr (!poisoned<WE>) detail::report_foreign_workspace<std::remove_cvref_t<E>, WE>();
+    return {};
+}
+
+// A poisoned expression: a check has failed and said so; nothing more to report.
+template <Environment Env, class WE>
+poison eval(poison, const Env&, workspace<WE>&) {
+    return {};
+}
+template <WithRespectTo W, Environment Env, class WE>
+auto grad(poison, W, const Env&, workspace<WE>&) {
+    return detail::poisoned_gradient_t<W>{};
+}
+template <Leaf L, Environment Env, class WE>
+poison grad(poison, L, const Env&, workspace<WE>&) {
+    return {};
+}
+template <WithRespectTo W, Environment Env, class WE>
+auto value_and_grad(poison, W, const Env&, workspace<WE>&) {
+    return value_and_gradient<poison, detail::poisoned_gradient_t<W>>{};
+}
+template <Leaf L, Environment Env, class WE>
+auto value_and_grad(poison, L, const Env&, workspace<WE>&) {
+    return value_and_gradient<poison, poison>{};
 }
 
 }  // namespace leibniz

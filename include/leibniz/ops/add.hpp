@@ -29,8 +29,14 @@ constexpr auto operator+(A a, B b) {
     return make_node<add_op>(a, b);
 }
 template <Expression A, runtime_number S>
-constexpr auto operator+(A, S) { detail::reject_runtime_number<S>(); }
+constexpr poison operator+(A, S) {
+    if constexpr (!poisoned<A>) detail::reject_runtime_number<S>();
+    return {};
+}
 template <runtime_number S, Expression A>
-constexpr auto operator+(S, A) { detail::reject_runtime_number<S>(); }
+constexpr poison operator+(S, A) {
+    if constexpr (!poisoned<A>) detail::reject_runtime_number<S>();
+    return {};
+}
 
 }  // namespace leibniz

@@ -36,6 +36,14 @@ struct drop_axis {
     using type = decltype(make(std::make_index_sequence<S::rank - 1>{}));
 };
 
+// lz::sum(e, 1): the axis of a reduction is a type, lz::axis<K>.
+template <class S>
+constexpr void reject_runtime_axis() {
+    static_assert(dependent_false<S>,
+                  "leibniz: the axis of a reduction must be a compile-time constant: write lz::axis<K>, e.g. "
+                  "lz::sum(e, lz::axis<1>) (the same for mean, max, min and logsumexp)");
+}
+
 // A whole-tensor reduction needs a tensor (the shape is the template argument).
 template <Shape S>
 constexpr bool check_reducible() {

@@ -71,7 +71,9 @@ struct concat_op {
 
 template <Expression A, Expression B, std::size_t K = 0>
 constexpr auto concat(A a, B b, axis_t<K> = {}) {
-    if constexpr (detail::report_concat<shape_of<A>, shape_of<B>, K>()) return make_node<concat_op<K>>(a, b);
+    if constexpr (poisoned<A, B>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::report_concat<shape_of<A>, shape_of<B>, K>()) return make_node<concat_op<K>>(a, b);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 }  // namespace leibniz

@@ -52,7 +52,9 @@ struct dot_op {
 
 template <Expression A, Expression B>
 constexpr auto dot(A a, B b) {
-    if constexpr (detail::check_dot<shape_of<A>, shape_of<B>>()) return make_node<dot_op>(a, b);
+    if constexpr (poisoned<A, B>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_dot<shape_of<A>, shape_of<B>>()) return make_node<dot_op>(a, b);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 }  // namespace leibniz

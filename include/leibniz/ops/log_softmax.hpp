@@ -30,7 +30,9 @@ struct log_softmax_op {
 
 template <Expression A>
 constexpr auto log_softmax(A a) {
-    if constexpr (detail::check_softmax_operand<shape_of<A>>()) return make_node<log_softmax_op>(a);
+    if constexpr (poisoned<A>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_softmax_operand<shape_of<A>>()) return make_node<log_softmax_op>(a);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 }  // namespace leibniz

@@ -99,7 +99,9 @@ struct matmul_op {
 
 template <Expression A, Expression B>
 constexpr auto matmul(A a, B b) {
-    if constexpr (detail::check_matmul<shape_of<A>, shape_of<B>>()) return make_node<matmul_op>(a, b);
+    if constexpr (poisoned<A, B>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_matmul<shape_of<A>, shape_of<B>>()) return make_node<matmul_op>(a, b);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 }  // namespace leibniz

@@ -48,5 +48,16 @@ struct max_op {
 
 template <Expression A, Expression B>
 constexpr auto max(A a, B b) { return make_node<max_op>(a, b); }
+// lz::max(e, 0.5), lz::max(0.0, e), lz::max(e, 1): one error of ours (see reject_min_max_operand).
+template <Expression A, runtime_number S>
+constexpr poison max(A, S) {
+    if constexpr (!poisoned<A>) detail::reject_min_max_operand<S>();
+    return {};
+}
+template <runtime_number S, Expression A>
+constexpr poison max(S, A) {
+    if constexpr (!poisoned<A>) detail::reject_runtime_number<S>();
+    return {};
+}
 
 }  // namespace leibniz

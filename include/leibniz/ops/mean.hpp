@@ -59,11 +59,15 @@ struct mean_axis_op {
 
 template <Expression A>
 constexpr auto mean(A a) {
-    if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<mean_op>(a);
+    if constexpr (poisoned<A>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<mean_op>(a);
+    else return poison{};  // the check's static_assert is the one error
 }
 template <Expression A, std::size_t K>
 constexpr auto mean(A a, axis_t<K>) {
-    if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<mean_axis_op<K>>(a);
+    if constexpr (poisoned<A>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<mean_axis_op<K>>(a);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 // Along the only axis of a vector: the whole reduction, a rank-0 result.
@@ -71,6 +75,13 @@ template <Expression A>
     requires(shape_of<A>::rank == 1)
 constexpr auto mean(A a, axis_t<0>) {
     return mean(a);
+}
+
+// lz::mean(e, 1): one error of ours, asking for lz::axis<1>.
+template <Expression A, runtime_number S>
+constexpr poison mean(A, S) {
+    if constexpr (!poisoned<A>) detail::reject_runtime_axis<S>();
+    return {};
 }
 
 }  // namespace leibniz

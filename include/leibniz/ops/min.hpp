@@ -48,5 +48,16 @@ struct min_op {
 
 template <Expression A, Expression B>
 constexpr auto min(A a, B b) { return make_node<min_op>(a, b); }
+// lz::min(e, 0.5), lz::min(0.0, e), lz::min(e, 1): one error of ours (see reject_min_max_operand).
+template <Expression A, runtime_number S>
+constexpr poison min(A, S) {
+    if constexpr (!poisoned<A>) detail::reject_min_max_operand<S>();
+    return {};
+}
+template <runtime_number S, Expression A>
+constexpr poison min(S, A) {
+    if constexpr (!poisoned<A>) detail::reject_runtime_number<S>();
+    return {};
+}
 
 }  // namespace leibniz

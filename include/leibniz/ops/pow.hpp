@@ -14,6 +14,7 @@
 #include <leibniz/ops/simplify.hpp>
 
 #include <cmath>
+#include <type_traits>
 
 namespace leibniz {
 
@@ -218,6 +219,29 @@ constexpr auto pow(A a, B b) {
         return make_node<pow_literal_op<B::value>>(a);
     else
         return make_node<pow_op>(a, b);
+}
+
+namespace detail {
+template <class S>
+constexpr void reject_runtime_exponent() {
+    static_assert(dependent_false<S>,
+                  "leibniz::pow: a run-time integer exponent cannot appear in an expression; write it as a "
+                  "literal, lz::pow(e, 2_c) (or lz::c<N>), or as a named lz::var bound in lz::at(...)");
+}
+}  // namespace detail
+
+// lz::pow(e, 2), lz::pow(e, 2.0), lz::pow(2.0, e): one error of ours each.
+template <Expression A, runtime_number S>
+constexpr poison pow(A, S) {
+    if constexpr (poisoned<A>) return {};
+    else if constexpr (std::is_integral_v<S>) detail::reject_runtime_exponent<S>();
+    else detail::reject_runtime_number<S>();
+    return {};
+}
+template <runtime_number S, Expression A>
+constexpr poison pow(S, A) {
+    if constexpr (!poisoned<A>) detail::reject_runtime_number<S>();
+    return {};
 }
 
 template <class T, std::size_t N>

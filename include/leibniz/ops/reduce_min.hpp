@@ -54,11 +54,15 @@ struct reduce_min_axis_op {
 
 template <Expression A>
 constexpr auto min(A a) {
-    if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<reduce_min_op>(a);
+    if constexpr (poisoned<A>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_reducible<shape_of<A>>()) return make_node<reduce_min_op>(a);
+    else return poison{};  // the check's static_assert is the one error
 }
 template <Expression A, std::size_t K>
 constexpr auto min(A a, axis_t<K>) {
-    if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<reduce_min_axis_op<K>>(a);
+    if constexpr (poisoned<A>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_axis<shape_of<A>, K>()) return make_node<reduce_min_axis_op<K>>(a);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 // Along the only axis of a vector: the whole reduction, a rank-0 result.

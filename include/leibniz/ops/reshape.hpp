@@ -64,7 +64,9 @@ struct reshape_op {
 
 template <Shape To, Expression A>
 constexpr auto reshape(A a) {
-    if constexpr (detail::check_reshape<shape_of<A>, To>()) return make_node<reshape_op<To>>(a);
+    if constexpr (poisoned<A>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_reshape<shape_of<A>, To>()) return make_node<reshape_op<To>>(a);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 template <Expression A>

@@ -47,7 +47,9 @@ struct transpose_op {
 
 template <Expression A>
 constexpr auto transpose(A a) {
-    if constexpr (detail::check_transpose<shape_of<A>>()) return make_node<transpose_op>(a);
+    if constexpr (poisoned<A>) return poison{};  // an operand's check failed, and said so
+    else if constexpr (detail::check_transpose<shape_of<A>>()) return make_node<transpose_op>(a);
+    else return poison{};  // the check's static_assert is the one error
 }
 
 }  // namespace leibniz
