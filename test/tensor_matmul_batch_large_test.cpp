@@ -3,7 +3,7 @@
 // Every [dyn, k] operand runs with the batch m = 1, 3, 17, 64, 127 at run
 // time (every edge of the register tiles and cache blocks in m). matmul runs
 // on the run-time-extent kernels (kernels::gemm and gemv) for static shapes
-// too; the static-shape kernels of kernels/gemm.hpp are tested in gemm_test.
+// too (there are no static-shape kernels).
 // Backward: δA = δ·Bᵀ and δB = Aᵀ·δ (the transposed gemm kernels); for a
 // vector x, δA = δ·xᵀ (an outer product) and δx = Aᵀ·δ.
 // (Four files: matmul instantiates many kernels per pair of shapes.)
