@@ -13,7 +13,7 @@
 //   local_derivative             the text of ∂y/∂operand, for explain (a, b: operands; y: result)
 // A tensor op (traits.elementwise == false) instead has
 //   result_shape<S...>           its shape rule, with a readable failure
-//   forward(y, a, ...)           the value, through tensor/kernels, into y
+//   forward(y, a, ...)           the value, through kernels/, into y
 //   vjp<P>(δa, accumulate, δ, y, a, ...)   operand P's adjoint: stored, or added when accumulate
 //   vjp_formula                  the text of the adjoint rule over δ, a, b, y, for explain
 // y is the op's own value, passed so rules like exp's (δ·y) reuse it.
