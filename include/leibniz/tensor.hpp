@@ -5,7 +5,7 @@
 
 #include <leibniz/core/bind_tensor.hpp>
 #include <leibniz/core/explain_tensor.hpp>
-#include <leibniz/core/forward_tensor.hpp>
+#include <leibniz/core/forward.hpp>
 #include <leibniz/core/simd.hpp>
 #include <leibniz/core/sweep.hpp>
 #include <leibniz/tensor/tensor.hpp>

@@ -1,13 +1,14 @@
 #pragma once
-// Forward evaluation: walk the node list in topological order and write each
-// node's value into the tape. One pack expansion over the nodes, no recursion,
-// no allocation, no virtual call; constexpr where the ops are.
+// lz::eval(f, env[, ws]): f's value, for scalar and tensor expressions alike.
+// The forward sweep (core/sweep.hpp) walks the plan's steps in topological
+// order: no recursion, no allocation once the workspace exists, no virtual
+// call; constexpr for scalar expressions where the ops are. Also the checks
+// every entry point makes of its environment.
 
-#include <leibniz/core/bind.hpp>
 #include <leibniz/config.hpp>
+#include <leibniz/core/bind.hpp>
 #include <leibniz/core/dual.hpp>
-#include <leibniz/core/graph.hpp>
-#include <leibniz/core/tape.hpp>
+#include <leibniz/core/workspace.hpp>
 
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/set.hpp>
@@ -79,89 +80,60 @@ struct sweep_scalar<E, environment<S, B...>> {
 template <class E, class Env>
 using sweep_scalar_t = typename detail::sweep_scalar<std::remove_cvref_t<E>, std::remove_cvref_t<Env>>::type;
 
-// What one step of a sweep needs to know about a node, as a type with a short
-// name: a leaf or a literal stands for itself; an operation is its op and the
-// tape positions of its operands. The sweeps instantiate one small function per
-// step from these, never from the (deeply nested) node types themselves.
-template <class Op, std::size_t... Operands>
-struct op_step {};
+// lz::eval(f, lz::at(w = 0.7)): the value of f at a point. A tensor result is
+// an owning lz::tensor (the call allocates a workspace; pass one to avoid it).
+template <Expression E, Environment Env>
+constexpr auto eval(E e, const Env& env) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (!detail::check_environment<F, Env>()) {
+        return poison{};  // reported by the check: nothing after it fails
+    } else if constexpr (detail::needs_workspace<F>) {
+        workspace<F> ws;
+        return detail::owned(eval(e, env, ws));
+    } else {
+        return detail::run_sweeps<F, wrt_t<>, true, false, sweep_scalar_t<F, Env>>(env, nullptr, {}, 0);
+    }
+}
 
+// lz::eval(f, env, ws): f's value; a tensor result is a view into ws, valid
+// until ws's next use.
+template <Expression E, Environment Env>
+auto eval(E, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_environment<F, Env>())
+        return detail::tied(detail::run_sweeps_in<F, wrt_t<>, true, false, sweep_scalar_t<F, Env>>(env, ws), ws);
+    else
+        return poison{};  // reported by the check
+}
+
+// A workspace made for another expression: one error naming both (the
+// declared return type keeps the caller's code free of further errors).
 namespace detail {
-template <class G, class Node>
-struct describe {
-    using type = Node;
-};
-template <class G, class Op, class... Args>
-struct describe<G, node<Op, Args...>> {
-    using type = op_step<Op, G::template index<Args>...>;
-};
+template <class F, class WorkspaceExpression>
+constexpr void report_foreign_workspace() {
+    static_assert(dependent_false<F, WorkspaceExpression>,
+                  "leibniz: the workspace was made for another expression; make one per expression, "
+                  "lz::workspace ws{f} (the call's expression F and the workspace's expression are the "
+                  "template arguments of report_foreign_workspace)");
+}
+template <class E, class WE>
+concept foreign_workspace = !std::same_as<std::remove_cvref_t<E>, WE>;
 }  // namespace detail
 
-template <class G>
-struct steps_of;
-template <class... Nodes>
-struct steps_of<graph<boost::mp11::mp_list<Nodes...>>> {
-    using type = boost::mp11::mp_list<typename detail::describe<graph<boost::mp11::mp_list<Nodes...>>, Nodes>::type...>;
-};
-template <class G>
-using steps_t = typename steps_of<G>::type;
-
-// The value of node K, from its step and the tape so far.
-template <class T, class Step, std::size_t K, class Tape, class Env>
-LEIBNIZ_ALWAYS_INLINE constexpr void compute_step(Tape& t, const Env& env) {
-    if constexpr (is_leaf<Step>::value) {
-        get<K>(t) = value_t<Step, T>(env.template get<Step>());
-    } else if constexpr (is_literal<Step>::value) {
-        get<K>(t) = Step::template as<T>();
-    } else {
-        [&]<class Op, std::size_t... C>(op_step<Op, C...>*) LEIBNIZ_ALWAYS_INLINE {
-            get<K>(t) = detail::apply_value<Op>(get<C>(t)...);
-        }(static_cast<Step*>(nullptr));
-    }
-}
-
-// Fills the tape, operands before users.
-template <class G, class T, class Env>
-LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(tape<G, T>& t, const Env& env) {
-    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
-            // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
-            (void)std::initializer_list<int>{(compute_step<T, Steps, K>(t, env), 0)...};
-        }(std::index_sequence_for<Steps...>{});
-    }(steps_t<G>{});
-}
-
-// Fills only the slots marked in Plan::needed (a constexpr bool array over the
-// nodes). The plan comes as a type, never its array as a template argument:
-// g++ 12 mixed up lambdas instantiated for different arrays passed as a
-// class-type template argument, and a gradient came out wrong.
-template <class G, class T, class Plan, class Env>
-LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep_needed(tape<G, T>& t, const Env& env) {
-    [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
-            (void)std::initializer_list<int>{((Plan::needed[K] ? compute_step<T, Steps, K>(t, env) : void()), 0)...};
-        }(std::index_sequence_for<Steps...>{});
-    }(steps_t<G>{});
-}
-
-// lz::eval(f, lz::at(w = 0.7)): the value of f at a point.
-template <ScalarExpression E, Environment Env>
-constexpr auto eval(E, const Env& env) {
-    using F = std::remove_cvref_t<E>;
-    if constexpr (detail::check_environment<F, Env>()) {
-        using G = graph_of<F>;
-        using T = sweep_scalar_t<F, Env>;
-        tape<G, T> t{};
-        forward_sweep<G, T>(t, env);
-        return get<G::size - 1>(t);
-    } else {
-        return poison{};  // reported by the check: nothing after it fails
-    }
+template <Expression E, Environment Env, class WE>
+    requires detail::foreign_workspace<E, WE>
+poison eval(E, const Env&, workspace<WE>&) {
+    if constexpr (!poisoned<WE>) detail::report_foreign_workspace<std::remove_cvref_t<E>, WE>();
+    return {};
 }
 
 // A poisoned expression: a check has failed and said so; nothing more to report.
 template <Environment Env>
 constexpr poison eval(poison, const Env&) {
+    return {};
+}
+template <Environment Env, class WE>
+poison eval(poison, const Env&, workspace<WE>&) {
     return {};
 }
 

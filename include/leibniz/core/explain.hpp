@@ -127,12 +127,12 @@ template <class F, class Wrt, class Env>
 walkthrough walk(const Env& env) {
     using G = graph_of<F>;
     using T = sweep_scalar_t<F, Env>;
-    using Plan = reverse_plan<G, Wrt>;
+    using Plan = sweep_plan<G, Wrt>;  // wants the value: every node is computed
     constexpr std::size_t n = G::size;
-    tape<G, T> values{};
-    forward_sweep<G, T>(values, env);
-    tape<G, T> adjoints{};
-    reverse_sweep<G, Plan, T>(values, adjoints);
+    tape<G, Plan, T> values{};
+    forward_sweep<G, Plan, T>(values, env, sweep_context{});
+    tape<G, Plan, T> adjoints{};
+    reverse_sweep<G, Plan, T>(values, adjoints, T(1), sweep_context{});
 
     walkthrough w;
     w.formula = to_string(F{});
@@ -264,16 +264,26 @@ inline std::string dot_text(const walkthrough& w) {
     return out + "}\n";
 }
 
+// The text of explain for an expression with tensors (core/explain_tensor.hpp).
+template <class F, class W, class Env>
+std::string tensor_explain_text(F e, W wrt_leaves, const Env& env);
+
 }  // namespace detail
 
-// The forward and backward passes of grad(f, wrt, env), step by step.
+// The forward and backward passes of grad(f, wrt, env), step by step: for a
+// scalar expression each node's value and adjoint, for one with tensors each
+// node's shape, which nodes run fused, and the rules the backward pass applies.
 template <Expression E, WithRespectTo W, Environment Env>
-std::string explain(E, W, const Env& env) {
+std::string explain(E, W wrt_leaves, const Env& env) {
     using F = std::remove_cvref_t<E>;
-    if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>())
-        return detail::explain_text(detail::walk<F, std::remove_cvref_t<W>>(env));
+    using Wrt = std::remove_cvref_t<W>;
+    if constexpr (!(detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
+                    detail::check_wrt<F, Wrt>()))
+        return std::string{};  // reported by the check
+    else if constexpr (detail::needs_workspace<F>)
+        return detail::tensor_explain_text(F{}, wrt_leaves, env);
     else
-        return {};
+        return detail::explain_text(detail::walk<F, Wrt>(env));
 }
 
 // The computational graph in Graphviz DOT: each node with its operation,
@@ -281,7 +291,12 @@ std::string explain(E, W, const Env& env) {
 template <Expression E, WithRespectTo W, Environment Env>
 std::string to_dot(E, W, const Env& env) {
     using F = std::remove_cvref_t<E>;
-    if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>())
+    if constexpr (detail::needs_workspace<F>) {
+        static_assert(detail::dependent_false<E>,
+                      "leibniz::to_dot: draws scalar graphs only; on a tensor expression use "
+                      "lz::explain(f, lz::wrt(...), env), which prints each node with its shape and the backward pass");
+        return std::string{};
+    } else if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>())
         return detail::dot_text(detail::walk<F, std::remove_cvref_t<W>>(env));
     else
         return {};

@@ -65,7 +65,7 @@ template <class G, class Plan, std::size_t K, std::size_t P, class Op, class Nod
 void describe_tensor_edge(tensor_walkthrough& w, const std::vector<std::string>& names) {
     using Arg = boost::mp11::mp_at_c<boost::mp11::mp_list<Args...>, P>;
     constexpr std::size_t c = G::template index<Arg>;
-    if constexpr (Plan::reverse::active[c] && Plan::reverse::active[K]) {
+    if constexpr (Plan::active[c] && Plan::active[K]) {
         std::string rule;
         if constexpr (traits_of<Op>().elementwise) {
             rule = "δ(" + w.name[K] + ") ⊙ " + substitute(local_derivative_text<Op, P>(), names, w.name[K]);
@@ -96,7 +96,7 @@ void describe_tensor_node(node<Op, Args...>*, tensor_walkthrough& w) {
 template <class F, class Wrt, class Env>
 tensor_walkthrough tensor_walk(const Env& env) {
     using G = graph_of<F>;
-    using Plan = fusion_plan<G, Wrt>;
+    using Plan = sweep_plan<G, Wrt>;
     constexpr std::size_t n = G::size;
     const std::size_t batch = batch_extent<G>(env);
     tensor_walkthrough w;
@@ -107,7 +107,7 @@ tensor_walkthrough tensor_walk(const Env& env) {
     w.note.resize(n);
     w.is_leaf.resize(n);
     w.is_literal.resize(n);
-    w.active.assign(Plan::reverse::active.begin(), Plan::reverse::active.end());
+    w.active.assign(Plan::active.begin(), Plan::active.end());
     w.interior.assign(Plan::interior.begin(), Plan::interior.end());
     w.received.resize(n);
 
@@ -189,16 +189,5 @@ std::string tensor_explain_text(F e, W wrt_leaves, const Env& env) {
 }
 
 }  // namespace detail
-
-// The forward and backward passes of grad(f, wrt, env) on tensors, step by step.
-template <TensorExpression E, WithRespectTo W, Environment Env>
-std::string explain(E, W wrt_leaves, const Env& env) {
-    using F = std::remove_cvref_t<E>;
-    if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
-                  detail::check_wrt<F, std::remove_cvref_t<W>>())
-        return detail::tensor_explain_text(F{}, wrt_leaves, env);
-    else
-        return {};  // reported by the check
-}
 
 }  // namespace leibniz

@@ -1,20 +1,23 @@
 #pragma once
-// The loop of a fused elementwise group: the scalar forward sweep of the
-// group's subexpression (core/eval.hpp), with the group's inputs as leaves,
-// run on SIMD batches (xsimd) or, for other scalar types, on single numbers,
-// over every element of the root; backward, the group recomputed in registers
-// and the scalar reverse sweep (core/reverse.hpp) seeded with the root's
-// adjoint. Broadcast inputs move through cursors (input_cursor); a sum or
-// mean of the group accumulates inside the same loop.
+// The loop of a fused elementwise group: the forward sweep (core/sweep.hpp)
+// of the group's kernel — its subexpression, with the group's inputs as
+// leaves — run on SIMD batches (xsimd) or, for other scalar types, on single
+// numbers, over every element of the root; backward, the kernel recomputed in
+// registers and the reverse sweep seeded with the root's adjoint. Broadcast
+// inputs move through cursors (input_cursor); a sum or mean of the group
+// accumulates inside the same loop. A loop is a function of its kernel, its
+// shape and its inputs' slot types only: identical layers share it.
 
 #include <leibniz/config.hpp>
 #include <leibniz/core/simd.hpp>
-#include <leibniz/core/tape_layout.hpp>
+#include <leibniz/core/sweep.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
+#include <tuple>
 
 namespace leibniz {
 
@@ -22,15 +25,13 @@ namespace leibniz {
 
 namespace detail {
 
-// The inputs of a fused group as seen by its kernel: loaded values by leaf.
-template <class Inputs, class B>
-struct group_inputs;
-template <class... L, class B>
-struct group_inputs<boost::mp11::mp_list<L...>, B> {
-    std::array<B, sizeof...(L)> loaded;
+// The inputs of a fused group as seen by its kernel: loaded values by position.
+template <class B, std::size_t N>
+struct group_inputs {
+    std::array<B, N + 1> loaded;
     template <class Leaf>
-    [[nodiscard]] const B& get() const {
-        return loaded[boost::mp11::mp_find<boost::mp11::mp_list<L...>, Leaf>::value];
+    [[nodiscard]] LEIBNIZ_ALWAYS_INLINE const B& get() const {
+        return loaded[input_position<Leaf>::value];
     }
 };
 
@@ -62,6 +63,16 @@ constexpr bool row_contiguous() {
         return !(In::extents[In::rank - 1] == 1 && Out::extents[Out::rank - 1] != 1);
 }
 
+// The shape a tape slot holds: a number's, or a view's.
+template <class V>
+struct slot_shape {
+    using type = shape<>;
+};
+template <class T, class S>
+struct slot_shape<tensor_view<T, S>> {
+    using type = S;
+};
+
 template <class T>
 struct is_tensor_view : std::false_type {};
 template <class T, class S>
@@ -91,57 +102,45 @@ void set_cursor(input_cursor<Rank>& c, const V& value, const std::array<std::siz
 
 }  // namespace detail
 
-template <class G, class Plan, class T, std::size_t R>
-struct fused_group {
-    using root = boost::mp11::mp_at_c<typename G::nodes, R>;
-    // A fused sum or mean runs the loop of its operand and reduces in registers.
-    static constexpr bool reduces = Plan::reduces[R];
-    using looped = typename std::conditional_t<reduces, boost::mp11::mp_front<typename root::operands>, root>;
-    using kernel = typename kernel_node<G, Plan, T, looped>::type;
-    using KG = graph_of<kernel>;
-    using inputs = leaves_of<kernel>;  // all input leaves
-    static constexpr std::size_t input_count = boost::mp11::mp_size<inputs>::value;
-    static constexpr std::array<std::size_t, input_count + 1> input_node = []<class... L>(boost::mp11::mp_list<L...>) {
-        return std::array<std::size_t, input_count + 1>{detail::input_index<L>::value..., 0};
-    }(inputs{});
-
-    static constexpr std::size_t rank = shape_of<looped>::rank;
+template <class Kernel, class T, class LoopShape, reduction Reduce>
+struct fused_loop {
+    using KG = graph_of<Kernel>;
+    static constexpr std::size_t rank = LoopShape::rank;
     using cursor = detail::input_cursor<rank>;
-    using cursor_array = std::array<cursor, input_count + 1>;
-    static constexpr std::array<bool, input_count + 1> contiguous = []<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<bool, input_count + 1>{
-            detail::row_contiguous<shape_of<boost::mp11::mp_at_c<typename G::nodes, input_node[I]>>,
-                                   shape_of<looped>>()...,
-            false};
-    }(std::make_index_sequence<input_count>{});
+    using extents_array = std::array<std::size_t, rank + 1>;
 
-    template <class Tape>
-    static void set_cursors(cursor_array& c, const Tape& values, const std::array<std::size_t, rank + 1>& out) {
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (detail::set_cursor<rank>(c[I], get<input_node[I]>(values), out), ...);
-        }(std::make_index_sequence<input_count>{});
+    // Whether each input is read contiguously along a row (else broadcast).
+    template <class... In>
+    static constexpr std::array<bool, sizeof...(In) + 1> contiguous{
+        detail::row_contiguous<typename detail::slot_shape<In>::type, LoopShape>()..., false};
+
+    template <class... In>
+    LEIBNIZ_ALWAYS_INLINE static void set_cursors(std::array<cursor, sizeof...(In) + 1>& c, const extents_array& out,
+                                                  const In&... in) {
+        std::size_t i = 0;
+        (detail::set_cursor<rank>(c[i++], in, out), ...);
     }
 
-    template <class B>
-    static detail::group_inputs<inputs, B> load(const cursor_array& c, std::size_t col) {
-        detail::group_inputs<inputs, B> in;
-        [&]<std::size_t... I>(std::index_sequence<I...>) {
-            ((in.loaded[I] = contiguous[I]
-                                 ? kernels::simd::load<B>(static_cast<const T*>(c[I].data) + c[I].base + col)
-                                 : kernels::simd::broadcast<B>(*(static_cast<const T*>(c[I].data) + c[I].base))),
-             ...);
-        }(std::make_index_sequence<input_count>{});
+    template <class B, std::size_t N>
+    LEIBNIZ_ALWAYS_INLINE static detail::group_inputs<B, N> load(const std::array<cursor, N + 1>& c,
+                                                                 const std::array<bool, N + 1>& contiguous,
+                                                                 std::size_t col) {
+        detail::group_inputs<B, N> in;
+        for (std::size_t i = 0; i < N; ++i)
+            in.loaded[i] = contiguous[i] ? kernels::simd::load<B>(static_cast<const T*>(c[i].data) + c[i].base + col)
+                                         : kernels::simd::broadcast<B>(*(static_cast<const T*>(c[i].data) + c[i].base));
         return in;
     }
 
-    // Calls row(columns) once per row, with every cursor's base set for it.
-    template <class Row>
-    static void for_each_row(cursor_array& c, const std::array<std::size_t, rank + 1>& out, std::size_t n, Row row) {
+    // Calls row(base, columns) once per row, with every cursor's base set for it.
+    template <std::size_t N, class Row>
+    LEIBNIZ_ALWAYS_INLINE static void for_each_row(std::array<cursor, N + 1>& c, const extents_array& out,
+                                                   std::size_t n, Row row) {
         const std::size_t L = rank == 0 ? 1 : out[rank - 1];
         if (L == 0) return;
-        std::array<std::size_t, rank + 1> index{};
+        extents_array index{};
         for (std::size_t r = 0; r < n / L; ++r) {
-            for (std::size_t i = 0; i < input_count; ++i) {
+            for (std::size_t i = 0; i < N; ++i) {
                 std::size_t base = 0;
                 for (std::size_t d = 0; d + 1 < rank; ++d) base += index[d] * c[i].stride[d];
                 c[i].base = base;
@@ -154,154 +153,165 @@ struct fused_group {
         }
     }
 
-
-    static std::array<std::size_t, rank + 1> loop_extents(std::size_t batch) {
-        const auto e = detail::extents_with_batch<shape_of<looped>>(batch);
-        std::array<std::size_t, rank + 1> out{};
+    static extents_array loop_extents(std::size_t batch) {
+        const auto e = detail::extents_with_batch<LoopShape>(batch);
+        extents_array out{};
         for (std::size_t d = 0; d < rank; ++d) out[d] = e[d];
         return out;
     }
-    static std::size_t count(const std::array<std::size_t, rank + 1>& e) {
+    static std::size_t count(const extents_array& e) {
         std::size_t n = 1;
         for (std::size_t d = 0; d < rank; ++d) n *= e[d];
         return n;
     }
+    static constexpr bool bit(std::uint64_t mask, std::size_t j) { return ((mask >> j) & 1u) != 0; }
+
     static T reduction_scale(std::size_t n) {
-        if constexpr (reduces && reduction_of<root>() == reduction::mean)
+        if constexpr (Reduce == reduction::mean)
             return T(1) / T(static_cast<base_scalar_t<T>>(n));
         else
             return T(1);
     }
 
-    // Each fused loop is one function with everything inlined (LEIBNIZ_FLATTEN),
+    // Forward: out = the kernel at every element (or, for a fused reduction,
+    // their sum or mean). Everything is inlined into the loop (LEIBNIZ_FLATTEN),
     // so the per-element tapes and the input cursors live in registers.
-    template <class Tape>
-    LEIBNIZ_FLATTEN LEIBNIZ_ALWAYS_INLINE static void forward(Tape& values, std::size_t batch) {
+    template <class Out, class... In>
+    LEIBNIZ_FLATTEN static void forward(Out& out, std::size_t batch, const In&... in) {
+        constexpr std::size_t N = sizeof...(In);
+        constexpr auto contiguous_in = contiguous<In...>;
+        using plan = sweep_plan<KG, wrt_t<>, true>;
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
-        cursor_array c;
-        set_cursors(c, values, extents);
+        std::array<cursor, N + 1> c;
+        set_cursors(c, extents, in...);
         using B = kernels::simd::batch_for<T>;
         constexpr std::size_t W = kernels::simd::width<B>;
         B total = kernels::simd::broadcast<B>(T(0));
         T tail = T(0);
-        for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
+        for_each_row<N>(c, extents, n, [&](std::size_t base, std::size_t L) LEIBNIZ_ALWAYS_INLINE {
             const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
             for (; col < vector_end; col += W) {
-                tape<KG, B> kt;  // every slot read is written first: no zeroing
-                forward_sweep<KG, B>(kt, load<B>(c, col));
-                if constexpr (reduces)
+                tape<KG, plan, B> kt;  // every slot read is written first: no zeroing
+                forward_sweep<KG, plan, B>(kt, load<B, N>(c, contiguous_in, col), sweep_context{});
+                if constexpr (Reduce != reduction::none)
                     total = total + get<KG::size - 1>(kt);
                 else
-                    kernels::simd::store(get<R>(values).data() + base + col, get<KG::size - 1>(kt));
+                    kernels::simd::store(out.data() + base + col, get<KG::size - 1>(kt));
             }
             if constexpr (W > 1) {  // the tail in numbers (W = 1: the loop above did every element)
                 for (; col < L; ++col) {
-                    tape<KG, T> kt;
-                    forward_sweep<KG, T>(kt, load<T>(c, col));
-                    if constexpr (reduces)
+                    tape<KG, plan, T> kt;
+                    forward_sweep<KG, plan, T>(kt, load<T, N>(c, contiguous_in, col), sweep_context{});
+                    if constexpr (Reduce != reduction::none)
                         tail = tail + get<KG::size - 1>(kt);
                     else
-                        get<R>(values).data()[base + col] = get<KG::size - 1>(kt);
+                        out.data()[base + col] = get<KG::size - 1>(kt);
                 }
             }
         });
-        if constexpr (reduces) get<R>(values) = (kernels::simd::reduce_add(total) + tail) * reduction_scale(n);
+        if constexpr (Reduce != reduction::none) out = (kernels::simd::reduce_add(total) + tail) * reduction_scale(n);
     }
 
     // The active inputs, as the kernel's wrt.
-    template <class L>
-    struct is_active_input : std::bool_constant<Plan::reverse::active[detail::input_index<L>::value]> {};
-    using active_inputs = boost::mp11::mp_copy_if<inputs, is_active_input>;
-    using kernel_plan = reverse_plan<KG, boost::mp11::mp_rename<active_inputs, wrt_t>>;
+    template <std::uint64_t Active, class Seq>
+    struct active_inputs;
+    template <std::uint64_t Active, std::size_t... J>
+    struct active_inputs<Active, std::index_sequence<J...>> {
+        using type = boost::mp11::mp_append<wrt_t<>, std::conditional_t<((Active >> J) & 1u) != 0,
+                                                                          wrt_t<input_leaf<J, T>>, wrt_t<>>...>;
+    };
 
-    // Backward: per element, recompute the group in registers, run its reverse
-    // sweep from the root's adjoint, and hand each active input its share.
-    // An input read contiguously receives its shares in place (stored when this
-    // group is its first contributor and it is not broadcast, else added); an
+    // Backward: per element, recompute the kernel in registers, run its reverse
+    // sweep from the root's adjoint (`seed`: δ of the root, or, for a fused
+    // reduction, δ of the sum, times 1/n for a mean; SeedIsOne: that δ is the
+    // constant 1, and the compiler drops the multiplications by it), and hand
+    // each active input (bit J of Active) its share. An input read contiguously
+    // receives its shares in place (stored when this group is its first
+    // contributor — bit J of Store — and it is not broadcast, else added); an
     // input broadcast along the row sums its shares in registers and adds the
     // row's total to its one element. Broadcast inputs are zeroed first when
     // this group is their first contributor.
-    template <class Tape>
-    LEIBNIZ_FLATTEN LEIBNIZ_ALWAYS_INLINE static void backward(const Tape& values, Tape& adjoints, std::size_t batch) {
+    template <std::uint64_t Active, std::uint64_t Store, bool SeedIsOne, class Seed, class... In, class... A>
+    LEIBNIZ_FLATTEN static void backward(const Seed& seed, std::size_t batch, std::tuple<const In&...> in,
+                                         std::tuple<A&...> adjoints) {
+        constexpr std::size_t N = sizeof...(In);
+        constexpr auto contiguous_in = contiguous<In...>;
+        using plan = sweep_plan<KG, typename active_inputs<Active, std::make_index_sequence<N>>::type, false>;
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
-        cursor_array c;
-        set_cursors(c, values, extents);
-        // The adjoint each element's reverse sweep starts from: δ of the root,
-        // or, for a fused reduction, δ of the sum (times 1/n for a mean). When
-        // the sum is f itself, δ is the constant 1, and the compiler drops the
-        // multiplications by it.
-        auto seed = [&]<class V>(std::size_t offset) {
-            if constexpr (reduces && R == G::size - 1)
+        std::array<cursor, N + 1> c;
+        std::apply([&](const auto&... v) { set_cursors(c, extents, v...); }, in);
+        auto seed_at = [&]<class V>(std::size_t offset) LEIBNIZ_ALWAYS_INLINE {
+            if constexpr (Reduce != reduction::none && SeedIsOne)
                 return kernels::simd::broadcast<V>(reduction_scale(n));
-            else if constexpr (reduces)
-                return kernels::simd::broadcast<V>(get<R>(adjoints) * reduction_scale(n));
+            else if constexpr (Reduce != reduction::none)
+                return kernels::simd::broadcast<V>(seed * reduction_scale(n));
             else
-                return kernels::simd::load<V>(get<R>(adjoints).data() + offset);
+                return kernels::simd::load<V>(seed.data() + offset);
         };
         using B = kernels::simd::batch_for<T>;
         constexpr std::size_t W = kernels::simd::width<B>;
 
-        std::array<T*, input_count + 1> target;  // each active input's adjoint, at its row base (set below)
-        [&]<class... A>(boost::mp11::mp_list<A...>) {
-            (void)std::initializer_list<int>{([&] {
-                 constexpr std::size_t node = detail::input_index<A>::value;
-                 constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
-                 auto& d = get<node>(adjoints);
-                 if constexpr (shape_of<boost::mp11::mp_at_c<typename G::nodes, node>>::rank == 0) {
-                     if constexpr (Plan::template group_stores<R, node>()) d = T(0);
-                     target[i] = &d;
-                 } else {
-                     // summed over (broadcast, or smaller than the loop), or the loop is empty
-                     if ((!contiguous[i] || d.size() < n || n == 0) && Plan::template group_stores<R, node>())
-                         std::fill_n(d.data(), d.size(), T(0));
-                     target[i] = d.data();
+        std::array<T*, N + 1> target;  // each active input's adjoint (set below)
+        [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE {
+            (([&] {
+                 if constexpr (bit(Active, J)) {
+                     auto& d = std::get<J>(adjoints);
+                     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(d)>, T>) {  // a number
+                         if constexpr (bit(Store, J)) d = T(0);
+                         target[J] = &d;
+                     } else {
+                         // summed over (broadcast, or smaller than the loop), or the loop is empty
+                         if ((!contiguous_in[J] || d.size() < n || n == 0) && bit(Store, J))
+                             std::fill_n(d.data(), d.size(), T(0));
+                         target[J] = d.data();
+                     }
                  }
-             }(), 0)...};
-        }(active_inputs{});
+             }()),
+             ...);
+        }(std::make_index_sequence<N>{});
         if (n == 0) return;
 
-        for_each_row(c, extents, n, [&](std::size_t base, std::size_t L) {
-            std::array<B, input_count + 1> row_sum{};
-            std::array<T, input_count + 1> row_tail{};
-            auto element = [&]<class V>(std::size_t col, std::array<V, input_count + 1>& sums) {
-                tape<KG, V> kt;
-                forward_sweep_needed<KG, V, kernel_plan>(kt, load<V>(c, col));  // only what δ reads
-                tape<KG, V> ka;  // store-first: no adjoint is read before it is written
-                detail::reverse_sweep<KG, kernel_plan, V>(kt, ka, seed.template operator()<V>(base + col));
-                [&]<class... A>(boost::mp11::mp_list<A...>) {
+        for_each_row<N>(c, extents, n, [&](std::size_t base, std::size_t L) LEIBNIZ_ALWAYS_INLINE {
+            std::array<B, N + 1> row_sum{};
+            std::array<T, N + 1> row_tail{};
+            auto element = [&]<class V>(std::size_t col, std::array<V, sizeof...(In) + 1>& sums) LEIBNIZ_ALWAYS_INLINE {
+                tape<KG, plan, V> kt;
+                forward_sweep<KG, plan, V>(kt, load<V, N>(c, contiguous_in, col), sweep_context{});  // only what δ reads
+                tape<KG, plan, V> ka;  // store-first: no adjoint is read before it is written
+                reverse_sweep<KG, plan, V>(kt, ka, seed_at.template operator()<V>(base + col), sweep_context{});
+                [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE {
                     (([&] {
-                         constexpr std::size_t node = detail::input_index<A>::value;
-                         constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
-                         const V& share = get<KG::template index<A>>(ka);
-                         if constexpr (!contiguous[i]) {
-                             sums[i] = sums[i] + share;
-                         } else {
-                             T* p = target[i] + c[i].base + col;
-                             if (c[i].size == n && Plan::template group_stores<R, node>())
-                                 kernels::simd::store(p, share);
-                             else
-                                 kernels::simd::store(p, kernels::simd::load<V>(p) + share);
+                         if constexpr (bit(Active, J)) {
+                             const V& share = get<KG::template index<input_leaf<J, T>>>(ka);
+                             if constexpr (!contiguous_in[J]) {
+                                 sums[J] = sums[J] + share;
+                             } else {
+                                 T* p = target[J] + c[J].base + col;
+                                 if (c[J].size == n && bit(Store, J))
+                                     kernels::simd::store(p, share);
+                                 else
+                                     kernels::simd::store(p, kernels::simd::load<V>(p) + share);
+                             }
                          }
                      }()),
                      ...);
-                }(active_inputs{});
+                }(std::make_index_sequence<N>{});
             };
             const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
             for (; col < vector_end; col += W) element.template operator()<B>(col, row_sum);
             if constexpr (W > 1)  // the tail in numbers (W = 1: the loop above did every element)
                 for (; col < L; ++col) element.template operator()<T>(col, row_tail);
-            [&]<class... A>(boost::mp11::mp_list<A...>) {  // the row's total of each broadcast input
+            [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE {  // each broadcast input's row total
                 (([&] {
-                     constexpr std::size_t i = boost::mp11::mp_find<inputs, A>::value;
-                     if constexpr (!contiguous[i])
-                         target[i][c[i].base] += kernels::simd::reduce_add(row_sum[i]) + row_tail[i];
+                     if constexpr (bit(Active, J) && !contiguous_in[J])
+                         target[J][c[J].base] += kernels::simd::reduce_add(row_sum[J]) + row_tail[J];
                  }()),
                  ...);
-            }(active_inputs{});
+            }(std::make_index_sequence<N>{});
         });
     }
 };

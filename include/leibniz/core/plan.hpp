@@ -1,12 +1,29 @@
 #pragma once
-// The plan of a tensor sweep, decided at compile time from the graph: which
-// elementwise nodes fuse into one loop (fusable, interior, root), which
-// reductions run inside a loop, which step gives each operand its first
-// adjoint contribution (store-first, DESIGN §4), and which values some later
-// work reads (needed). Also the scalar expression a fused root computes per
-// element (kernel_operand). Types and constants only: nothing here runs.
+// The plan of the sweeps, decided at compile time from the graph, for scalar
+// and tensor expressions alike (a scalar expression is the case with no
+// tensor node, so nothing fuses). Types and constants only: nothing here runs.
+//   active    a node that depends on a differentiated leaf: it gets an adjoint
+//   fusable   an elementwise node of rank > 0
+//   reduces   a sum or mean whose operand is a fusable node used only there:
+//             the reduction runs inside that group's loop (no buffer at all)
+//   interior  a fusable node whose only consumer is fusable or reduces: it is
+//             computed inside its consumer's loop and never stored
+//   root      a step that runs a fused loop: fusable and not interior, or reduces
+//   inputs    what each step reads: an op's operands (with repeats: matmul(x, x)
+//             passes δ to x twice), or a fused root's stored inputs (each once,
+//             literals excluded: the loop has them inline)
+//   store     input j of step k receives its first adjoint contribution there,
+//             so it is stored, never added to a zeroed slot (DESIGN §4)
+//   needed    a value some later work reads: the output (when asked for), an
+//             operand or result a backward rule reads, an input of a fused
+//             loop that runs backward — and, transitively, what those need.
+//             Steps whose value nobody needs are skipped: grad of sum(f(x))
+//             never evaluates f.
+// Also the kernel of a fused group: the scalar expression its loop computes
+// per element, with the group's inputs as leaves numbered by position, so
+// identical layers share one loop function.
 
-#include <leibniz/core/reverse.hpp>
+#include <leibniz/core/wrt.hpp>
 
 #include <array>
 #include <cstddef>
@@ -14,35 +31,13 @@
 
 namespace leibniz {
 
-// ---------------------------------------------------------------- fusion plan
+template <std::size_t J>
+struct tape_input {};  // the kind of a leaf standing for input J of a fused group
 
-template <std::size_t I>
-struct tape_input {};  // the kind of a leaf standing for graph node I inside a fused group
-
-template <std::size_t I, class T>
-using input_leaf = leaf<"in", T, shape<>, tape_input<I>>;
+template <std::size_t J, class T>
+using input_leaf = leaf<"in", T, shape<>, tape_input<J>>;
 
 namespace detail {
-template <class N>
-constexpr bool is_elementwise_node() {
-    if constexpr (is_node<N>::value)
-        return traits_of<typename N::op>().elementwise;
-    else
-        return false;
-}
-template <class N>
-struct input_index;
-template <fixed_string Name, class T, class S, std::size_t I>
-struct input_index<leaf<Name, T, S, tape_input<I>>> : std::integral_constant<std::size_t, I> {};
-}  // namespace detail
-
-template <class N>
-constexpr reduction reduction_of() {
-    if constexpr (is_node<N>::value)
-        return traits_of<typename N::op>().reduces;
-    else
-        return reduction::none;
-}
 template <class N>
 constexpr op_traits node_traits() {
     if constexpr (is_node<N>::value)
@@ -50,35 +45,42 @@ constexpr op_traits node_traits() {
     else
         return op_traits{.elementwise = false, .reads_operands = false};
 }
+template <class N>
+struct input_position;
+template <fixed_string Name, class T, class S, std::size_t J>
+struct input_position<leaf<Name, T, S, tape_input<J>>> : std::integral_constant<std::size_t, J> {};
+}  // namespace detail
 
-// The plan of a tensor sweep, decided at compile time from the graph:
-//   fusable   an elementwise node of rank > 0
-//   reduces   a sum or mean whose operand is a fusable node used only there:
-//             the reduction runs inside that group's loop (no buffer at all)
-//   interior  a fusable node whose only consumer is fusable or reduces: it is
-//             computed inside its consumer's loop and never stored
-//   root      a step that runs a fused loop: fusable and not interior, or reduces
-//   needed    a value some later work reads: the output (when asked for), an
-//             operand or result a backward rule reads, an input of a fused
-//             loop that runs backward — and, transitively, what those need.
-//             Steps whose value nobody needs are skipped: grad of sum(f(x))
-//             never evaluates f.
 template <class G, class Wrt, bool WantValue = true>
-struct fusion_plan;
+struct sweep_plan;
 
 template <class... Nodes, class Wrt, bool WantValue>
-struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
+struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
     using G = graph<boost::mp11::mp_list<Nodes...>>;
     using E = edges<G>;
-    using reverse = reverse_plan<G, Wrt>;
     static constexpr std::size_t n = G::size;
 
-    static constexpr std::array<std::size_t, n> rank{shape_of<Nodes>::rank...};
     static constexpr std::array<bool, n> is_op{is_node<Nodes>::value...};
-    static constexpr std::array<bool, n> fusable{(detail::is_elementwise_node<Nodes>() && shape_of<Nodes>::rank > 0)...};
-    static constexpr std::array<op_traits, n> traits{node_traits<Nodes>()...};
+    static constexpr std::array<bool, n> is_literal_node{is_literal<Nodes>::value...};
+    static constexpr std::array<op_traits, n> traits{detail::node_traits<Nodes>()...};
+    static constexpr std::array<bool, n> fusable{(detail::node_traits<Nodes>().elementwise && is_node<Nodes>::value &&
+                                                  shape_of<Nodes>::rank > 0)...};
 
-    static constexpr auto uses_and_consumer() {
+    static constexpr auto make_active() {
+        std::array<bool, n> active{};
+        [&]<class... L>(boost::mp11::mp_list<L...>) {  // a loop, not a fold: any number of leaves
+            const std::array<std::size_t, sizeof...(L) + 1> leaves{G::template index<L>..., n};
+            for (std::size_t i = 0; i < sizeof...(L); ++i) active[leaves[i]] = true;
+        }(typename Wrt::leaves{});
+        for (std::size_t k = 0; k < n; ++k)
+            for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e)
+                if (active[E::target[e]]) active[k] = true;
+        return active;
+    }
+    static constexpr std::array<bool, n> active = make_active();
+
+    // uses[k]: how many edges point at k; consumer[k]: the last node using it.
+    static constexpr auto make_uses() {
         std::array<std::array<std::size_t, n>, 2> uc{};
         for (std::size_t k = 0; k < n; ++k)
             for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) {
@@ -87,15 +89,14 @@ struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
             }
         return uc;
     }
-    static constexpr auto uc = uses_and_consumer();
+    static constexpr auto uses = make_uses();
 
     static constexpr auto make_reduces() {
         std::array<bool, n> r{};
-        constexpr std::array<reduction, n> kind{reduction_of<Nodes>()...};
         for (std::size_t k = 0; k < n; ++k)
-            if (kind[k] != reduction::none) {
+            if (traits[k].reduces != reduction::none && is_op[k]) {
                 const std::size_t c = E::target[E::begin[k]];
-                r[k] = fusable[c] && uc[0][c] == 1;
+                r[k] = fusable[c] && uses[0][c] == 1;
             }
         return r;
     }
@@ -104,107 +105,111 @@ struct fusion_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
     static constexpr auto make_interior() {
         std::array<bool, n> interior{};
         for (std::size_t k = 0; k + 1 < n; ++k)
-            interior[k] = fusable[k] && uc[0][k] == 1 && (fusable[uc[1][k]] || reduces[uc[1][k]]);
+            interior[k] = fusable[k] && uses[0][k] == 1 && (fusable[uses[1][k]] || reduces[uses[1][k]]);
         return interior;
     }
     static constexpr std::array<bool, n> interior = make_interior();
 
     static constexpr bool root(std::size_t k) { return (fusable[k] && !interior[k]) || reduces[k]; }
 
-    // The inputs of step k: a fused root's materialized inputs (each once), or
-    // an op's operands (with repeats: matmul(x, x) passes δ to x twice).
-    static constexpr auto inputs_of(std::size_t k) {
-        std::array<std::size_t, n + 1> list{};
+    // The inputs of every step, flattened like the edges: step k reads
+    // node[begin[k] .. begin[k + 1]). At most one entry per edge.
+    struct input_lists {
+        std::array<std::size_t, n + 1> begin;
+        std::array<std::size_t, E::count + 1> node;
+    };
+    static constexpr input_lists make_inputs() {
+        input_lists in{};
         std::size_t count = 0;
-        if (root(k)) {
-            // Depth first, left to right: the order in which the group's kernel meets its inputs.
-            auto visit = [&](auto&& self, std::size_t node) -> void {
-                for (std::size_t e = E::begin[node]; e < E::begin[node + 1]; ++e) {
-                    const std::size_t c = E::target[e];
-                    if (interior[c]) {
-                        self(self, c);
-                    } else {
-                        bool seen = false;
-                        for (std::size_t i = 0; i < count; ++i) seen = seen || list[i] == c;
-                        if (!seen) list[count++] = c;
+        for (std::size_t k = 0; k < n; ++k) {
+            in.begin[k] = count;
+            if (root(k)) {
+                // Depth first, left to right: the order in which the group's kernel meets its inputs.
+                auto visit = [&](auto&& self, std::size_t node) -> void {
+                    for (std::size_t e = E::begin[node]; e < E::begin[node + 1]; ++e) {
+                        const std::size_t c = E::target[e];
+                        if (interior[c]) {
+                            self(self, c);
+                        } else if (!is_literal_node[c]) {
+                            bool seen = false;
+                            for (std::size_t i = in.begin[k]; i < count; ++i) seen = seen || in.node[i] == c;
+                            if (!seen) in.node[count++] = c;
+                        }
                     }
-                }
-            };
-            visit(visit, k);
-        } else {
-            for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) list[count++] = E::target[e];
+                };
+                visit(visit, k);
+            } else if (!interior[k]) {
+                for (std::size_t e = E::begin[k]; e < E::begin[k + 1]; ++e) in.node[count++] = E::target[e];
+            }
         }
-        list[n] = count;
-        return list;
+        in.begin[n] = count;
+        return in;
     }
+    static constexpr input_lists inputs = make_inputs();
 
-    // store[k][j]: input j of step k receives its first contribution there.
     static constexpr auto make_store() {
-        std::array<std::array<bool, n + 1>, n> store{};
+        std::array<bool, E::count + 1> store{};
         std::array<bool, n> seen{};
-        seen[n - 1] = true;
+        seen[n - 1] = true;  // the output's adjoint is the seed
         for (std::size_t k = n; k-- > 0;) {
-            if (!is_op[k] || interior[k] || !reverse::active[k]) continue;
-            const auto in = inputs_of(k);
-            for (std::size_t j = 0; j < in[n]; ++j) {
-                const std::size_t c = in[j];
-                if (!reverse::active[c]) continue;
-                store[k][j] = !seen[c];
+            if (!is_op[k] || interior[k] || !active[k]) continue;
+            for (std::size_t j = inputs.begin[k]; j < inputs.begin[k + 1]; ++j) {
+                const std::size_t c = inputs.node[j];
+                if (!active[c]) continue;
+                store[j] = !seen[c];
                 seen[c] = true;
             }
         }
         return store;
     }
-    static constexpr auto store = make_store();
-
-    template <std::size_t K, std::size_t C>
-    static constexpr bool group_stores() {
-        constexpr auto in = inputs_of(K);
-        for (std::size_t j = 0; j < in[n]; ++j)
-            if (in[j] == C) return store[K][j];
-        return false;
-    }
+    static constexpr std::array<bool, E::count + 1> store = make_store();
 
     static constexpr auto make_needed() {
         std::array<bool, n> needed{};
         needed[n - 1] = WantValue;
         for (std::size_t k = 0; k < n; ++k) {  // what the backward pass reads
-            if (!is_op[k] || interior[k] || !reverse::active[k]) continue;
-            const auto in = inputs_of(k);
-            if (root(k)) {  // a fused loop recomputes from its inputs
-                for (std::size_t j = 0; j < in[n]; ++j) needed[in[j]] = true;
-            } else {
-                if (traits[k].reads_result) needed[k] = true;
-                if (traits[k].reads_operands)
-                    for (std::size_t j = 0; j < in[n]; ++j) needed[in[j]] = true;
-            }
+            if (!is_op[k] || interior[k] || !active[k]) continue;
+            const bool reads_inputs = root(k) || traits[k].reads_operands;  // a fused loop recomputes from its inputs
+            if (!root(k) && traits[k].reads_result) needed[k] = true;
+            if (reads_inputs)
+                for (std::size_t j = inputs.begin[k]; j < inputs.begin[k + 1]; ++j) needed[inputs.node[j]] = true;
         }
-        for (std::size_t k = n; k-- > 0;) {  // and what computing those needs
-            if (!needed[k] || !is_op[k] || interior[k]) continue;
-            const auto in = inputs_of(k);
-            for (std::size_t j = 0; j < in[n]; ++j) needed[in[j]] = true;
-        }
+        for (std::size_t k = n; k-- > 0;)  // and what computing those needs
+            if (needed[k] && !interior[k])
+                for (std::size_t j = inputs.begin[k]; j < inputs.begin[k + 1]; ++j) needed[inputs.node[j]] = true;
         return needed;
     }
     static constexpr std::array<bool, n> needed = make_needed();
+
+    // Position of node c among the inputs of step k.
+    static constexpr std::size_t input_index(std::size_t k, std::size_t c) {
+        std::size_t j = inputs.begin[k];
+        while (j < inputs.begin[k + 1] && inputs.node[j] != c) ++j;
+        return j - inputs.begin[k];
+    }
+    static constexpr std::size_t input_count(std::size_t k) { return inputs.begin[k + 1] - inputs.begin[k]; }
 };
 
-// The scalar expression a fused root computes per element: interior operands
-// are expanded, every other operand becomes an input leaf, literals stay.
-template <class G, class Plan, class T, class N>
+// ---------------------------------------------------------------- the kernel of a fused group
+
+// The scalar expression the loop of root R computes per element: interior
+// operands are expanded, every other operand becomes input_leaf<J> (J its
+// position among R's inputs), literals stay.
+template <class G, class Plan, class T, std::size_t R, class N>
 struct kernel_operand;
-template <class G, class Plan, class T, class N>
+template <class G, class Plan, class T, std::size_t R, class N>
 struct kernel_node;
-template <class G, class Plan, class T, class Op, class... Args>
-struct kernel_node<G, Plan, T, node<Op, Args...>> {
-    using type = node<Op, typename kernel_operand<G, Plan, T, Args>::type...>;
+template <class G, class Plan, class T, std::size_t R, class Op, class... Args>
+struct kernel_node<G, Plan, T, R, node<Op, Args...>> {
+    using type = node<Op, typename kernel_operand<G, Plan, T, R, Args>::type...>;
 };
-template <class G, class Plan, class T, class N>
+template <class G, class Plan, class T, std::size_t R, class N>
 struct kernel_operand {
     static constexpr std::size_t index = G::template index<N>;
-    using type = typename std::conditional_t<is_literal<N>::value, std::type_identity<N>,
-                                             std::conditional_t<Plan::interior[index], kernel_node<G, Plan, T, N>,
-                                                                std::type_identity<input_leaf<index, T>>>>::type;
+    using type = typename std::conditional_t<
+        is_literal<N>::value, std::type_identity<N>,
+        std::conditional_t<Plan::interior[index], kernel_node<G, Plan, T, R, N>,
+                           std::type_identity<input_leaf<Plan::input_index(R, index), T>>>>::type;
 };
 
 }  // namespace leibniz

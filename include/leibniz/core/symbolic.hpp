@@ -43,7 +43,13 @@ constexpr auto partial_of() {
 template <Expression E, Leaf W>
 constexpr auto d(E, W) {
     using F = std::remove_cvref_t<E>;
-    if constexpr (is_leaf<F>::value) {
+    if constexpr (shape_of<F>::rank > 0) {
+        static_assert(detail::dependent_false<E>,
+                      "leibniz::d: the symbolic derivative takes scalar expressions only (tensor operations have no "
+                      "symbolic derivative); on a tensor expression use lz::grad or lz::jvp for values, and "
+                      "lz::explain(f, lz::wrt(...), env) to see the backward pass");
+        return poison{};
+    } else if constexpr (is_leaf<F>::value) {
         if constexpr (std::is_same_v<F, std::remove_cvref_t<W>>)
             return one_t{};
         else

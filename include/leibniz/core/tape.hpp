@@ -1,16 +1,17 @@
 #pragma once
-// The typed tape of the scalar sweeps: one slot per node of the graph, each
-// holding the node's value as a T — a number, a dual number, or, inside a
-// fused loop (core/fused.hpp), one SIMD batch of a tensor node's elements.
-// Tensor graphs keep their stored values in a tensor_tape instead
-// (core/tape_layout.hpp: a number, a view or nothing per node).
+// The typed tape of a sweep: one slot per graph node, indexed by the node's
+// position, `get<K>(tape)`. A node of rank 0 holds its value as a T — a
+// number, a dual number, or, inside a fused loop (core/fused.hpp), one SIMD
+// batch of a tensor's elements; a node of rank > 0 holds a view of its
+// buffer in the workspace (core/tape_layout.hpp); a fused interior node holds
+// nothing (it lives in registers inside its group's loop).
 //
-// Compile time shapes this file (DESIGN §4): a graph of uniform value type —
+// Compile time shapes this file (DESIGN §4): a tape of uniform slot type —
 // every scalar graph — is a plain std::array, so the functions that touch it
-// have short names; a graph of mixed value types is a flat struct of slots.
-// Both are indexed by a node's position, `get<I>(tape)`.
+// have short names; a tape of mixed slot types is a flat struct of slots.
 
-#include <leibniz/core/graph.hpp>
+#include <leibniz/core/plan.hpp>
+#include <leibniz/tensor/tensor.hpp>
 
 #include <array>
 #include <cstddef>
@@ -18,15 +19,6 @@
 #include <utility>
 
 namespace leibniz {
-
-// The value type a node holds in a tape computing in T: T itself, whatever
-// the node's shape (nothing specialises it; see tensor_tape for tensors).
-template <class Node, class T, class Shape = shape_of<Node>>
-struct value_type_of {
-    using type = T;
-};
-template <class Node, class T>
-using value_t = typename value_type_of<Node, T>::type;
 
 // An aggregate: `tape t{}` zeroes it (what constexpr evaluation needs);
 // `tape t;` leaves it uninitialised, for sweeps that write every slot they read.
@@ -57,6 +49,8 @@ constexpr const V& get(const slot<I, V>& s) noexcept {
     return s.value;
 }
 
+struct unused_slot {};  // a fused interior node: never stored
+
 namespace detail {
 template <class Seq, class... V>
 struct slots_impl;
@@ -74,15 +68,21 @@ struct choose_tape<V, Rest...> {
     using type = uniform_tape<V, 1 + sizeof...(Rest)>;
 };
 
-template <class G, class T>
+template <class Plan, std::size_t K, class Node, class T>
+using slot_t = std::conditional_t<Plan::interior[K], unused_slot,
+                                  std::conditional_t<(shape_of<Node>::rank == 0), T, tensor_view<T, shape_of<Node>>>>;
+
+template <class G, class Plan, class T>
 struct tape_for;
-template <class... Nodes, class T>
-struct tape_for<graph<boost::mp11::mp_list<Nodes...>>, T> {
-    using type = typename choose_tape<value_t<Nodes, T>...>::type;
+template <class... Nodes, class Plan, class T>
+struct tape_for<graph<boost::mp11::mp_list<Nodes...>>, Plan, T> {
+    template <std::size_t... K>
+    static auto make(std::index_sequence<K...>) -> typename choose_tape<slot_t<Plan, K, Nodes, T>...>::type;
+    using type = decltype(make(std::index_sequence_for<Nodes...>{}));
 };
 }  // namespace detail
 
-template <class G, class T>
-using tape = typename detail::tape_for<G, T>::type;
+template <class G, class Plan, class T>
+using tape = typename detail::tape_for<G, Plan, T>::type;
 
 }  // namespace leibniz

@@ -1,12 +1,10 @@
 #pragma once
-// The tensor tape: one slot per graph node (a number for rank 0, a view for
-// rank > 0, nothing for a fused interior node), the bytes it takes for a
-// run-time batch extent, and how the slots are laid out in a workspace's
-// memory (lay_out). Also what every step may need besides the tapes
-// (sweep_context).
+// Where the tape's tensors live: the bytes they take for a run-time batch
+// extent, and how their slots are laid out in a workspace's memory (lay_out).
+// Also what every step may need besides the tapes (sweep_context).
 
 #include <leibniz/core/bind_tensor.hpp>
-#include <leibniz/core/plan.hpp>
+#include <leibniz/core/tape.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
 #include <array>
@@ -18,26 +16,6 @@
 #include <vector>
 
 namespace leibniz {
-
-// ---------------------------------------------------------------- tapes
-
-struct unused_slot {};  // an interior node: never stored
-
-template <class Plan, std::size_t K, class Node, class T>
-using tensor_slot_t = std::conditional_t<Plan::interior[K], unused_slot,
-                                         std::conditional_t<(shape_of<Node>::rank == 0), T, tensor_view<T, shape_of<Node>>>>;
-
-template <class G, class Plan, class T>
-struct tensor_tape_for;
-template <class... Nodes, class Plan, class T>
-struct tensor_tape_for<graph<boost::mp11::mp_list<Nodes...>>, Plan, T> {
-    template <std::size_t... K>
-    static auto make(std::index_sequence<K...>)
-        -> detail::slots_impl<std::index_sequence<K...>, tensor_slot_t<Plan, K, Nodes, T>...>;
-    using type = decltype(make(std::index_sequence_for<Nodes...>{}));
-};
-template <class G, class Plan, class T>
-using tensor_tape = typename tensor_tape_for<G, Plan, T>::type;
 
 // ---------------------------------------------------------------- run-time extents
 
@@ -92,7 +70,7 @@ std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
                  if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
                      const std::size_t size = detail::extents_with_batch<shape_of<Nodes>>(batch).size() * sizeof(T);
                      if (is_node<Nodes>::value) bytes += detail::round_up(size);
-                     if (adjoints && Plan::reverse::active[K]) bytes += detail::round_up(size);
+                     if (adjoints && Plan::active[K]) bytes += detail::round_up(size);
                  }
              }(), 0)...};
         }(std::index_sequence_for<Nodes...>{});
@@ -143,7 +121,7 @@ void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, st
                          get<K>(values) = tensor_view<T, S>(reinterpret_cast<T*>(memory), extents);
                          memory += bytes;
                      }
-                     if constexpr (Plan::reverse::active[K]) {
+                     if constexpr (Plan::active[K]) {
                          if (adjoints) {
                              get<K>(*adjoints) = tensor_view<T, S>(reinterpret_cast<T*>(memory), extents);
                              memory += bytes;
