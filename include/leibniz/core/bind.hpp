@@ -137,9 +137,17 @@ constexpr bool check_distinct_names() {
 }  // namespace detail
 
 // lz::at(w = 0.7, x = 2.0): the point at which to evaluate or differentiate.
+// Each leaf is bound once, and no two different leaves share a name (after
+// that check's static_assert, the one error, the environment is lenient, so
+// the code that uses it reports nothing more).
 template <class... Leaves, class... Values>
 constexpr auto at(const binding<Leaves, Values>&... bindings) {
-    if constexpr (detail::check_distinct_names<Leaves...>())
+    if constexpr (!detail::check_distinct_names<Leaves...>())
+        return;
+    else if constexpr (!detail::check_names_within<boost::mp11::mp_list<Leaves...>>())
+        return environment<false, binding<Leaves, Values>...>{
+            typename environment<false, binding<Leaves, Values>...>::values_type{bindings.value...}};
+    else
         return environment<true, binding<Leaves, Values>...>{
             typename environment<true, binding<Leaves, Values>...>::values_type{bindings.value...}};
 }

@@ -11,12 +11,15 @@
 #include <leibniz/tensor/shape.hpp>
 
 #include <boost/mp11/algorithm.hpp>
+#include <boost/mp11/bind.hpp>
 #include <boost/mp11/list.hpp>
+#include <boost/mp11/set.hpp>
 
 #include <array>
 #include <cmath>
 #include <concepts>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 namespace leibniz {
@@ -369,12 +372,264 @@ struct poison : expression_base {
 template <class... E>
 inline constexpr bool poisoned = (std::is_same_v<std::remove_cvref_t<E>, poison> || ...);
 
-// Builds node<Op, Args...> after checking scalar types (and, for elementwise
-// binary and ternary ops, that the shapes broadcast). Every op's builder goes through here.
+// ---------------------------------------------------------------- names
+
+// A leaf is identified by its name: two different leaves with one name (other
+// shapes, scalar types or kinds) in one expression or one environment are a
+// compile error naming both. make_node checks it where operands meet: every
+// expression type carries a table of its leaves (name hash, name, one address
+// per leaf type) sorted by hash, the merge of its operands' tables, so a check
+// costs a loop over two short arrays per node (the 300-leaf balanced sum of
+// test/wrt_many_leaves_test.cpp: 2700 entries in all) and no type lists. Only
+// when the merge finds a clash are the leaves' types searched, to name both
+// in the message. lz::at checks its bindings (bind.hpp).
+namespace detail {
+
+// The distinct leaves of an expression, in no particular order. One template
+// level per level of the expression (no alias or helper class in between), so
+// a chain of several hundred nodes stays below the instantiation-depth limits.
+template <class E>
+struct leaf_set {  // a literal
+    using type = boost::mp11::mp_list<>;
+};
+template <fixed_string N, class T, class S, class K>
+struct leaf_set<leaf<N, T, S, K>> {
+    using type = boost::mp11::mp_list<leaf<N, T, S, K>>;
+};
+
+// The leaves of LB not in LA (one mp_inherit of LA, then one lookup per leaf: linear).
+template <class LA, class LB>
+using new_leaves = boost::mp11::mp_remove_if_q<LB, boost::mp11::mp_bind_front<boost::mp11::mp_set_contains, LA>>;
+template <class LA, class LB>
+using leaf_union = boost::mp11::mp_append<LA, new_leaves<LA, LB>>;
+
+template <class Op, class A>
+struct leaf_set<node<Op, A>> {
+    using type = typename leaf_set<A>::type;
+};
+template <class Op, class A, class B>
+struct leaf_set<node<Op, A, B>> {
+    using type = leaf_union<typename leaf_set<A>::type, typename leaf_set<B>::type>;
+};
+template <class Op, class... Args>
+struct leaf_set<node<Op, Args...>> {  // three or more operands
+    using type = boost::mp11::mp_fold<boost::mp11::mp_list<typename leaf_set<Args>::type...>, boost::mp11::mp_list<>,
+                                      leaf_union>;
+};
+
+// FNV-1a of a leaf's name, once per leaf type.
+template <class L>
+inline constexpr std::uint64_t name_hash = [] {
+    std::uint64_t h = 14695981039346656037ull;
+    for (char ch : L::name.view()) h = (h ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+    return h;
+}();
+
+// One row of a leaf table. `id` is one address per leaf type: equal ids, the
+// same leaf; equal names and different ids, a clash.
+template <class L>
+inline constexpr char leaf_id = 0;
+struct leaf_entry {
+    std::uint64_t hash = 0;
+    std::string_view name{};
+    const void* id = nullptr;
+};
+
+// The merge of two sorted tables: each leaf once, sorted by hash; `clash` when
+// two entries have one name and different ids. (Equal hashes of different
+// names, a 64-bit collision, are kept side by side.)
+template <std::size_t NA, std::size_t NB>
+struct merged_leaf_entries {
+    std::array<leaf_entry, NA + NB> entries{};
+    std::size_t count = 0;
+    bool clash = false;
+};
+template <std::size_t NA, std::size_t NB>
+constexpr merged_leaf_entries<NA, NB> merge_leaf_entries(const std::array<leaf_entry, NA>& a,
+                                                         const std::array<leaf_entry, NB>& b) {
+    merged_leaf_entries<NA, NB> m;
+    std::size_t i = 0, j = 0;
+    while (i < NA || j < NB) {
+        if (j == NB || (i < NA && a[i].hash < b[j].hash)) {
+            m.entries[m.count++] = a[i++];
+        } else if (i == NA || b[j].hash < a[i].hash) {
+            m.entries[m.count++] = b[j++];
+        } else if (a[i].id == b[j].id) {  // the same leaf in both
+            m.entries[m.count++] = a[i++];
+            ++j;
+        } else {
+            if (a[i].name == b[j].name) m.clash = true;
+            m.entries[m.count++] = a[i++];
+        }
+    }
+    return m;
+}
+template <std::size_t N, std::size_t NA, std::size_t NB>
+constexpr std::array<leaf_entry, N> first_leaf_entries(const merged_leaf_entries<NA, NB>& m) {
+    std::array<leaf_entry, N> out{};
+    for (std::size_t k = 0; k < N; ++k) out[k] = m.entries[k];
+    return out;
+}
+
+// leaf_table<E>::entries (its leaves) and ::clash (two of them share a name).
+// `table` is the class that holds the entries: a node whose table is an
+// operand's inherits it, so the checks below, keyed on `table`, are computed
+// once for a whole chain that reuses its leaves.
+template <class E>
+struct leaf_table {  // a literal
+    using table = leaf_table;
+    static constexpr std::array<leaf_entry, 0> entries{};
+    static constexpr bool clash = false;
+};
+template <fixed_string N, class T, class S, class K>
+struct leaf_table<leaf<N, T, S, K>> {
+    using table = leaf_table;
+    static constexpr std::array<leaf_entry, 1> entries{
+        leaf_entry{name_hash<leaf<N, T, S, K>>, leaf<N, T, S, K>::name.view(), &leaf_id<leaf<N, T, S, K>>}};
+    static constexpr bool clash = false;
+};
+template <class A, class B>
+struct leaf_table_merge {
+    using table = leaf_table_merge;
+    static constexpr auto merged = merge_leaf_entries(A::entries, B::entries);
+    static constexpr std::array<leaf_entry, merged.count> entries = first_leaf_entries<merged.count>(merged);
+    static constexpr bool clash = A::clash || B::clash || merged.clash;
+};
+// Every leaf of b among a's (by id; both sorted by hash): a loop, no new table.
+template <std::size_t NA, std::size_t NB>
+constexpr bool includes_leaf_entries(const std::array<leaf_entry, NA>& a, const std::array<leaf_entry, NB>& b) {
+    for (std::size_t j = 0, i = 0; j < NB; ++j) {
+        while (i < NA && a[i].hash < b[j].hash) ++i;
+        bool found = false;
+        for (std::size_t k = i; k < NA && a[k].hash == b[j].hash; ++k) found = found || a[k].id == b[j].id;
+        if (!found) return false;
+    }
+    return true;
+}
+template <class TA, class TB>
+inline constexpr bool includes_leaves = includes_leaf_entries(TA::entries, TB::entries);
+
+// The table of two operands: one of them when it holds the other's leaves (a
+// chain that uses its leaves again builds no new table), else the merge.
+template <class A, class B>
+using leaf_table_pair = std::conditional_t<
+    includes_leaves<typename A::table, typename B::table>, typename A::table,
+    std::conditional_t<includes_leaves<typename B::table, typename A::table>, typename B::table,
+                       leaf_table_merge<typename A::table, typename B::table>>>;
+
+template <class Op, class A>
+struct leaf_table<node<Op, A>> : leaf_table<A> {};
+template <class Op, class A, class B>
+struct leaf_table<node<Op, A, B>> : leaf_table_pair<leaf_table<A>, leaf_table<B>> {};
+template <class Op, class A, class B, class C>
+struct leaf_table<node<Op, A, B, C>> : leaf_table_pair<leaf_table_pair<leaf_table<A>, leaf_table<B>>, leaf_table<C>> {};
+template <class Op, class A, class B, class C, class D, class... More>  // (no op has more than three operands)
+struct leaf_table<node<Op, A, B, C, D, More...>> : leaf_table<node<Op, node<Op, A, B, C>, D, More...>> {};
+
+// The first pair (i in LA, j in LB) of leaves with one name, or {-1, -1}. LA and
+// LB hold no clash each; a leaf in both is no clash (filtered out before).
+struct clash_position {
+    std::size_t a = std::size_t(-1), b = std::size_t(-1);
+};
+template <class LA, class LB>
+struct find_clash;
+template <class... A, class... B>
+struct find_clash<boost::mp11::mp_list<A...>, boost::mp11::mp_list<B...>> {
+    static constexpr clash_position value = [] {
+        constexpr std::array<std::uint64_t, sizeof...(A) + 1> ha{name_hash<A>..., 0};
+        constexpr std::array<std::uint64_t, sizeof...(B) + 1> hb{name_hash<B>..., 0};
+        constexpr std::array<std::string_view, sizeof...(A) + 1> na{A::name.view()..., {}};
+        constexpr std::array<std::string_view, sizeof...(B) + 1> nb{B::name.view()..., {}};
+        for (std::size_t j = 0; j < sizeof...(B); ++j)
+            for (std::size_t i = 0; i < sizeof...(A); ++i)
+                if (ha[i] == hb[j] && na[i] == nb[j]) return clash_position{i, j};
+        return clash_position{};
+    }();
+};
+
+// The first pair (i < j) of different leaves of one list with one name, or
+// {-1, -1} (one leaf listed twice is not a clash).
+template <class L>
+struct find_clash_within;
+template <class... A>
+struct find_clash_within<boost::mp11::mp_list<A...>> {
+    static constexpr clash_position value = [] {
+        constexpr std::array<std::uint64_t, sizeof...(A) + 1> h{name_hash<A>..., 0};
+        constexpr std::array<std::string_view, sizeof...(A) + 1> n{A::name.view()..., {}};
+        constexpr std::array<const void*, sizeof...(A) + 1> id{&leaf_id<A>..., nullptr};
+        for (std::size_t j = 1; j < sizeof...(A); ++j)
+            for (std::size_t i = 0; i < j; ++i)
+                if (h[i] == h[j] && id[i] != id[j] && n[i] == n[j]) return clash_position{i, j};
+        return clash_position{};
+    }();
+};
+
+// The two leaves are the template arguments: the message's instantiation context names them.
+template <class LeafA, class LeafB>
+constexpr bool report_name_clash() {
+    static_assert(dependent_false<LeafA, LeafB>,
+                  "leibniz: two different leaves have the same name (e.g. lz::param<\"W\", float, lz::shape<3, 4>> "
+                  "and lz::param<\"W\", float, lz::shape<4, 2>>); a leaf is identified by its name, so rename one "
+                  "(the two leaves are the template arguments of report_name_clash)");
+    return false;
+}
+
+// Reports the first clash between a leaf of LA and a leaf of LB (false), else true.
+template <class LA, class LB>
+constexpr bool check_name_clash() {
+    if constexpr (boost::mp11::mp_empty<LA>::value || boost::mp11::mp_empty<LB>::value) {
+        return true;
+    } else {
+        constexpr clash_position at = find_clash<LA, LB>::value;
+        if constexpr (at.a == std::size_t(-1))
+            return true;
+        else
+            return report_name_clash<boost::mp11::mp_at_c<LA, at.a>, boost::mp11::mp_at_c<LB, at.b>>();
+    }
+}
+
+// Reports the first two distinct leaves of L (a set) with one name (false), else true.
+template <class L>
+constexpr bool check_names_within() {
+    constexpr clash_position at = find_clash_within<L>::value;
+    if constexpr (at.a == std::size_t(-1))
+        return true;
+    else
+        return report_name_clash<boost::mp11::mp_at_c<L, at.a>, boost::mp11::mp_at_c<L, at.b>>();
+}
+
+// Each operand's new leaves against the leaves of the operands before it.
+template <class Before, class L, class... Rest>
+constexpr bool check_leaf_lists() {
+    using added = new_leaves<Before, L>;
+    if constexpr (!check_name_clash<Before, added>())
+        return false;
+    else if constexpr (sizeof...(Rest) == 0)
+        return true;
+    else
+        return check_leaf_lists<boost::mp11::mp_append<Before, added>, Rest...>();
+}
+
+// No two distinct leaves with one name among the operands' leaves (each
+// operand's own leaves were checked when it was built): the tables' merge
+// decides; the leaves' types are searched only to report a clash.
+template <class... Args>
+constexpr bool report_leaf_names() {
+    return check_leaf_lists<typename leaf_set<Args>::type...>();
+}
+
+}  // namespace detail
+
+// Builds node<Op, Args...> after checking that no two different leaves share a
+// name, the scalar types (and, for elementwise binary and ternary ops, that the
+// shapes broadcast). Every op's builder goes through here.
 template <class Op, Expression... Args>
 constexpr auto make_node(Args...) {
     if constexpr (poisoned<Args...>) {
         return poison{};  // an operand's check failed, and said so
+    } else if constexpr (detail::leaf_table<node<Op, std::remove_cvref_t<Args>...>>::clash) {
+        detail::report_leaf_names<std::remove_cvref_t<Args>...>();
+        return poison{};  // reported with both leaves, alone
     } else if constexpr (!detail::check_op<Op, shape_of<Args>...>()) {
         return poison{};  // the op lacks a member of the protocol (core/op_protocol.hpp): reported there, alone
     } else if constexpr (!detail::check_scalar_types<scalar_of<Args>...>()) {
