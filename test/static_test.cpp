@@ -190,6 +190,26 @@ static_assert(can_leaky_slope<decltype(0.2_c)>);
 static_assert(!can_leaky_slope<double>);  // the slope is a literal
 static_assert(!can_leaky_slope<decltype(x)>);
 
+// ---------------------------------------------------------------- a leaf's shape and scalar type
+
+// lz::shape_of / lz::scalar_of name a leaf's shape from decltype of a constexpr
+// leaf (a const type), with no std::remove_cvref_t.
+constexpr auto X = lz::var<"X", float, lz::shape<20, 16>>;
+constexpr auto P = lz::param<"P", double, lz::shape<lz::dyn, 3>>;
+static_assert(std::is_const_v<decltype(X)>);
+static_assert(std::is_same_v<lz::shape_of<decltype(X)>, lz::shape<20, 16>>);
+static_assert(std::is_same_v<lz::scalar_of<decltype(X)>, float>);
+static_assert(std::is_same_v<lz::shape_of<decltype(P)>, lz::shape<lz::dyn, 3>>);
+static_assert(std::is_same_v<lz::shape_of<const decltype(P)&>, lz::shape<lz::dyn, 3>>);
+static_assert(lz::shape_of<decltype(X)>::size == 320);
+static_assert(std::is_same_v<lz::shape_of<decltype(X * lz::var<"Y", float>)>, lz::shape<20, 16>>);
+
+// Leaves with distinct names never clash (issue 8: a name identifies a leaf);
+// one leaf used twice is one leaf.
+static_assert(!lz::detail::leaf_table<std::remove_cvref_t<decltype(X * X + lz::var<"Y", float>)>>::clash);
+static_assert(lz::detail::leaf_table<std::remove_cvref_t<decltype(X * X + lz::var<"Y", float>)>>::entries.size() == 2);
+static_assert(lz::detail::leaf_table<std::remove_cvref_t<decltype(w * x + x * b + w)>>::entries.size() == 3);
+
 // ---------------------------------------------------------------- tensor views
 
 // Without LEIBNIZ_CHECK_VIEWS (the default under NDEBUG) a view is a pointer

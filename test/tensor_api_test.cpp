@@ -2,15 +2,19 @@
 // copies and moves, views over user memory, the comparison helpers; and
 // binding user memory without a copy — a std::vector, deliberately misaligned
 // by one element, gives the same values and gradients as an aligned lz::tensor
-// (the kernels must not assume aligned operands).
+// (the kernels must not assume aligned operands); std::vector, std::array and
+// std::span bound to leaves of static shape directly.
 #define BOOST_TEST_MODULE tensor_api
 #include <boost/test/unit_test.hpp>
 
 #include <leibniz/leibniz.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -133,4 +137,88 @@ BOOST_AUTO_TEST_CASE(misaligned_user_memory_binds_without_a_copy) {
     // the binding is a view: changing the vector changes the result
     xs[2] += 1;  // x(0, 1); b(0) = 0 would hide x(0, 0)
     BOOST_TEST(lz::eval(f, lz::at(x = xv, w = wv, b = bv)) != user.value);
+}
+
+// Flat containers bind to a leaf of static shape as views of that shape
+// (issue 8): std::vector, std::array, std::span and std::span<const T> give
+// the values and gradients of the tensor_view spelling, without a copy; a
+// size that does not match is an lz::shape_error naming the leaf and both
+// sizes; one dyn extent is inferred from the size.
+BOOST_AUTO_TEST_CASE(flat_containers_bind_to_static_shapes) {
+    constexpr auto X = lz::var<"X", double, sh<20, 16>>;
+    constexpr auto W = lz::param<"W", double, sh<16, 3>>;
+    constexpr auto f = lz::sum(lz::tanh(lz::matmul(X, W)));
+
+    std::vector<double> xs(320);
+    std::array<double, 48> ws{};
+    for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.37 * double(i));
+    for (std::size_t i = 0; i < ws.size(); ++i) ws[i] = 0.2 * std::cos(0.11 * double(i));
+
+    const lz::tensor_view<const double, sh<20, 16>> xv(xs);
+    const lz::tensor_view<const double, sh<16, 3>> wv(ws);
+    const auto expected = lz::value_and_grad(f, lz::wrt(X, W), lz::at(X = xv, W = wv));
+    const auto check = [&](const auto& env) {
+        const auto got = lz::value_and_grad(f, lz::wrt(X, W), env);
+        BOOST_TEST(got.value == expected.value);
+        BOOST_TEST(lz::max_abs_diff(std::get<0>(got.gradient), std::get<0>(expected.gradient)) == 0.0);
+        BOOST_TEST(lz::max_abs_diff(std::get<1>(got.gradient), std::get<1>(expected.gradient)) == 0.0);
+    };
+    check(lz::at(X = xs, W = ws));                                                   // std::vector, std::array
+    check(lz::at(X = std::span<double>(xs), W = std::span<const double>(ws)));       // spans
+    check(lz::at(X = std::span<const double, 320>(xs), W = std::span<double, 48>(ws)));  // fixed-extent spans
+    const std::vector<double>& cxs = xs;
+    check(lz::at(X = cxs, W = ws));  // a const container
+
+    // the binding is a view of the container's memory
+    const auto env = lz::at(X = xs, W = ws);
+    static_assert(std::is_same_v<std::remove_cvref_t<decltype(env.get<std::remove_cvref_t<decltype(X)>>())>,
+                                 lz::tensor_view<const double, sh<20, 16>>>);
+    BOOST_TEST(env.get<std::remove_cvref_t<decltype(X)>>().data() == xs.data());
+    xs[1] += 1;
+    BOOST_TEST(lz::eval(f, env) != expected.value);
+    xs[1] -= 1;
+
+    // a size that does not match: the leaf, its shape and size, the container and its size
+    std::vector<double> short_xs(319);
+    std::string message;
+    try {
+        (void)lz::at(X = short_xs, W = ws);
+    } catch (const lz::shape_error& e) {
+        message = e.what();
+    }
+    BOOST_TEST(message == "leibniz: leaf \"X\" has 320 elements (shape [20, 16]) but the bound std::vector holds 319");
+    message.clear();
+    try {
+        (void)lz::at(X = std::span<const double>(xs.data(), 321), W = ws);
+    } catch (const lz::shape_error& e) {
+        message = e.what();
+    }
+    BOOST_TEST(message == "leibniz: leaf \"X\" has 320 elements (shape [20, 16]) but the bound std::span holds 321");
+}
+
+BOOST_AUTO_TEST_CASE(flat_container_infers_one_dyn_extent) {
+    constexpr auto X = lz::var<"X", float, sh<dyn, 4>>;
+    constexpr auto f = lz::sum(X * X);
+    std::vector<float> xs(12);
+    std::iota(xs.begin(), xs.end(), 1.0f);
+    const auto env = lz::at(X = xs);
+    const auto& view = env.get<std::remove_cvref_t<decltype(X)>>();
+    BOOST_TEST(view.extent(0) == 3u);
+    BOOST_TEST(view.extent(1) == 4u);
+    float expected = 0;
+    for (float v : xs) expected += v * v;
+    BOOST_TEST(lz::eval(f, env) == expected);
+    const auto g = lz::grad(f, X, env);
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 4; ++j) BOOST_TEST(g(i, j) == 2 * xs[i * 4 + j]);
+
+    std::vector<float> ragged(13);
+    std::string message;
+    try {
+        (void)lz::at(X = ragged);
+    } catch (const lz::shape_error& e) {
+        message = e.what();
+    }
+    BOOST_TEST(message ==
+               "leibniz: leaf \"X\" of shape [dyn, 4] takes a multiple of 4 elements but the bound std::vector holds 13");
 }

@@ -43,9 +43,14 @@ template <class Leaf, class V>
 constexpr bool report_not_a_tensor() {
     static_assert(dependent_false<Leaf, V>,
                   "leibniz: a leaf of rank > 0 binds a tensor: an lz::tensor or an lz::tensor_view of the "
-                  "leaf's scalar type and shape (include <leibniz/leibniz.hpp>)");
+                  "leaf's scalar type and shape, or a contiguous container of its elements (std::vector, "
+                  "std::array, std::span) (include <leibniz/leibniz.hpp>)");
     return false;
 }
+
+// Selects the tensor layer's overload of bind_tensor for a flat contiguous
+// container (core/bind_tensor.hpp), found by argument-dependent lookup.
+struct flat_values {};
 
 template <class Leaf, class Value>
 constexpr auto make_binding(Value&& value) {
@@ -57,6 +62,8 @@ constexpr auto make_binding(Value&& value) {
         // A tensor: the tensor layer checks its type and extents (found by ADL).
         if constexpr (requires { bind_tensor<Leaf>(std::forward<Value>(value)); }) {
             return bind_tensor<Leaf>(std::forward<Value>(value));
+        } else if constexpr (requires { bind_tensor<Leaf>(flat_values{}, std::forward<Value>(value)); }) {
+            return bind_tensor<Leaf>(flat_values{}, std::forward<Value>(value));  // std::vector, std::array, std::span
         } else {
             report_not_a_tensor<Leaf, V>();
             return stand_in{};

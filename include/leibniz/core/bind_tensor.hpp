@@ -3,11 +3,27 @@
 // binds a read-only view (no copy). The scalar type must be the leaf's; static
 // extents must agree at compile time; a dyn extent of the leaf takes the
 // value's extent, checked against the other leaves when the expression runs.
+//
+// A flat contiguous container of the leaf's scalar type (std::vector,
+// std::array, std::span, anything with std::data and std::size) binds as a view of the
+// leaf's shape, row-major: its size must be the shape's number of elements (a
+// std::array or fixed-extent std::span: checked at compile time; otherwise an
+// lz::shape_error naming the leaf and both sizes). A shape with one dyn extent
+// takes it from the size, which must be a multiple of the other extents'
+// product; two or more dyn extents cannot be inferred (a compile error: bind a
+// tensor_view with its extents).
 
 #include <leibniz/core/bind.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
+#include <array>
+#include <cstddef>
+#include <iterator>
+#include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
 
 namespace leibniz {
 
@@ -66,5 +82,140 @@ auto bind_tensor(tensor<T, S>&& value) {
                   "tensor (or a tensor_view of memory that outlives the call)");
     return bind_tensor<Leaf>(value.view());
 }
+
+// ---------------------------------------------------------------- flat containers
+
+namespace detail {
+
+// What the bound container is called in messages.
+template <class R>
+inline constexpr std::string_view container_name = "container";
+template <class T, class A>
+inline constexpr std::string_view container_name<std::vector<T, A>> = "std::vector";
+template <class T, std::size_t N>
+inline constexpr std::string_view container_name<std::array<T, N>> = "std::array";
+template <class T, std::size_t N>
+inline constexpr std::string_view container_name<std::span<T, N>> = "std::span";
+
+// The size a container has at compile time (std::array, std::span<T, N>), or dyn.
+template <class R>
+inline constexpr std::size_t static_size = dyn;
+template <class T, std::size_t N>
+inline constexpr std::size_t static_size<std::array<T, N>> = N;
+template <class T, std::size_t N>
+    requires(N != std::dynamic_extent)
+inline constexpr std::size_t static_size<std::span<T, N>> = N;
+
+// A view (std::span) may be bound as a temporary: the memory is someone else's.
+template <class R>
+inline constexpr bool is_span = false;
+template <class T, std::size_t N>
+inline constexpr bool is_span<std::span<T, N>> = true;
+
+// Contiguous memory with a size: std::data and std::size (not the concepts of
+// <ranges>, a large header).
+template <class R>
+concept flat_container = requires(R& r) {
+    { std::data(r) } -> std::convertible_to<const volatile void*>;
+    { std::size(r) } -> std::convertible_to<std::size_t>;
+};
+template <class R>
+using flat_element_t = std::remove_cv_t<std::remove_pointer_t<decltype(std::data(std::declval<R&>()))>>;
+
+template <Shape S>
+std::string shape_text() {
+    std::string out = "[";
+    for (std::size_t i = 0; i < S::rank; ++i)
+        out += (i ? ", " : "") + (S::extents[i] == dyn ? std::string("dyn") : std::to_string(S::extents[i]));
+    return out + "]";
+}
+
+// The product of the static extents.
+template <Shape S>
+constexpr std::size_t static_extent_product() {
+    std::size_t n = 1;
+    for (std::size_t e : S::extents)
+        if (e != dyn) n *= e;
+    return n;
+}
+
+template <class Leaf, class R>
+constexpr bool check_flat_scalar() {
+    constexpr bool ok = std::is_same_v<flat_element_t<R>, typename Leaf::scalar_type>;
+    static_assert(ok, "leibniz: the container bound to a leaf must hold the leaf's scalar type (float and double are "
+                      "not converted silently)");
+    return ok;
+}
+
+// The leaf's shape and the container's size are the template arguments.
+template <Shape LeafShape, std::size_t ContainerSize>
+constexpr bool check_bound_size() {
+    constexpr bool ok = ContainerSize == dyn ||
+                        (LeafShape::is_static ? ContainerSize == LeafShape::size
+                                              : (static_extent_product<LeafShape>() == 0
+                                                     ? ContainerSize == 0
+                                                     : ContainerSize % static_extent_product<LeafShape>() == 0));
+    static_assert(ok, "leibniz: the container bound to a leaf does not hold the leaf's number of elements (the "
+                      "leaf's shape and the container's size are the template arguments of check_bound_size)");
+    return ok;
+}
+
+template <Shape LeafShape>
+constexpr bool check_inferable_shape() {
+    constexpr bool ok = dynamic_extent_count<LeafShape>() <= 1;
+    static_assert(ok, "leibniz: a flat container cannot bind to a leaf with two or more dyn extents (its extents "
+                      "cannot be inferred from the size); bind an lz::tensor_view with the extents, e.g. "
+                      "lz::tensor_view<const float, lz::shape<lz::dyn, lz::dyn>>(v.data(), rows, cols)");
+    return ok;
+}
+
+template <class R>
+constexpr bool check_flat_lifetime() {
+    constexpr bool ok = std::is_lvalue_reference_v<R> || is_span<std::remove_cvref_t<R>>;
+    static_assert(ok, "leibniz: binding a temporary container would leave the leaf viewing freed memory; bind a "
+                      "named container (or a std::span of memory that outlives the call)");
+    return ok;
+}
+
+// x = v: a flat contiguous container viewed with the leaf's shape (selected by
+// the tag flat_values in make_binding, core/bind.hpp; found by argument-dependent
+// lookup in this namespace).
+template <class Leaf, class R>
+    requires flat_container<R>
+auto bind_tensor(flat_values, R&& values) {
+    using LT = typename Leaf::scalar_type;
+    using LS = typename Leaf::shape_type;
+    using C = std::remove_cvref_t<R>;
+    using result = binding<Leaf, tensor_view<const LT, LS>>;
+    if constexpr (!check_flat_lifetime<R>() || !check_flat_scalar<Leaf, R>() || !check_inferable_shape<LS>() ||
+                  !check_bound_size<LS, static_size<C>>()) {
+        return result{};  // reported above, alone
+    } else {
+        const std::size_t n = std::size(values);
+        const LT* data = std::data(values);
+        constexpr std::size_t fixed = static_extent_product<LS>();
+        extents_of<LS> extents;
+        if constexpr (LS::is_static) {
+            if constexpr (static_size<C> == dyn) {
+                if (n != LS::size)
+                    throw shape_error("leibniz: leaf \"" + std::string(Leaf::name.view()) + "\" has " +
+                                      std::to_string(LS::size) + " elements (shape " + shape_text<LS>() +
+                                      ") but the bound " + std::string(container_name<C>) + " holds " +
+                                      std::to_string(n));
+            }
+        } else {  // one dyn extent: the size divided by the other extents
+            if (fixed == 0 ? n != 0 : n % fixed != 0)
+                throw shape_error("leibniz: leaf \"" + std::string(Leaf::name.view()) + "\" of shape " +
+                                  shape_text<LS>() + " takes a multiple of " + std::to_string(fixed) +
+                                  " elements but the bound " + std::string(container_name<C>) + " holds " +
+                                  std::to_string(n));
+            for (std::size_t i = 0; i < LS::rank; ++i)
+                if (LS::extents[i] == dyn) extents.values[i] = fixed == 0 ? 0 : n / fixed;
+        }
+        return result{tensor_view<const LT, LS>(data, extents)};
+    }
+}
+
+}  // namespace detail
 
 }  // namespace leibniz
