@@ -2,8 +2,10 @@
 // `// [snippet <part>]` region is shown there, and what main() prints is quoted.
 #include <leibniz/leibniz.hpp>
 
+#include <array>
 #include <cstdio>
 #include <iostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -55,9 +57,7 @@ void binding() {
     std::vector<float> inputs{1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1};  // four rows of three
     std::vector<float> targets{1, 2, 3, 6};
     lz::tensor<float, lz::shape<3>> weights{1, 2, 3};
-    using rows_of_3 = lz::tensor_view<const float, lz::shape<lz::dyn, 3>>;
-    using column = lz::tensor_view<const float, lz::shape<lz::dyn>>;
-    const auto env = lz::at(x = rows_of_3(inputs), t = column(targets), w = weights);  // views: no copy
+    const auto env = lz::at(x = inputs, t = targets, w = weights);  // views: no copy; 12 elements are 4 rows
     std::printf("f = %g\n", lz::eval(f, env));  // w fits every row
 
     weights(2) = 4;  // the environment holds a view of weights: it sees the change
@@ -65,7 +65,28 @@ void binding() {
 
     targets.pop_back();  // three targets for four rows
     try {
-        (void)lz::eval(f, env.with(t = column(targets)));
+        (void)lz::eval(f, env.with(t = targets));
+    } catch (const lz::shape_error& e) {
+        std::printf("lz::shape_error: %s\n", e.what());
+    }
+    // [/snippet]
+}
+
+void containers() {
+    // [snippet containers]
+    constexpr auto X = lz::var<"X", double, lz::shape<2, 3>>;  // static shapes
+    constexpr auto W = lz::param<"W", double, lz::shape<3, 2>>;
+    constexpr auto v = lz::var<"v", double, lz::shape<3>>;     // one sample
+
+    std::vector<double> xs{1, 2, 3, 4, 5, 6};                  // 2×3, row-major
+    std::array<double, 6> ws{1, 0, 0, 1, 1, 1};                // 3×2 (a std::array of 5 would not compile)
+    std::span<const double> second_row(xs.data() + 3, 3);
+    show("matmul(X, W)", lz::eval(lz::matmul(X, W), lz::at(X = xs, W = ws)));
+    show("matmul(v, W)", lz::eval(lz::matmul(v, W), lz::at(v = second_row, W = ws)));  // [3]·[3, 2] → [2]
+
+    xs.pop_back();  // 5 elements for a 2×3 leaf
+    try {
+        (void)lz::at(X = xs, W = ws);
     } catch (const lz::shape_error& e) {
         std::printf("lz::shape_error: %s\n", e.what());
     }
@@ -234,6 +255,7 @@ void explain() {
 int main() {
     tensors();
     binding();
+    containers();
     broadcasting();
     operations();
     workspace();

@@ -1,9 +1,12 @@
 #pragma once
-// matmul(A, B): the matrix product.
+// matmul(A, B): the matrix product, with NumPy's vector forms.
 //   [m×k]·[k×n] → [m×n]      δA = δ·Bᵀ      δB = Aᵀ·δ
 //   [m×k]·[k]   → [m]        δA = δ·xᵀ      δx = Aᵀ·δ
+//   [k]·[k×n]   → [n]        δv = B·δ       δB = v·δᵀ    (a row vector times a matrix)
 // m may be the run-time batch extent (lz::dyn); the inner extents must agree
-// at compile time. Runs on kernels::gemm / gemv (register- and cache-blocked).
+// at compile time (static and equal; in the vector-matrix form they may both
+// be dyn, the batch, as may n). Runs on kernels::gemm / gemv / outer: the
+// vector-matrix form is one gemv with Bᵀ (vectorized along n, B not packed).
 
 #include <leibniz/ops/op.hpp>
 #include <leibniz/kernels/gemm.hpp>
@@ -17,12 +20,14 @@ namespace detail {
 // The two shapes are the template arguments of this check.
 template <Shape A, Shape B>
 constexpr bool check_matmul() {
-    constexpr bool ranks = A::rank == 2 && (B::rank == 2 || B::rank == 1);
-    static_assert(ranks, "leibniz::matmul: operands must be a matrix and a matrix or vector "
-                         "(their shapes are the template arguments A and B of check_matmul)");
+    constexpr bool ranks = (A::rank == 2 && (B::rank == 2 || B::rank == 1)) || (A::rank == 1 && B::rank == 2);
+    static_assert(ranks, "leibniz::matmul: operands must be a matrix and a matrix or vector, or a vector and a "
+                         "matrix (two vectors: lz::dot) (their shapes are the template arguments A and B of "
+                         "check_matmul)");
     if constexpr (ranks) {
-        constexpr bool inner = A::extents[1] == B::extents[0] && A::extents[1] != dyn;
-        static_assert(inner, "leibniz::matmul: inner extents differ: lhs is A = [m, k], rhs is B = [k, ...] "
+        constexpr std::size_t k = A::extents[A::rank - 1];
+        constexpr bool inner = k == B::extents[0] && (k != dyn || A::rank == 1);
+        static_assert(inner, "leibniz::matmul: inner extents differ: lhs is A = [..., k], rhs is B = [k, ...] "
                              "(the shapes are the template arguments A and B of check_matmul)");
         return inner;
     }
@@ -37,6 +42,10 @@ struct matmul_shape<shape<M, K>, shape<K, N>> {
 template <std::size_t M, std::size_t K>
 struct matmul_shape<shape<M, K>, shape<K>> {
     using type = shape<M>;
+};
+template <std::size_t K, std::size_t N>
+struct matmul_shape<shape<K>, shape<K, N>> {
+    using type = shape<N>;
 };
 }  // namespace detail
 
@@ -55,20 +64,28 @@ struct matmul_op {
 
     template <class T, class EA, class EB>
     static std::size_t scratch_bytes(const EA& a, const EB& b) {
-        const std::size_t m = a[0], k = a[1], n = EB::rank == 2 ? b[1] : 1;
-        return std::max({kernels::gemm_scratch_bytes<T>(m, n, k), kernels::gemm_scratch_bytes<T>(m, k, n),
-                         kernels::gemm_scratch_bytes<T>(k, n, m)});
+        if constexpr (EA::rank == 1) {  // gemv and outer: no packing
+            return 0;
+        } else {
+            const std::size_t m = a[0], k = a[1], n = EB::rank == 2 ? b[1] : 1;
+            return std::max({kernels::gemm_scratch_bytes<T>(m, n, k), kernels::gemm_scratch_bytes<T>(m, k, n),
+                             kernels::gemm_scratch_bytes<T>(k, n, m)});
+        }
     }
 
     // y = a·b
     template <class T, class SY, class SA, class SB>
     static void forward(const tensor_view<T, SY>& y, const tensor_view<T, SA>& a, const tensor_view<T, SB>& b,
                         std::span<std::byte> scratch) {
-        const std::size_t m = a.extent(0), k = a.extent(1);
-        if constexpr (SB::rank == 2) {
-            const std::size_t n = b.extent(1);
+        if constexpr (SA::rank == 1) {  // y[n] = vᵀ·B, i.e. Bᵀ·v
+            const std::size_t k = a.extent(0), n = b.extent(1);
+            kernels::gemv<T>(kernels::trans::transposed, kernels::update::overwrite, k, n, b.data(), n, a.data(),
+                             y.data());
+        } else if constexpr (SB::rank == 2) {
+            const std::size_t m = a.extent(0), k = a.extent(1), n = b.extent(1);
             kernels::gemm<T>({}, m, n, k, a.data(), k, b.data(), n, y.data(), n, scratch);
         } else {
+            const std::size_t m = a.extent(0), k = a.extent(1);
             kernels::gemv<T>(kernels::trans::none, kernels::update::overwrite, m, k, a.data(), k, b.data(), y.data());
         }
     }
@@ -78,10 +95,15 @@ struct matmul_op {
     static void vjp(const tensor_view<T, SD>& d, bool accumulate, const tensor_view<T, SY>& g,
                     const tensor_view<T, SY>&, const tensor_view<T, SA>& a, const tensor_view<T, SB>& b,
                     std::span<std::byte> scratch) {
-        const std::size_t m = a.extent(0), k = a.extent(1);
         const auto u = accumulate ? kernels::update::accumulate : kernels::update::overwrite;
-        if constexpr (SB::rank == 2) {
-            const std::size_t n = b.extent(1);
+        if constexpr (SA::rank == 1) {
+            const std::size_t k = a.extent(0), n = b.extent(1);
+            if constexpr (P == 0)  // δv[k] = B·δ
+                kernels::gemv<T>(kernels::trans::none, u, k, n, b.data(), n, g.data(), d.data());
+            else  // δB[k×n] = v·δᵀ
+                kernels::outer<T>(u, k, n, a.data(), g.data(), d.data(), n);
+        } else if constexpr (SB::rank == 2) {
+            const std::size_t m = a.extent(0), k = a.extent(1), n = b.extent(1);
             if constexpr (P == 0)  // [m×n]·[k×n]ᵀ
                 kernels::gemm<T>({.b = kernels::trans::transposed, .c = u}, m, k, n, g.data(), n, b.data(), n, d.data(),
                                  k, scratch);
@@ -89,6 +111,7 @@ struct matmul_op {
                 kernels::gemm<T>({.a = kernels::trans::transposed, .c = u}, k, n, m, a.data(), k, g.data(), n, d.data(),
                                  n, scratch);
         } else {
+            const std::size_t m = a.extent(0), k = a.extent(1);
             if constexpr (P == 0)  // outer product δ·xᵀ
                 kernels::outer<T>(u, m, k, g.data(), b.data(), d.data(), k);
             else
