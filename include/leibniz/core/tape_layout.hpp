@@ -3,6 +3,7 @@
 // extent, and how their slots are laid out in a workspace's memory (lay_out).
 // Also what every step may need besides the tapes (sweep_context).
 
+#include <leibniz/config.hpp>
 #include <leibniz/core/bind_tensor.hpp>
 #include <leibniz/core/tape.hpp>
 #include <leibniz/tensor/tensor.hpp>
@@ -26,8 +27,8 @@ template <class G, class Env>
 std::size_t batch_extent(const Env& env) {
     std::size_t batch = 0;
     std::string_view first;  // the leaf that set the batch; a view of its static name, so nothing allocates
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
-        (void)std::initializer_list<int>{([&] {
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
+        (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
              if constexpr (is_leaf<Nodes>::value && shape_of<Nodes>::rank > 0) {
                  const auto& view = env.template get<Nodes>();
                  for (std::size_t i = 0; i < shape_of<Nodes>::rank; ++i) {
@@ -64,9 +65,9 @@ inline std::size_t round_up(std::size_t bytes) { return (bytes + tensor_alignmen
 template <class G, class Plan, class T>
 std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
     std::size_t bytes = 0;
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
-        [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (void)std::initializer_list<int>{([&] {
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
+        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
+            (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
                  if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
                      const std::size_t size = detail::extents_with_batch<shape_of<Nodes>>(batch).size() * sizeof(T);
                      if (is_node<Nodes>::value) bytes += detail::round_up(size);
@@ -88,10 +89,10 @@ constexpr bool uses_scratch =
 template <class G, class T>
 std::size_t scratch_bytes(std::size_t batch) {
     std::size_t bytes = 0;
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
-        (void)std::initializer_list<int>{([&] {
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
+        (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
              if constexpr (is_node<Nodes>::value) {
-                 [&]<class Op, class... Args>(node<Op, Args...>*) {
+                 [&]<class Op, class... Args>(node<Op, Args...>*) LEIBNIZ_ALWAYS_INLINE {
                      if constexpr (uses_scratch<Op, T, Args...>)
                          bytes = std::max(bytes, Op::template scratch_bytes<T>(
                                                      detail::extents_with_batch<shape_of<Args>>(batch)...));
@@ -106,9 +107,9 @@ std::size_t scratch_bytes(std::size_t batch) {
 // slots at their bindings.
 template <class G, class Plan, class T, class Tape, class Env>
 void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, std::size_t batch) {
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
-        [&]<std::size_t... K>(std::index_sequence<K...>) {
-            (void)std::initializer_list<int>{([&] {
+    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
+        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
+            (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
                  if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
                      using S = shape_of<Nodes>;
                      const auto extents = detail::extents_with_batch<S>(batch);
