@@ -13,7 +13,8 @@
 // (mean squared error against y, and −Σ log_softmax(logits) ⊙ y), after one
 // warm-up call of each of eval, grad, value_and_grad and jvp with a workspace,
 // N more calls of each allocate nothing; a larger batch grows the workspace
-// (allocates) and a smaller one afterwards does not.
+// (allocates) and a smaller one afterwards does not. lz::assign allocates
+// nothing at all, from its first call.
 #define BOOST_TEST_MODULE tensor_alloc
 #include <boost/test/unit_test.hpp>
 
@@ -25,6 +26,7 @@
 #include <cstdlib>
 #include <new>
 #include <random>
+#include <type_traits>
 
 // ---------------------------------------------------------------- counting operator new / delete
 
@@ -318,4 +320,44 @@ BOOST_AUTO_TEST_CASE(long_leaf_names) {
     BOOST_TEST(allocations_in([&] {
                    for (int i = 0; i < 25; ++i) keep_tensor(std::get<0>(lz::grad(f, lz::wrt(weights), env, ws)));
                }) == 0);
+}
+
+// lz::assign allocates nothing, not even on its first call: SGD with momentum
+// over flat buffers (static and dyn), a broadcast row and scalar, a target of
+// two different dyn extents (looped over one row at a time), the target named
+// by its leaf.
+BOOST_AUTO_TEST_CASE(assign_allocates_nothing) {
+    constexpr std::size_t n = 1000;
+    constexpr auto p = lz::param<"p", float, sh<n>>;
+    constexpr auto v = lz::var<"v", float, sh<n>>;
+    constexpr auto g = lz::var<"g", float, sh<n>>;
+    constexpr auto mu = lz::var<"mu", float>;
+    constexpr auto eta = lz::var<"eta", float>;
+    lz::tensor<float, sh<n>> pt, vt, gt;
+    gt.fill(0.5f);
+    const auto env = lz::at(p = pt, v = vt, g = gt, mu = 0.9f, eta = 0.01f);
+
+    constexpr auto pd = lz::param<"p", float, sh<dyn>>;
+    constexpr auto gd = lz::var<"g", float, sh<dyn>>;
+    lz::tensor<float, sh<dyn>> pdt(n), gdt(n);
+    const auto env_dyn = lz::at(pd = pdt, gd = gdt, eta = 0.01f);
+
+    constexpr auto x = lz::var<"x", float, sh<dyn, dyn>>;
+    constexpr auto r = lz::var<"r", float, sh<dyn>>;
+    lz::tensor<float, sh<dyn, dyn>> xt(4, 6), out(4, 6);
+    lz::tensor<float, sh<dyn>> rt(6);
+    const auto env_broadcast = lz::at(x = xt, r = rt, mu = 0.9f);
+
+    const auto env_leaf = lz::at(lz::binding<std::remove_const_t<decltype(p)>, lz::tensor_view<float, sh<n>>>{pt.view()},
+                                 g = gt, eta = 0.01f);
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < 25; ++i) {
+                       lz::assign(vt, mu * v + g, env);
+                       lz::assign(pt, p - eta * v, env);
+                       lz::assign(pdt, pd - eta * gd, env_dyn);
+                       lz::assign(out, mu * x + r, env_broadcast);
+                       lz::assign(p, p - eta * g, env_leaf);
+                   }
+               }) == 0);
+    BOOST_TEST(pt(0) != 0.0f);  // the updates ran
 }

@@ -3,6 +3,7 @@
 // SIMD sweeps, the workspace, forward mode (jvp, hvp, hessian), and the
 // tensor operations.
 
+#include <leibniz/core/assign.hpp>
 #include <leibniz/core/bind_tensor.hpp>
 #include <leibniz/core/explain_tensor.hpp>
 #include <leibniz/core/forward.hpp>
