@@ -228,6 +228,35 @@ void fusion() {
     // [/snippet]
 }
 
+void updates() {
+    // [snippet assign]
+    constexpr auto W = lz::param<"W", float, lz::shape<2, 3>>;
+    constexpr auto v = lz::var<"v", float, lz::shape<2, 3>>;  // momentum
+    constexpr auto g = lz::var<"g", float, lz::shape<2, 3>>;  // gradient
+    constexpr auto r = lz::var<"r", float, lz::shape<3>>;     // a row
+    constexpr auto mu = lz::var<"mu", float>;
+    constexpr auto lr = lz::var<"lr", float>;
+
+    lz::tensor<float, lz::shape<2, 3>> w{{1, 2, 3}, {4, 5, 6}}, velocity, grad{{1, 1, 1}, {2, 2, 2}};
+    const auto env = lz::at(W = w, v = velocity, g = grad, mu = 0.9f, lr = 0.5f);
+    lz::assign(velocity, mu * v + g, env);  // v ← μ·v + g: one SIMD loop, into velocity
+    lz::assign(w, W - lr * v, env);         // W ← W − η·v: w is read and written
+    show("w after one step", w);
+
+    std::array<float, 3> scale{1, 10, 100};
+    lz::assign(w, W * r, lz::at(W = w, r = scale));  // the row broadcast along w's rows
+    show("w * [1 10 100]", w);
+
+    lz::tensor<float, lz::shape<lz::dyn, 3>> three_rows(3);
+    try {
+        constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 3>>;
+        lz::assign(w, 2_c * x, lz::at(x = three_rows));  // a [3, 3] expression into a [2, 3] target
+    } catch (const lz::shape_error& e) {
+        std::printf("lz::shape_error: %s\n", e.what());
+    }
+    // [/snippet]
+}
+
 void explain() {
     // [snippet explain]
     constexpr auto x = lz::var<"x", double, lz::shape<lz::dyn, 4>>;
@@ -261,5 +290,6 @@ int main() {
     workspace();
     second_order();
     fusion();
+    updates();
     explain();
 }
