@@ -206,9 +206,9 @@ void check_assign_extents(const V& value, const tensor_view<U, S>& target) {
 // ---------------------------------------------------------------- the loops
 
 template <class V>
-constexpr bool is_mutable_view = false;
+inline constexpr bool is_mutable_view = false;
 template <class T, Shape S>
-constexpr bool is_mutable_view<tensor_view<T, S>> = !std::is_const_v<T>;
+inline constexpr bool is_mutable_view<tensor_view<T, S>> = !std::is_const_v<T>;
 
 // The value of a rank-0 leaf as a T; a tensor leaf's view as it is.
 template <class Leaf, class T, class V>
