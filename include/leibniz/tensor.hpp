@@ -14,10 +14,12 @@
 
 #include <leibniz/ops/concat.hpp>
 #include <leibniz/ops/dot.hpp>
+#include <leibniz/ops/gather.hpp>
 #include <leibniz/ops/log_softmax.hpp>
 #include <leibniz/ops/logsumexp.hpp>
 #include <leibniz/ops/matmul.hpp>
 #include <leibniz/ops/mean.hpp>
+#include <leibniz/ops/one_hot.hpp>
 #include <leibniz/ops/reduce_max.hpp>
 #include <leibniz/ops/reduce_min.hpp>
 #include <leibniz/ops/reshape.hpp>

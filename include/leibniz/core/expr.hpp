@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace leibniz {
 
@@ -79,11 +80,21 @@ template <class Leaf, class Value>
 constexpr auto make_binding(Value&& value);
 }
 
+// An integer leaf (lz::var<"y", std::int32_t, lz::shape<lz::dyn>>): data such
+// as class labels or indices. It has no gradient, and feeds only the ops that
+// take indices (their traits' integer_operands: lz::gather, lz::pick, lz::one_hot).
+template <class T>
+inline constexpr bool is_integer_scalar = std::is_integral_v<T> && !std::is_same_v<T, bool>;
+
 template <fixed_string Name, class T, Shape S, class Kind>
 struct leaf : expression_base {
-    static_assert(std::is_floating_point_v<T> || !std::is_arithmetic_v<T>,
+    static_assert(std::is_floating_point_v<T> || is_integer_scalar<T> || !std::is_arithmetic_v<T>,
                   "leibniz::var / lz::param: the scalar type of a leaf must be a floating-point type "
-                  "(float, double, long double)");
+                  "(float, double, long double), or, for data such as class labels, an integer type "
+                  "(std::int32_t, std::int64_t)");
+    static_assert(!is_integer_scalar<T> || !std::is_same_v<Kind, param_kind>,
+                  "leibniz::param: a parameter is trained by its gradient, and an integer leaf has none; "
+                  "declare integer data (labels, indices) with lz::var");
     using scalar_type = T;
     using shape_type = S;
     using kind = Kind;
@@ -202,6 +213,9 @@ struct op_traits {
     reduction reduces = reduction::none;  // sum or mean of all elements of its one operand
     bool reads_result = false;   // vjp reads y
     bool reads_operands = true;  // vjp reads the operands
+    // Bit P set: operand P is an integer leaf (labels, indices; lz::gather,
+    // lz::one_hot), which gets no adjoint; every other operand is not.
+    unsigned integer_operands = 0;
 };
 
 template <class Op>
@@ -241,9 +255,25 @@ struct combine_scalar {
 template <class L, class R>
 using combine_scalar_f = typename combine_scalar<L, R>::type;
 
+// An integer operand (an index) leaves the scalar type to the others:
+// gather(x, idx) computes in x's type, one_hot(y) adapts as a literal does.
+template <class T>
+using float_scalar_t = std::conditional_t<is_integer_scalar<T>, void, T>;
+
+// The scalar type an op states for its result (one_hot<K, float>), else void.
+template <class Op>
+struct op_scalar {
+    using type = void;
+};
+template <class Op>
+    requires requires { typename Op::scalar_type; }
+struct op_scalar<Op> {
+    using type = typename Op::scalar_type;
+};
+
 template <class... Args>
-using common_scalar = boost::mp11::mp_fold<boost::mp11::mp_list<typename Args::scalar_type...>, void,
-                                           combine_scalar_f>;
+using common_scalar = boost::mp11::mp_fold<boost::mp11::mp_list<float_scalar_t<typename Args::scalar_type>...>,
+                                           void, combine_scalar_f>;
 
 // Result shape: an op may declare `template <class... S> using result_shape = ...`;
 // otherwise it is elementwise and the operands broadcast.
@@ -280,7 +310,7 @@ struct node : expression_base {
     using op = Op;
     using operands = boost::mp11::mp_list<Args...>;
     static constexpr std::size_t arity = sizeof...(Args);
-    using scalar_type = detail::common_scalar<Args...>;
+    using scalar_type = detail::combine_scalar_f<typename detail::op_scalar<Op>::type, detail::common_scalar<Args...>>;
     using shape_type = typename detail::result_shape_of<Op, typename Args::shape_type...>::type;
 };
 
@@ -314,11 +344,39 @@ constexpr bool all_true() {
 template <class... Scalars>
 constexpr bool check_scalar_types() {
     constexpr bool ok = !std::is_same_v<
-        boost::mp11::mp_fold<boost::mp11::mp_list<Scalars...>, void, combine_scalar_f>, mixed_scalar_types>;
+        boost::mp11::mp_fold<boost::mp11::mp_list<float_scalar_t<Scalars>...>, void, combine_scalar_f>,
+        mixed_scalar_types>;
     static_assert(ok,
                   "leibniz: an operation mixes scalar types (e.g. float and double leaves); "
                   "give every leaf of an expression the same scalar type");
     return ok;
+}
+
+// An integer leaf (labels, indices) feeds only the operands an op declares in
+// traits.integer_operands, and those take nothing else. The op and the
+// operand's position are the template arguments.
+template <class Op, std::size_t P, bool Integer>
+constexpr bool check_integer_operand() {
+    constexpr bool takes = ((traits_of<Op>().integer_operands >> P) & 1u) != 0;
+    if constexpr (Integer && !takes) {
+        static_assert(!Integer || takes,
+                      "leibniz: an integer leaf (labels, indices) feeds only ops that take indices (lz::gather, "
+                      "lz::pick, lz::one_hot); it has no arithmetic of its own: to compute with labels, make them "
+                      "floats with lz::one_hot<K>(y) (the op Op and the operand's position P are the template "
+                      "arguments of check_integer_operand)");
+    } else if constexpr (!Integer && takes) {
+        static_assert(Integer || !takes,
+                      "leibniz: an op takes indices here: this operand must be an integer leaf, "
+                      "lz::var<\"y\", std::int32_t (or std::int64_t), shape> (the op Op and the operand's position P "
+                      "are the template arguments of check_integer_operand)");
+    }
+    return Integer == takes;
+}
+template <class Op, class... Scalars>
+constexpr bool check_integer_operands() {
+    return []<std::size_t... P>(std::index_sequence<P...>) {
+        return all_true<check_integer_operand<Op, P, is_integer_scalar<Scalars>>()...>();
+    }(std::index_sequence_for<Scalars...>{});
 }
 
 // An op meets its protocol (core/op_protocol.hpp): ElementwiseOp unless its
@@ -630,9 +688,11 @@ constexpr auto make_node(Args...) {
     } else if constexpr (detail::leaf_table<node<Op, std::remove_cvref_t<Args>...>>::clash) {
         detail::report_leaf_names<std::remove_cvref_t<Args>...>();
         return poison{};  // reported with both leaves, alone
+    } else if constexpr (!detail::check_integer_operands<Op, scalar_of<Args>...>()) {
+        return poison{};  // an integer leaf where the op takes none, or the reverse: reported there, alone
     } else if constexpr (!detail::check_op<Op, shape_of<Args>...>()) {
         return poison{};  // the op lacks a member of the protocol (core/op_protocol.hpp): reported there, alone
-    } else if constexpr (!detail::check_scalar_types<scalar_of<Args>...>()) {
+    } else if constexpr (!detail::check_scalar_types<typename detail::op_scalar<Op>::type, scalar_of<Args>...>()) {
         return poison{};  // the static_assert above is the only error
     } else if constexpr (detail::declares_result_shape<Op, shape_of<Args>...>) {
         return node<Op, std::remove_cvref_t<Args>...>{};  // the op checks its own shapes

@@ -36,6 +36,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -57,6 +58,18 @@ struct derivative_lookup : Op, derivative_probe {};
 
 template <class T, class S>
 using slot_of = std::conditional_t<S::rank == 0, T, tensor_view<T, S>>;
+
+// Operand P's slot as the tensor sweeps pass it: an integer leaf's (an index,
+// traits.integer_operands) holds its own integers, checked with std::int32_t.
+template <class Op, std::size_t P>
+constexpr bool integer_operand() {
+    if constexpr (requires { Op::traits.integer_operands; })
+        return ((Op::traits.integer_operands >> P) & 1u) != 0;
+    else
+        return false;
+}
+template <class Op, std::size_t P, class S>
+using operand_slot = slot_of<std::conditional_t<integer_operand<Op, P>(), std::int32_t, double>, S>;
 
 }  // namespace detail
 
@@ -108,21 +121,27 @@ struct tensor_op_states {
     // The rules, called as the tensor sweeps call them.
     template <class Y>
     static constexpr bool forward_with() {
-        if constexpr (scratch)
-            return requires(Y& y, detail::slot_of<double, S>&... a, std::span<std::byte> s) { Op::forward(y, a..., s); };
-        else
-            return requires(Y& y, detail::slot_of<double, S>&... a) { Op::forward(y, a...); };
+        return []<std::size_t... I>(std::index_sequence<I...>) {
+            if constexpr (scratch)
+                return requires(Y& y, detail::operand_slot<Op, I, S>&... a, std::span<std::byte> s) {
+                    Op::forward(y, a..., s);
+                };
+            else
+                return requires(Y& y, detail::operand_slot<Op, I, S>&... a) { Op::forward(y, a...); };
+        }(std::index_sequence_for<S...>{});
     }
     template <class Y, std::size_t P>
     static constexpr bool vjp_with() {
-        using D = detail::slot_of<double, boost::mp11::mp_at_c<boost::mp11::mp_list<S...>, P>>;
-        if constexpr (scratch)
-            return requires(D& d, bool acc, Y& g, const Y& y, const detail::slot_of<double, S>&... a,
-                            std::span<std::byte> s) { Op::template vjp<P>(d, acc, g, y, a..., s); };
-        else
-            return requires(D& d, bool acc, Y& g, const Y& y, const detail::slot_of<double, S>&... a) {
-                Op::template vjp<P>(d, acc, g, y, a...);
-            };
+        using D = detail::operand_slot<Op, P, boost::mp11::mp_at_c<boost::mp11::mp_list<S...>, P>>;
+        return []<std::size_t... I>(std::index_sequence<I...>) {
+            if constexpr (scratch)
+                return requires(D& d, bool acc, Y& g, const Y& y, const detail::operand_slot<Op, I, S>&... a,
+                                std::span<std::byte> s) { Op::template vjp<P>(d, acc, g, y, a..., s); };
+            else
+                return requires(D& d, bool acc, Y& g, const Y& y, const detail::operand_slot<Op, I, S>&... a) {
+                    Op::template vjp<P>(d, acc, g, y, a...);
+                };
+        }(std::index_sequence_for<S...>{});
     }
     template <class Y>
     static constexpr bool all_vjp() {

@@ -56,11 +56,25 @@ constexpr bool report_not_a_leaf_of_expression() {
     return Ok;
 }
 
+// An integer leaf is data (labels, indices): its values are not variables
+// of the function, so there is no derivative to take.
+template <bool Ok, class Leaf>
+constexpr bool report_integer_leaf_in_wrt() {
+    static_assert(Ok,
+                  "leibniz::grad: an integer leaf (labels, indices) has no gradient (it is data, not a variable "
+                  "of the function); remove it from lz::wrt(...) (the leaf is the template argument of "
+                  "report_integer_leaf_in_wrt)");
+    return Ok;
+}
+
 template <class F, class Wrt>
 constexpr bool check_wrt() {
     using G = graph_of<F>;
     return []<class... L>(boost::mp11::mp_list<L...>) {
-        return all_true<report_not_a_leaf_of_expression<G::template contains<L>, L>()...>();
+        if constexpr (!all_true<!is_integer_scalar<typename L::scalar_type>...>())
+            return all_true<report_integer_leaf_in_wrt<!is_integer_scalar<typename L::scalar_type>, L>()...>();
+        else
+            return all_true<report_not_a_leaf_of_expression<G::template contains<L>, L>()...>();
     }(typename Wrt::leaves{});
 }
 
