@@ -3,6 +3,7 @@
 #include <leibniz/leibniz.hpp>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <span>
@@ -128,6 +129,24 @@ void operations() {
     show("concat(a, a, axis<1>)", at(lz::concat(a, a, lz::axis<1>)));
     show("softmax(v)", at(lz::softmax(v)));
     std::printf("%-22s%g\n", "dot(v, v)", at(lz::dot(v, v)));
+    // [/snippet]
+}
+
+void labels() {
+    // [snippet labels]
+    constexpr auto logits = lz::var<"logits", float, lz::shape<lz::dyn, 3>>;
+    constexpr auto y = lz::var<"y", std::int32_t, lz::shape<lz::dyn>>;  // class labels: integer data
+    std::vector<float> ls{2, 1, 0,   // a batch of two rows
+                          0, 3, 1};
+    std::vector<std::int32_t> ys{0, 2};
+    const auto env = lz::at(logits = ls, y = ys);
+
+    show("pick(logits, y)", lz::eval(lz::pick(logits, y), env));  // logits[n, y[n]]
+    show("one_hot<3>(y)", lz::eval(lz::one_hot<3>(y), lz::at(y = ys)));
+    constexpr auto cross_entropy = lz::mean(lz::logsumexp(logits, lz::axis<1>) - lz::pick(logits, y));
+    auto [loss, grads] = lz::value_and_grad(cross_entropy, lz::wrt(logits), env);
+    std::printf("%-22s%g\n", "cross_entropy", loss);
+    show("d/dlogits", std::get<0>(grads));  // (softmax(logits) - one_hot(y)) / N
     // [/snippet]
 }
 
@@ -287,6 +306,7 @@ int main() {
     containers();
     broadcasting();
     operations();
+    labels();
     workspace();
     second_order();
     fusion();

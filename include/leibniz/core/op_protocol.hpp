@@ -20,7 +20,8 @@
 //
 // TensorOp<Op, S...> — an op with traits.elementwise == false, on operands of
 // shapes S... (checked with T = double, the tensor tape's slot types: a number
-// for rank 0, a tensor_view otherwise):
+// for rank 0, a tensor_view otherwise; an operand whose bit is set in
+// traits.integer_operands, an integer leaf, as tensor_view<std::int32_t, S>):
 //   name, traits                  as above
 //   result_shape<S...>            its shape rule
 //   forward(y, a, ...)            the value, into y
