@@ -14,7 +14,8 @@
 // warm-up call of each of eval, grad, value_and_grad and jvp with a workspace,
 // N more calls of each allocate nothing; a larger batch grows the workspace
 // (allocates) and a smaller one afterwards does not. lz::assign allocates
-// nothing at all, from its first call.
+// nothing at all, from its first call; nor does cross-entropy on integer
+// labels (lz::pick, lz::one_hot) once its workspace exists.
 #define BOOST_TEST_MODULE tensor_alloc
 #include <boost/test/unit_test.hpp>
 
@@ -23,10 +24,12 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <random>
 #include <type_traits>
+#include <vector>
 
 // ---------------------------------------------------------------- counting operator new / delete
 
@@ -360,4 +363,29 @@ BOOST_AUTO_TEST_CASE(assign_allocates_nothing) {
                    }
                }) == 0);
     BOOST_TEST(pt(0) != 0.0f);  // the updates ran
+}
+
+// Cross-entropy on integer labels (lz::pick, lz::one_hot; ops/gather.hpp): the
+// index checks and the scatter-add allocate nothing.
+BOOST_AUTO_TEST_CASE(integer_labels_allocate_nothing) {
+    constexpr auto labels = lz::var<"labels", std::int32_t, sh<dyn>>;
+    constexpr auto picked = lz::mean(lz::logsumexp(logits, lz::axis<1>) - lz::pick(logits, labels));
+    constexpr auto hot = -lz::mean(lz::sum(lz::one_hot<10>(labels) * lz::log_softmax(logits), lz::axis<1>));
+    data d;
+    const auto b = d.batch(16);
+    std::vector<std::int32_t> ys(16);
+    for (std::size_t i = 0; i < ys.size(); ++i) ys[i] = static_cast<std::int32_t>(i % 10);
+    const auto env = lz::at(x = b.in, labels = ys, W1 = d.w1, b1 = d.c1, W2 = d.w2, b2 = d.c2);
+    lz::workspace ws_picked{picked};
+    lz::workspace ws_hot{hot};
+    auto calls = [&] {
+        keep(lz::eval(picked, env, ws_picked));
+        keep_tensor(std::get<0>(lz::grad(picked, lz::wrt(W1, b1, W2, b2), env, ws_picked)));
+        keep(lz::value_and_grad(picked, lz::wrt(W2), env, ws_picked).value);
+        keep_tensor(std::get<0>(lz::grad(hot, lz::wrt(W2, b2), env, ws_hot)));
+    };
+    calls();  // warm-up: the workspaces are sized
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < 25; ++i) calls();
+               }) == 0);
 }
