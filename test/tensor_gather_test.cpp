@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -217,6 +218,16 @@ BOOST_AUTO_TEST_CASE(printing) {
     BOOST_TEST(lz::to_string(lz::pick(x, y)) == "pick(x, y, axis 1)");
     BOOST_TEST(lz::to_string(lz::gather(x, lz::axis<1>, idx)) == "gather(x, axis 1, idx)");
     BOOST_TEST(lz::to_string(lz::one_hot<4>(y)) == "one_hot(y, 4)");
+
+    // explain names the scatter-add in the backward pass.
+    lz::tensor<float, lz::shape<dyn, 4>> xs(2);
+    std::vector<std::int32_t> ys{3, 1};
+    std::ostringstream text;
+    text << lz::explain(lz::sum(lz::pick(x, y)), lz::wrt(x), lz::at(x = xs, y = ys));
+    BOOST_TEST(text.str().find("v1 [2] = pick(x, y, axis 1)") != std::string::npos, text.str());
+    BOOST_TEST(text.str().find("δ(x) [2×4] = δ(v1) scattered into the shape of x at the indices y") !=
+                   std::string::npos,
+               text.str());
 }
 
 // ---------------------------------------------------------------- gradients against central differences
