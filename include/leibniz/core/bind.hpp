@@ -6,6 +6,7 @@
 
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
+#include <boost/hana/unpack.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/set.hpp>
 
@@ -111,6 +112,13 @@ struct environment {
     template <class Leaf>
     [[nodiscard]] constexpr const auto& get() const {
         return boost::hana::at_c<index_of<Leaf>>(values);
+    }
+
+    // f(bound values...), in the order of `leaves`: the engine reads every
+    // binding in one pack expansion (core/tape_layout.hpp).
+    template <class F>
+    constexpr decltype(auto) unpack(F&& f) const {
+        return boost::hana::unpack(values, std::forward<F>(f));
     }
 
     // A copy with one leaf bound anew: env.with(w = 0.8). The leaf must be

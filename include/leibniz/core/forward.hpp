@@ -104,7 +104,16 @@ template <class Leaves, class D>
 struct dual_environment;
 template <class... L, class D>
 struct dual_environment<boost::mp11::mp_list<L...>, D> {
-    std::tuple<std::conditional_t<(shape_of<L>::rank == 0), D, tensor_view<const D, shape_of<L>>>...> values;
+    using leaves = boost::mp11::mp_list<L...>;
+    // Indices stay integers: no tangent, read by gather, pick, one_hot.
+    std::tuple<std::conditional_t<(shape_of<L>::rank == 0), D,
+                                  tensor_view<const std::conditional_t<is_integer_scalar<scalar_of<L>>, scalar_of<L>, D>,
+                                              shape_of<L>>>...>
+        values;
+    template <class F>
+    decltype(auto) unpack(F&& f) const {
+        return std::apply(std::forward<F>(f), values);
+    }
     template <class Leaf>
     [[nodiscard]] const auto& get() const {
         return std::get<boost::mp11::mp_find<boost::mp11::mp_list<L...>, Leaf>::value>(values);
@@ -132,7 +141,9 @@ auto dualize_leaves(const Env& env, const tangent_t<TB...>& direction, std::byte
         auto one = [&]<class Leaf>(Leaf*) {
             constexpr bool has_tangent = boost::mp11::mp_contains<TL, Leaf>::value;
             const auto& value = env.template get<Leaf>();
-            if constexpr (shape_of<Leaf>::rank == 0) {
+            if constexpr (is_integer_scalar<scalar_of<Leaf>> && shape_of<Leaf>::rank > 0) {
+                return value;  // indices stay integers: no tangent
+            } else if constexpr (shape_of<Leaf>::rank == 0) {
                 D d{T(value)};
                 if constexpr (has_tangent)
                     d.d[0] = T(boost::hana::at_c<boost::mp11::mp_find<TL, Leaf>::value>(direction.values));

@@ -112,7 +112,7 @@ struct fused_loop {
     // Whether each input is read contiguously along a row (else broadcast).
     template <class... In>
     static constexpr std::array<bool, sizeof...(In) + 1> contiguous{
-        detail::row_contiguous<typename detail::slot_shape<In>::type, LoopShape>()..., false};
+        detail::row_contiguous<typename detail::slot_shape<std::remove_cvref_t<In>>::type, LoopShape>()..., false};
 
     template <class... In>
     LEIBNIZ_ALWAYS_INLINE static void set_cursors(std::array<cursor, sizeof...(In) + 1>& c, const extents_array& out,
@@ -234,8 +234,8 @@ struct fused_loop {
     // row's total to its one element. Broadcast inputs are zeroed first when
     // this group is their first contributor.
     template <std::uint64_t Active, std::uint64_t Store, bool SeedIsOne, class Seed, class... In, class... A>
-    LEIBNIZ_FLATTEN static void backward(const Seed& seed, std::size_t batch, std::tuple<const In&...> in,
-                                         std::tuple<A&...> adjoints) {
+    LEIBNIZ_FLATTEN static void backward(const Seed& seed, std::size_t batch, std::tuple<In...> in,
+                                         std::tuple<A...> adjoints) {
         constexpr std::size_t N = sizeof...(In);
         constexpr auto contiguous_in = contiguous<In...>;
         using plan = sweep_plan<KG, typename active_inputs<Active, std::make_index_sequence<N>>::type, false>;

@@ -3,25 +3,27 @@
 // plan's steps, for scalar and tensor expressions alike, on any element type
 // (numbers, dual numbers for forward mode, SIMD batches inside a fused loop).
 // A step is one of:
-//   leaf       a number read from the environment (a tensor leaf's view is
-//              laid out beforehand, core/tape_layout.hpp)
+//   leaf       a number read from the environment (in a graph with tensors,
+//              every leaf's cell is set beforehand, core/tape_layout.hpp)
 //   literal    its value, as a T
-//   scalar op  a rank-0 op: its value rule forward, its adjoint rule backward
-//              (core/op_protocol.hpp), inline
-//   fused      a group of elementwise tensor nodes, one loop forward and one
+//   op         a rank-0 elementwise op: its value rule forward, its adjoint
+//              rule backward (core/op_protocol.hpp); or a tensor op (matmul,
+//              softmax, a reduction...): its forward and vjp, which call kernels/
+//   fused      a group of elementwise tensor nodes: one loop forward and one
 //              backward (core/fused.hpp)
-//   tensor op  matmul, softmax, a reduction...: the op's forward and vjp, which
-//              call kernels/
-// The steps are expanded inline into the sweep; the work they hand off (a
-// fused loop, a tensor op's kernel) is a function whose template arguments
-// are the op or the group's kernel and the slot types only, never the graph:
-// identical layers share one instantiation, and compile time and object size
-// grow linearly with the network (bench/compile_time).
+//
+// Compile time (DESIGN §4): the plan turns each node into a step *descriptor*,
+// a type that names only what the step needs — its op or its loop, and the
+// positions, shapes and element types of the slots it reads and writes — never
+// the graph. The functions that run the steps are instantiated from these, so
+// their names do not grow with the graph, and identical layers share their
+// loops and kernels: compile time and object size grow linearly with depth.
 
 #include <leibniz/config.hpp>
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/tape_layout.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -30,32 +32,24 @@
 
 namespace leibniz {
 
-// What one step needs to know about a node, as a type with a short name: a
-// leaf or a literal stands for itself; an operation is its op and the tape
-// positions of its operands. The sweeps expand one small step per node from
-// these, never from the (deeply nested) node types themselves.
-template <class Op, std::size_t... Operands>
-struct op_step {};
+// ---------------------------------------------------------------- step descriptors
 
-namespace detail {
-template <class G, class Node>
-struct describe {
-    using type = Node;
-};
-template <class G, class Op, class... Args>
-struct describe<G, node<Op, Args...>> {
-    using type = op_step<Op, G::template index<Args>...>;
-};
-}  // namespace detail
-
-template <class G>
-struct steps_of;
-template <class... Nodes>
-struct steps_of<graph<boost::mp11::mp_list<Nodes...>>> {
-    using type = boost::mp11::mp_list<typename detail::describe<graph<boost::mp11::mp_list<Nodes...>>, Nodes>::type...>;
-};
-template <class G>
-using steps_t = typename steps_of<G>::type;
+struct skip_step {};  // nothing to do: fused away, read by nothing, or bound beforehand
+template <std::size_t K, class Leaf>
+struct leaf_step {};
+template <std::size_t K, class Literal>
+struct literal_step {};
+// Op's value into Out from In... (operand<> each).
+template <class Op, class Out, class... In>
+struct op_forward {};
+// Op's adjoint rule: δ of Out to the inputs whose bit is set in Active,
+// stored where the bit in Store is set (the input's first contribution), else added.
+template <class Op, std::uint64_t Active, std::uint64_t Store, class Out, class... In>
+struct op_reverse {};
+template <class Loop, class Out, class... In>
+struct fused_forward {};
+template <class Loop, std::uint64_t Active, std::uint64_t Store, bool SeedIsOne, class Out, class... In>
+struct fused_reverse {};
 
 // The loop of a fused group (defined in core/fused.hpp): Kernel is the scalar
 // expression it computes per element (inputs numbered by position), LoopShape
@@ -74,6 +68,98 @@ struct fused_group_of {
 
 namespace detail {
 
+// Bit j: input j of step K is active (Store = false) / receives its first contribution there (Store = true).
+template <class Plan, std::size_t K>
+constexpr std::uint64_t input_mask(bool store) {
+    static_assert(Plan::input_count(K) <= 64, "leibniz: a step reads more than 64 inputs");
+    std::uint64_t mask = 0;
+    for (std::size_t j = Plan::inputs.begin[K]; j < Plan::inputs.begin[K + 1]; ++j)
+        if (store ? Plan::store[j] : Plan::active[Plan::inputs.node[j]])
+            mask |= std::uint64_t{1} << (j - Plan::inputs.begin[K]);
+    return mask;
+}
+
+template <class G, class Plan, class T, std::size_t K, class Seq = std::make_index_sequence<Plan::input_count(K)>>
+struct inputs_of;
+template <class G, class Plan, class T, std::size_t K, std::size_t... J>
+struct inputs_of<G, Plan, T, K, std::index_sequence<J...>> {
+    template <template <class...> class D, class... Head>
+    using apply = D<Head..., operand_of<G, T, K>, operand_of<G, T, Plan::inputs.node[Plan::inputs.begin[K] + J]>...>;
+};
+
+template <class Op, std::uint64_t A, std::uint64_t S>
+struct bind_masks {
+    template <class... O>
+    using reverse = op_reverse<Op, A, S, O...>;
+};
+template <class Loop, std::uint64_t A, std::uint64_t S, bool One>
+struct bind_fused_masks {
+    template <class... O>
+    using reverse = fused_reverse<Loop, A, S, One, O...>;
+};
+template <class Op>
+struct bind_op {
+    template <class... O>
+    using forward = op_forward<Op, O...>;
+};
+template <class Loop>
+struct bind_loop {
+    template <class... O>
+    using forward = fused_forward<Loop, O...>;
+};
+
+template <class G, class Plan, class T, std::size_t K, class Node>
+struct forward_descriptor {
+    static auto make() {
+        if constexpr (Plan::interior[K] || !Plan::needed[K]) {
+            return skip_step{};
+        } else if constexpr (is_leaf<Node>::value) {
+            if constexpr (has_tensors<G>)
+                return skip_step{};  // bound by lay_out
+            else
+                return leaf_step<K, Node>{};
+        } else if constexpr (is_literal<Node>::value) {
+            return literal_step<K, Node>{};
+        } else if constexpr (Plan::root(K)) {
+            using loop = typename fused_group_of<G, Plan, T, K>::loop;
+            return typename inputs_of<G, Plan, T, K>::template apply<bind_loop<loop>::template forward>{};
+        } else {
+            return typename inputs_of<G, Plan, T, K>::template apply<bind_op<typename Node::op>::template forward>{};
+        }
+    }
+    using type = decltype(make());
+};
+
+template <class G, class Plan, class T, std::size_t K, class Node>
+struct reverse_descriptor {
+    static auto make() {
+        if constexpr (!Plan::is_op[K] || Plan::interior[K] || !Plan::active[K]) {
+            return skip_step{};
+        } else if constexpr (Plan::root(K)) {
+            using loop = typename fused_group_of<G, Plan, T, K>::loop;
+            // When the fused sum is f itself, its adjoint is the constant 1 (the
+            // sweeps are seeded with 1), and the loop drops the multiplications by it.
+            constexpr bool seed_is_one = Plan::reduces[K] && K == G::size - 1;
+            using masks = bind_fused_masks<loop, input_mask<Plan, K>(false), input_mask<Plan, K>(true), seed_is_one>;
+            return typename inputs_of<G, Plan, T, K>::template apply<masks::template reverse>{};
+        } else {
+            using masks = bind_masks<typename Node::op, input_mask<Plan, K>(false), input_mask<Plan, K>(true)>;
+            return typename inputs_of<G, Plan, T, K>::template apply<masks::template reverse>{};
+        }
+    }
+    using type = decltype(make());
+};
+
+template <class G, class Plan, class T, template <class, class, class, std::size_t, class> class D>
+struct descriptors;
+template <class... Nodes, class Plan, class T, template <class, class, class, std::size_t, class> class D>
+struct descriptors<graph<boost::mp11::mp_list<Nodes...>>, Plan, T, D> {
+    template <std::size_t... K>
+    static auto make(std::index_sequence<K...>)
+        -> boost::mp11::mp_list<typename D<graph<boost::mp11::mp_list<Nodes...>>, Plan, T, K, Nodes>::type...>;
+    using type = decltype(make(std::index_sequence_for<Nodes...>{}));
+};
+
 template <class Op, std::size_t P, class G, class Y, class... V>
 LEIBNIZ_ALWAYS_INLINE constexpr auto apply_vjp(const G& g, const Y& y, const V&... v) {
     if constexpr (sizeof...(V) == 1)
@@ -82,109 +168,118 @@ LEIBNIZ_ALWAYS_INLINE constexpr auto apply_vjp(const G& g, const Y& y, const V&.
         return Op::template vjp<P>(g, y, v...);
 }
 
-// f(slots of step K's inputs...) with the slots of `tape`.
-template <class Plan, std::size_t K, class Tape, class F>
-LEIBNIZ_ALWAYS_INLINE constexpr decltype(auto) with_inputs(Tape& tape, F f) {
-    return [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE -> decltype(auto) {
-        return f(get<Plan::inputs.node[Plan::inputs.begin[K] + J]>(tape)...);
-    }(std::make_index_sequence<Plan::input_count(K)>{});
-}
+struct no_environment {};  // what the steps of a graph with tensors see: its leaves are bound beforehand
 
-template <class Plan, std::size_t K>
-constexpr std::uint64_t input_mask(bool store) {
-    static_assert(Plan::input_count(K) <= 64, "leibniz: a fused group reads more than 64 inputs");
-    std::uint64_t mask = 0;
-    for (std::size_t j = Plan::inputs.begin[K]; j < Plan::inputs.begin[K + 1]; ++j)
-        if (store ? Plan::store[j] : Plan::active[Plan::inputs.node[j]])
-            mask |= std::uint64_t{1} << (j - Plan::inputs.begin[K]);
-    return mask;
-}
+template <class O>
+struct operand_traits;
+template <std::size_t C, class S, class E>
+struct operand_traits<operand<C, S, E>> {
+    using shape = S;
+};
 
 }  // namespace detail
 
-// ---------------------------------------------------------------- forward
+// Scratch memory for ops that need it (a matrix product packs panels): an op
+// states `template <class T> static std::size_t scratch_bytes(extents...)`.
+template <class Op, class T, class... Shapes>
+constexpr bool uses_scratch = requires { Op::template scratch_bytes<T>(detail::extents_with_batch<Shapes>(0)...); };
 
-// Step K of the forward sweep: node K's value into the tape, unless it is
-// computed inside its group's loop or nothing reads it.
-template <class G, class Plan, class T, std::size_t K, class Step, class Tape, class Env>
-LEIBNIZ_ALWAYS_INLINE constexpr void forward_step(Tape& values, const Env& env, const sweep_context& context) {
-    if constexpr (Plan::interior[K] || !Plan::needed[K]) {
-        // computed inside its group's loop, or read by nothing
-    } else if constexpr (is_leaf<Step>::value) {
-        if constexpr (shape_of<Step>::rank == 0) get<K>(values) = T(env.template get<Step>());
-    } else if constexpr (is_literal<Step>::value) {
-        get<K>(values) = Step::template as<T>();
-    } else if constexpr (Plan::root(K)) {
-        detail::with_inputs<Plan, K>(values, [&](const auto&... in) LEIBNIZ_ALWAYS_INLINE {
-            fused_group_of<G, Plan, T, K>::loop::forward(get<K>(values), context.batch, in...);
-        });
+// ---------------------------------------------------------------- forward steps
+
+template <class T, class Tape, class Env>
+LEIBNIZ_ALWAYS_INLINE constexpr void forward_step(skip_step, Tape&, const Env&, const sweep_context&) {}
+
+template <class T, std::size_t K, class Leaf, class Tape, class Env>
+LEIBNIZ_ALWAYS_INLINE constexpr void forward_step(leaf_step<K, Leaf>, Tape& values, const Env& env,
+                                                  const sweep_context&) {
+    values.slots[K] = T(env.template get<Leaf>());
+}
+
+template <class T, std::size_t K, class Literal, class Tape, class Env>
+LEIBNIZ_ALWAYS_INLINE constexpr void forward_step(literal_step<K, Literal>, Tape& values, const Env&,
+                                                  const sweep_context& context) {
+    slot<operand<K, shape<>, T>>(values, context.batch) = Literal::template as<T>();
+}
+
+template <class T, class Op, class Out, class... In, class Tape, class Env>
+LEIBNIZ_ALWAYS_INLINE constexpr void forward_step(op_forward<Op, Out, In...>, Tape& values, const Env&,
+                                                  const sweep_context& context) {
+    const std::size_t b = context.batch;
+    if constexpr (traits_of<Op>().elementwise) {  // rank 0: the scalar rule
+        slot<Out>(values, b) = detail::apply_value<Op>(slot<In>(values, b)...);
     } else {
-        [&]<class Op, std::size_t... C>(op_step<Op, C...>*) LEIBNIZ_ALWAYS_INLINE {
-            if constexpr (traits_of<Op>().elementwise)  // rank 0: the scalar rule
-                get<K>(values) = detail::apply_value<Op>(get<C>(values)...);
-            else if constexpr (uses_scratch<Op, T, boost::mp11::mp_at_c<typename G::nodes, C>...>)
-                Op::forward(get<K>(values), get<C>(values)..., context.scratch);
-            else
-                Op::forward(get<K>(values), get<C>(values)...);
-        }(static_cast<Step*>(nullptr));
+        decltype(auto) y = slot<Out>(values, b);
+        if constexpr (uses_scratch<Op, T, typename detail::operand_traits<In>::shape...>)
+            Op::forward(y, slot<In>(values, b)..., context.scratch);
+        else
+            Op::forward(y, slot<In>(values, b)...);
     }
+}
+
+template <class T, class Loop, class Out, class... In, class Tape, class Env>
+LEIBNIZ_ALWAYS_INLINE inline void forward_step(fused_forward<Loop, Out, In...>, Tape& values, const Env&,
+                                        const sweep_context& context) {
+    const std::size_t b = context.batch;
+    decltype(auto) y = slot<Out>(values, b);
+    Loop::forward(y, b, slot<In>(values, b)...);
 }
 
 // Fills the tape, operands before users.
 template <class G, class Plan, class T, class Tape, class Env>
 LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(Tape& values, const Env& env, const sweep_context& context) {
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
-            // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
-            (void)std::initializer_list<int>{(forward_step<G, Plan, T, K, Steps>(values, env, context), 0)...};
-        }(std::index_sequence_for<Steps...>{});
-    }(steps_t<G>{});
+        // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
+        if constexpr (has_tensors<G>)
+            (void)std::initializer_list<int>{(forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
+        else
+            (void)std::initializer_list<int>{(forward_step<T>(Steps{}, values, env, context), 0)...};
+    }(typename detail::descriptors<G, Plan, T, detail::forward_descriptor>::type{});
 }
 
-// ---------------------------------------------------------------- reverse
+// ---------------------------------------------------------------- reverse steps
 
-// Step K of the reverse sweep: hand δ_K to each active input, stored where it
-// is the input's first contribution, added otherwise.
-template <class G, class Plan, class T, std::size_t K, class Step, class Tape>
-LEIBNIZ_ALWAYS_INLINE constexpr void reverse_step(const Tape& values, Tape& adjoints, const sweep_context& context) {
-    if constexpr (!Plan::is_op[K] || Plan::interior[K] || !Plan::active[K]) {
-        // nothing to pass down
-    } else if constexpr (Plan::root(K)) {
-        using group = fused_group_of<G, Plan, T, K>;
-        // When the fused sum is f itself, its adjoint is the constant 1 (the
-        // sweeps are seeded with 1), and the loop drops the multiplications by it.
-        constexpr bool seed_is_one = Plan::reduces[K] && K == G::size - 1;
-        group::loop::template backward<detail::input_mask<Plan, K>(false), detail::input_mask<Plan, K>(true),
-                                       seed_is_one>(
-            get<K>(adjoints), context.batch,
-            detail::with_inputs<Plan, K>(values, [](const auto&... in) { return std::forward_as_tuple(in...); }),
-            detail::with_inputs<Plan, K>(adjoints, [](auto&... a) { return std::forward_as_tuple(a...); }));
-    } else {
-        [&]<class Op, std::size_t... C>(op_step<Op, C...>*) LEIBNIZ_ALWAYS_INLINE {
-            [&]<std::size_t... P>(std::index_sequence<P...>) LEIBNIZ_ALWAYS_INLINE {
-                auto pass = [&]<std::size_t Pos, std::size_t Target>() LEIBNIZ_ALWAYS_INLINE {
-                    if constexpr (Plan::active[Target]) {
-                        constexpr bool store = Plan::store[Plan::inputs.begin[K] + Pos];
-                        if constexpr (traits_of<Op>().elementwise) {  // rank 0: the scalar rule
-                            auto contribution = detail::apply_vjp<Op, Pos>(get<K>(adjoints), get<K>(values),
-                                                                           get<C>(values)...);
-                            if constexpr (store)
-                                get<Target>(adjoints) = contribution;
-                            else
-                                get<Target>(adjoints) += contribution;
-                        } else if constexpr (uses_scratch<Op, T, boost::mp11::mp_at_c<typename G::nodes, C>...>) {
-                            Op::template vjp<Pos>(get<Target>(adjoints), !store, get<K>(adjoints), get<K>(values),
-                                                  get<C>(values)..., context.scratch);
-                        } else {
-                            Op::template vjp<Pos>(get<Target>(adjoints), !store, get<K>(adjoints), get<K>(values),
-                                                  get<C>(values)...);
-                        }
-                    }
-                };
-                (pass.template operator()<P, C>(), ...);
-            }(std::make_index_sequence<sizeof...(C)>{});
-        }(static_cast<Step*>(nullptr));
-    }
+template <class T, class Tape>
+LEIBNIZ_ALWAYS_INLINE constexpr void reverse_step(skip_step, const Tape&, Tape&, const sweep_context&) {}
+
+template <class T, class Op, std::uint64_t Active, std::uint64_t Store, class Out, class... In, class Tape>
+LEIBNIZ_ALWAYS_INLINE constexpr void reverse_step(op_reverse<Op, Active, Store, Out, In...>, const Tape& values,
+                                                  Tape& adjoints, const sweep_context& context) {
+    const std::size_t b = context.batch;
+    [&]<std::size_t... P>(std::index_sequence<P...>) LEIBNIZ_ALWAYS_INLINE {
+        auto pass = [&]<std::size_t Pos, class Target>() LEIBNIZ_ALWAYS_INLINE {
+            if constexpr (((Active >> Pos) & 1u) != 0) {
+                constexpr bool store = ((Store >> Pos) & 1u) != 0;
+                if constexpr (traits_of<Op>().elementwise) {  // rank 0: the scalar rule
+                    auto contribution = detail::apply_vjp<Op, Pos>(slot<Out>(adjoints, b), slot<Out>(values, b),
+                                                                   slot<In>(values, b)...);
+                    if constexpr (store)
+                        slot<Target>(adjoints, b) = contribution;
+                    else
+                        slot<Target>(adjoints, b) += contribution;
+                } else {
+                    decltype(auto) d = slot<Target>(adjoints, b);
+                    if constexpr (uses_scratch<Op, T, typename detail::operand_traits<In>::shape...>)
+                        Op::template vjp<Pos>(d, !store, slot<Out>(adjoints, b), slot<Out>(values, b),
+                                              slot<In>(values, b)..., context.scratch);
+                    else
+                        Op::template vjp<Pos>(d, !store, slot<Out>(adjoints, b), slot<Out>(values, b),
+                                              slot<In>(values, b)...);
+                }
+            }
+        };
+        (pass.template operator()<P, In>(), ...);
+    }(std::index_sequence_for<In...>{});
+}
+
+template <class T, class Loop, std::uint64_t Active, std::uint64_t Store, bool SeedIsOne, class Out, class... In,
+          class Tape>
+LEIBNIZ_ALWAYS_INLINE inline void reverse_step(fused_reverse<Loop, Active, Store, SeedIsOne, Out, In...>, const Tape& values,
+                                        Tape& adjoints, const sweep_context& context) {
+    const std::size_t b = context.batch;
+    decltype(auto) seed = slot<Out>(adjoints, b);
+    Loop::template backward<Active, Store, SeedIsOne>(
+        seed, b, std::tuple<decltype(slot<In>(values, b))...>{slot<In>(values, b)...},
+        std::tuple<decltype(slot<In>(adjoints, b))...>{slot<In>(adjoints, b)...});
 }
 
 // The reverse sweep from a given output adjoint δ(f) = seed: grad seeds 1; a
@@ -192,13 +287,46 @@ LEIBNIZ_ALWAYS_INLINE constexpr void reverse_step(const Tape& values, Tape& adjo
 template <class G, class Plan, class T, class Tape, class Seed>
 LEIBNIZ_ALWAYS_INLINE constexpr void reverse_sweep(const Tape& values, Tape& adjoints, const Seed& seed,
                                                    const sweep_context& context) {
-    get<G::size - 1>(adjoints) = seed;
+    slot<operand_of<G, T, G::size - 1>>(adjoints, context.batch) = seed;
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        [&]<std::size_t... I>(std::index_sequence<I...>) LEIBNIZ_ALWAYS_INLINE {
-            (void)std::initializer_list<int>{
-                (reverse_step<G, Plan, T, G::size - 1 - I, Steps>(values, adjoints, context), 0)...};
-        }(std::index_sequence_for<Steps...>{});
-    }(boost::mp11::mp_reverse<steps_t<G>>{});
+        (void)std::initializer_list<int>{(reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
+    }(boost::mp11::mp_reverse<typename detail::descriptors<G, Plan, T, detail::reverse_descriptor>::type>{});
+}
+
+// ---------------------------------------------------------------- scratch
+
+namespace detail {
+template <class T, class D>
+std::size_t scratch_of(D, std::size_t) {
+    return 0;
+}
+template <class T, class Op, class Out, class... In>
+std::size_t scratch_of(op_forward<Op, Out, In...>, std::size_t batch) {
+    if constexpr (uses_scratch<Op, T, typename operand_traits<In>::shape...>)
+        return Op::template scratch_bytes<T>(extents_with_batch<typename operand_traits<In>::shape>(batch)...);
+    else
+        return 0;
+}
+// Every op's descriptor, needed or not (its vjp may need scratch when its value does not).
+template <class G, class Plan, class T, std::size_t K, class Node>
+struct scratch_descriptor {
+    static auto make() {
+        if constexpr (is_node<Node>::value && !Plan::interior[K] && !Plan::root(K))
+            return typename inputs_of<G, Plan, T, K>::template apply<bind_op<typename Node::op>::template forward>{};
+        else
+            return skip_step{};
+    }
+    using type = decltype(make());
+};
+}  // namespace detail
+
+// Scratch memory of G's ops for the batch: the largest need, shared, placed after the buffers.
+template <class G, class Plan, class T>
+std::size_t scratch_bytes(std::size_t batch) {
+    return [&]<class... D>(boost::mp11::mp_list<D...>) {
+        const std::initializer_list<std::size_t> needs{std::size_t{0}, detail::scratch_of<T>(D{}, batch)...};
+        return detail::round_up(std::max(needs));
+    }(typename detail::descriptors<G, Plan, T, detail::scratch_descriptor>::type{});
 }
 
 }  // namespace leibniz

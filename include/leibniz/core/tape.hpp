@@ -1,15 +1,19 @@
 #pragma once
-// The typed tape of a sweep: one slot per graph node, indexed by the node's
-// position, `get<K>(tape)`. A node of rank 0 holds its value as a T — a
-// number, a dual number, or, inside a fused loop (core/fused.hpp), one SIMD
-// batch of a tensor's elements; a node of rank > 0 holds a view of its
-// buffer in the workspace (core/tape_layout.hpp); a fused interior node holds
-// nothing (it lives in registers inside its group's loop).
+// The tape of a sweep: one slot per graph node, indexed by the node's
+// position. In a graph of numbers only (a scalar expression, or the kernel of
+// a fused loop) a slot is the node's value as a T — a number, a dual number,
+// or, inside a fused loop (core/fused.hpp), one SIMD batch of a tensor's
+// elements. In a graph with tensors a slot is a cell: a number for a node of
+// rank 0, and the address of its buffer for a tensor (in the workspace,
+// core/tape_layout.hpp, or the bound data of a leaf); the step that reads it
+// makes the typed view from the node's shape and the batch extent.
 //
-// Compile time shapes this file (DESIGN §4): a tape of uniform slot type —
-// every scalar graph — is a plain std::array, so the functions that touch it
-// have short names; a tape of mixed slot types is a flat struct of slots.
+// Compile time shapes this file (DESIGN §4): either tape is a plain array of
+// one type whose name does not grow with the graph, so the steps that take it
+// have short names, and a network's compile time and object size grow
+// linearly with its depth.
 
+#include <leibniz/config.hpp>
 #include <leibniz/core/plan.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
@@ -36,53 +40,83 @@ constexpr const V& get(const uniform_tape<V, N>& t) noexcept {
     return t.slots[I];
 }
 
-template <std::size_t I, class V>
-struct slot {
-    V value;
+template <class T>
+struct cell {
+    T value;     // a node of rank 0
+    void* data;  // a tensor's elements
 };
-template <std::size_t I, class V>
-constexpr V& get(slot<I, V>& s) noexcept {
-    return s.value;
-}
-template <std::size_t I, class V>
-constexpr const V& get(const slot<I, V>& s) noexcept {
-    return s.value;
-}
 
-struct unused_slot {};  // a fused interior node: never stored
+// Whether graph G holds a tensor: its tape is then made of cells.
+template <class G>
+inline constexpr bool has_tensors = !detail::all_rank0<typename G::nodes>::value;
+
+template <class G, class Plan, class T>
+using tape = std::conditional_t<has_tensors<G>, uniform_tape<cell<T>, G::size>, uniform_tape<T, G::size>>;
+
+// The element type of node N's tensor on a tape of T: T, or an integer
+// leaf's own type (class labels, indices).
+template <class N, class T>
+struct element_type {
+    using type = T;
+};
+template <fixed_string Name, class E, class S, class Kind, class T>
+    requires std::is_integral_v<E>
+struct element_type<leaf<Name, E, S, Kind>, T> {
+    using type = E;
+};
+template <class N, class T>
+using element_t = typename element_type<N, T>::type;
+
+// A step's view of one slot: node C, of shape S and element type E.
+template <std::size_t C, class S, class E>
+struct operand {};
 
 namespace detail {
-template <class Seq, class... V>
-struct slots_impl;
-template <std::size_t... I, class... V>
-struct slots_impl<std::index_sequence<I...>, V...> : slot<I, V>... {};
-
-template <class... V>
-struct choose_tape {
-    using type = slots_impl<std::index_sequence_for<V...>, V...>;
-};
-template <class V, class... Rest>
-    requires(all_true<std::is_same_v<V, Rest>...>())  // not a fold (clang caps folds at 256 operands), nor
-                                                      // std::conjunction (g++ recurses once per node, depth 900)
-struct choose_tape<V, Rest...> {
-    using type = uniform_tape<V, 1 + sizeof...(Rest)>;
-};
-
-template <class Plan, std::size_t K, class Node, class T>
-using slot_t = std::conditional_t<Plan::interior[K], unused_slot,
-                                  std::conditional_t<(shape_of<Node>::rank == 0), T, tensor_view<T, shape_of<Node>>>>;
-
-template <class G, class Plan, class T>
-struct tape_for;
-template <class... Nodes, class Plan, class T>
-struct tape_for<graph<boost::mp11::mp_list<Nodes...>>, Plan, T> {
-    template <std::size_t... K>
-    static auto make(std::index_sequence<K...>) -> typename choose_tape<slot_t<Plan, K, Nodes, T>...>::type;
-    using type = decltype(make(std::index_sequence_for<Nodes...>{}));
-};
+template <Shape S>
+constexpr extents_of<S> extents_with_batch(std::size_t batch) {
+    extents_of<S> e;
+    for (std::size_t i = 0; i < S::rank; ++i) e.values[i] = S::extents[i] == dyn ? batch : S::extents[i];
+    return e;
+}
 }  // namespace detail
 
-template <class G, class Plan, class T>
-using tape = typename detail::tape_for<G, Plan, T>::type;
+// The slot of operand O: a reference to the number (rank 0), or a view of the
+// tensor's elements with their extents for the batch.
+template <class O>
+struct slot_access;
+template <std::size_t C, class S, class E>
+struct slot_access<operand<C, S, E>> {
+    template <class T, std::size_t N>
+    LEIBNIZ_ALWAYS_INLINE static constexpr T& get(uniform_tape<T, N>& t, std::size_t) {
+        return t.slots[C];
+    }
+    template <class T, std::size_t N>
+    LEIBNIZ_ALWAYS_INLINE static constexpr const T& get(const uniform_tape<T, N>& t, std::size_t) {
+        return t.slots[C];
+    }
+    template <class T, std::size_t N>
+    LEIBNIZ_ALWAYS_INLINE static constexpr decltype(auto) get(uniform_tape<cell<T>, N>& t, std::size_t batch) {
+        if constexpr (S::rank == 0)
+            return (t.slots[C].value);
+        else
+            return tensor_view<E, S>(static_cast<E*>(t.slots[C].data), detail::extents_with_batch<S>(batch));
+    }
+    template <class T, std::size_t N>
+    LEIBNIZ_ALWAYS_INLINE static constexpr decltype(auto) get(const uniform_tape<cell<T>, N>& t, std::size_t batch) {
+        if constexpr (S::rank == 0)
+            return (t.slots[C].value);
+        else
+            return tensor_view<E, S>(static_cast<E*>(t.slots[C].data), detail::extents_with_batch<S>(batch));
+    }
+};
+template <class O, class Tape>
+LEIBNIZ_ALWAYS_INLINE constexpr decltype(auto) slot(Tape& t, std::size_t batch) {
+    return slot_access<O>::get(t, batch);
+}
+
+// The operand of node K of graph G on a tape of T.
+template <class G, class T, std::size_t K>
+using operand_of = operand<K, shape_of<boost::mp11::mp_at_c<typename G::nodes, K>>,
+                           element_t<boost::mp11::mp_at_c<typename G::nodes, K>, T>>;
 
 }  // namespace leibniz

@@ -1,62 +1,142 @@
 #pragma once
 // Where the tape's tensors live: the bytes they take for a run-time batch
-// extent, and how their slots are laid out in a workspace's memory (lay_out).
-// Also what every step may need besides the tapes (sweep_context).
+// extent, and the cells laid out in a workspace's memory (lay_out), with the
+// leaves' cells pointing at their bound data. Also what every step may need
+// besides the tapes (sweep_context).
+//
+// Compile time (DESIGN §4): everything here runs as loops over constexpr
+// tables of the graph's nodes, and reads the environment's bindings in one
+// pack expansion, so no function is instantiated per node.
 
 #include <leibniz/config.hpp>
 #include <leibniz/core/bind_tensor.hpp>
 #include <leibniz/core/tape.hpp>
 #include <leibniz/tensor/tensor.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
-#include <cstring>
 #include <initializer_list>
 #include <span>
 #include <string>
-#include <vector>
+#include <string_view>
+#include <type_traits>
 
 namespace leibniz {
 
-// ---------------------------------------------------------------- run-time extents
+// What every step of a sweep may need besides the tapes.
+struct sweep_context {
+    std::span<std::byte> scratch;  // for ops that state scratch_bytes
+    std::size_t batch = 0;         // the run-time (dyn) extent
+};
 
 namespace detail {
 
-// The batch extent: every dyn extent of every bound leaf must agree.
+inline std::size_t round_up(std::size_t bytes) { return (bytes + tensor_alignment - 1) / tensor_alignment * tensor_alignment; }
+
+template <Shape S>
+constexpr std::size_t static_elements() {
+    std::size_t n = 1;
+    for (std::size_t i = 0; i < S::rank; ++i)
+        if (S::extents[i] != dyn) n *= S::extents[i];
+    return n;
+}
+template <Shape S>
+constexpr std::size_t dyn_extents() {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < S::rank; ++i) n += S::extents[i] == dyn;
+    return n;
+}
+
+// The graph's nodes as constexpr tables.
+template <class G, class Plan, class T>
+struct node_table;
+template <class... Nodes, class Plan, class T>
+struct node_table<graph<boost::mp11::mp_list<Nodes...>>, Plan, T> {
+    static constexpr std::size_t n = sizeof...(Nodes);
+    static constexpr std::array<std::size_t, n> rank{shape_of<Nodes>::rank...};
+    static constexpr std::array<std::size_t, n> static_elements{detail::static_elements<shape_of<Nodes>>()...};
+    static constexpr std::array<std::size_t, n> dyn_extents{detail::dyn_extents<shape_of<Nodes>>()...};
+    static constexpr std::array<std::size_t, n> element_size{sizeof(element_t<Nodes, T>)...};
+    static constexpr std::array<bool, n> leaf{is_leaf<Nodes>::value...};
+
+    // A tensor of node k has a buffer: rank > 0 and not fused away.
+    static constexpr bool stored(std::size_t k) { return rank[k] > 0 && !Plan::interior[k]; }
+    static std::size_t bytes(std::size_t k, std::size_t batch, std::size_t element) {
+        std::size_t count = static_elements[k];
+        for (std::size_t i = 0; i < dyn_extents[k]; ++i) count *= batch;
+        return round_up(count * element);
+    }
+};
+
+// The position in the environment of every leaf of G (n + 1 for other nodes).
+template <class G, class EnvLeaves>
+struct binding_slots;
+template <class... Nodes, class EnvLeaves>
+struct binding_slots<graph<boost::mp11::mp_list<Nodes...>>, EnvLeaves> {
+    template <class N>
+    static constexpr std::size_t position() {
+        if constexpr (is_leaf<N>::value)
+            return boost::mp11::mp_find<EnvLeaves, N>::value;
+        else
+            return sizeof...(Nodes) + 1;
+    }
+    static constexpr std::array<std::size_t, sizeof...(Nodes)> value{position<Nodes>()...};
+};
+
+// One bound value as the tape sees it: a tensor's address, or a number.
+template <class V>
+void* bound_data(const V&) {
+    return nullptr;
+}
+template <class E, class S>
+void* bound_data(const tensor_view<E, S>& v) {
+    return const_cast<std::remove_const_t<E>*>(v.data());  // leaves are read, never written
+}
+template <class T, class V>
+constexpr T bound_number(const V& v) {
+    return T(v);
+}
+template <class T, class E, class S>
+constexpr T bound_number(const tensor_view<E, S>&) {
+    return T(0);
+}
+
+// Checks one bound tensor's dyn extents against the batch (the first sets it).
+template <class V>
+void check_batch(const V&, bool, std::string_view, std::size_t&, std::string_view&) {}
+template <class E, class S>
+void check_batch(const tensor_view<E, S>& view, bool in_graph, std::string_view name, std::size_t& batch,
+                 std::string_view& first) {
+    if (!in_graph) return;
+    for (std::size_t i = 0; i < S::rank; ++i) {
+        if (S::extents[i] != dyn) continue;
+        const std::size_t e = view.extent(i);
+        if (first.empty()) {
+            batch = e;
+            first = name;
+        } else if (e != batch) {
+            throw shape_error("leibniz: leaf \"" + std::string(name) + "\" has batch (dyn) extent " + std::to_string(e) +
+                              ", but leaf \"" + std::string(first) + "\" has " + std::to_string(batch));
+        }
+    }
+}
+
+// The batch extent: every dyn extent of every bound leaf of G must agree.
 template <class G, class Env>
 std::size_t batch_extent(const Env& env) {
     std::size_t batch = 0;
     std::string_view first;  // the leaf that set the batch; a view of its static name, so nothing allocates
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
-        (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
-             if constexpr (is_leaf<Nodes>::value && shape_of<Nodes>::rank > 0) {
-                 const auto& view = env.template get<Nodes>();
-                 for (std::size_t i = 0; i < shape_of<Nodes>::rank; ++i) {
-                     if (shape_of<Nodes>::extents[i] != dyn) continue;
-                     const std::size_t e = view.extent(i);
-                     if (first.empty()) {
-                         batch = e;
-                         first = Nodes::name.view();
-                     } else if (e != batch) {
-                         throw shape_error("leibniz: leaf \"" + std::string(Nodes::name.view()) +
-                                           "\" has batch (dyn) extent " + std::to_string(e) + ", but leaf \"" + std::string(first) +
-                                           "\" has " + std::to_string(batch));
-                     }
-                 }
-             }
-         }(), 0)...};
-    }(typename G::nodes{});
+    [&]<class... L>(boost::mp11::mp_list<L...>) {
+        constexpr std::array<bool, sizeof...(L) + 1> in_graph{G::template contains<L>..., false};
+        constexpr std::array<std::string_view, sizeof...(L) + 1> names{L::name.view()..., {}};
+        env.unpack([&](const auto&... v) {
+            std::size_t j = 0;
+            (void)std::initializer_list<int>{(check_batch(v, in_graph[j], names[j], batch, first), ++j, 0)...};
+        });
+    }(typename Env::leaves{});
     return batch;
 }
-
-template <Shape S>
-extents_of<S> extents_with_batch(std::size_t batch) {
-    extents_of<S> e;
-    for (std::size_t i = 0; i < S::rank; ++i) e.values[i] = S::extents[i] == dyn ? batch : S::extents[i];
-    return e;
-}
-
-inline std::size_t round_up(std::size_t bytes) { return (bytes + tensor_alignment - 1) / tensor_alignment * tensor_alignment; }
 
 }  // namespace detail
 
@@ -64,80 +144,46 @@ inline std::size_t round_up(std::size_t bytes) { return (bytes + tensor_alignmen
 // rank > 0 and, with adjoints, an adjoint buffer for every active stored node.
 template <class G, class Plan, class T>
 std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
+    using table = detail::node_table<G, Plan, T>;
     std::size_t bytes = 0;
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
-        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
-            (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
-                 if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
-                     const std::size_t size = detail::extents_with_batch<shape_of<Nodes>>(batch).size() * sizeof(T);
-                     if (is_node<Nodes>::value) bytes += detail::round_up(size);
-                     if (adjoints && Plan::active[K]) bytes += detail::round_up(size);
-                 }
-             }(), 0)...};
-        }(std::index_sequence_for<Nodes...>{});
-    }(typename G::nodes{});
+    for (std::size_t k = 0; k < table::n; ++k) {
+        if (!table::stored(k)) continue;
+        if (!table::leaf[k]) bytes += table::bytes(k, batch, sizeof(T));
+        if (adjoints && Plan::active[k]) bytes += table::bytes(k, batch, sizeof(T));
+    }
     return bytes;
 }
 
-// Scratch memory for ops that need it (a matrix product packs panels): the
-// largest need of any op in the graph, shared, placed after the buffers.
-// An op states `template <class T> static std::size_t scratch_bytes(extents...)`.
-template <class Op, class T, class... Args>
-constexpr bool uses_scratch =
-    requires { Op::template scratch_bytes<T>(detail::extents_with_batch<shape_of<Args>>(0)...); };
-
-template <class G, class T>
-std::size_t scratch_bytes(std::size_t batch) {
-    std::size_t bytes = 0;
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
-        (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
-             if constexpr (is_node<Nodes>::value) {
-                 [&]<class Op, class... Args>(node<Op, Args...>*) LEIBNIZ_ALWAYS_INLINE {
-                     if constexpr (uses_scratch<Op, T, Args...>)
-                         bytes = std::max(bytes, Op::template scratch_bytes<T>(
-                                                     detail::extents_with_batch<shape_of<Args>>(batch)...));
-                 }(static_cast<Nodes*>(nullptr));
-             }
-         }(), 0)...};
-    }(typename G::nodes{});
-    return detail::round_up(bytes);
-}
-
-// Points the tensor slots of the tapes at workspace memory and the leaves'
-// slots at their bindings.
+// Points the cells of the tapes at workspace memory (values, then adjoints,
+// node by node, as tensor_bytes counts them) and the leaves' cells at their
+// bindings (a number is copied in).
 template <class G, class Plan, class T, class Tape, class Env>
 void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, std::size_t batch) {
-    [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) LEIBNIZ_ALWAYS_INLINE {
-        [&]<std::size_t... K>(std::index_sequence<K...>) LEIBNIZ_ALWAYS_INLINE {
-            (void)std::initializer_list<int>{([&]() LEIBNIZ_ALWAYS_INLINE {
-                 if constexpr (shape_of<Nodes>::rank > 0 && !Plan::interior[K]) {
-                     using S = shape_of<Nodes>;
-                     const auto extents = detail::extents_with_batch<S>(batch);
-                     const std::size_t bytes = detail::round_up(extents.size() * sizeof(T));
-                     if constexpr (is_leaf<Nodes>::value) {
-                         const auto& bound = env.template get<Nodes>();
-                         // Values of leaves are read, never written: the view is const in spirit.
-                         get<K>(values) = tensor_view<T, S>(const_cast<T*>(bound.data()), extents);
-                     } else {
-                         get<K>(values) = tensor_view<T, S>(reinterpret_cast<T*>(memory), extents);
-                         memory += bytes;
-                     }
-                     if constexpr (Plan::active[K]) {
-                         if (adjoints) {
-                             get<K>(*adjoints) = tensor_view<T, S>(reinterpret_cast<T*>(memory), extents);
-                             memory += bytes;
-                         }
-                     }
-                 }
-             }(), 0)...};
-        }(std::index_sequence_for<Nodes...>{});
-    }(typename G::nodes{});
+    using table = detail::node_table<G, Plan, T>;
+    constexpr auto& position = detail::binding_slots<G, typename Env::leaves>::value;
+    env.unpack([&](const auto&... v) {
+        const std::array<void*, sizeof...(v) + 1> data{detail::bound_data(v)..., nullptr};
+        const std::array<T, sizeof...(v) + 1> number{detail::bound_number<T>(v)..., T(0)};
+        for (std::size_t k = 0; k < table::n; ++k) {
+            if (!table::leaf[k]) continue;
+            if (table::rank[k] == 0)
+                values.slots[k].value = number[position[k]];
+            else
+                values.slots[k].data = data[position[k]];
+        }
+    });
+    for (std::size_t k = 0; k < table::n; ++k) {
+        if (!table::stored(k)) continue;
+        const std::size_t bytes = table::bytes(k, batch, sizeof(T));
+        if (!table::leaf[k]) {
+            values.slots[k].data = memory;
+            memory += bytes;
+        }
+        if (adjoints && Plan::active[k]) {
+            adjoints->slots[k].data = memory;
+            memory += bytes;
+        }
+    }
 }
-
-// What every step of a tensor sweep may need besides the tapes.
-struct sweep_context {
-    std::span<std::byte> scratch;  // for ops that state scratch_bytes
-    std::size_t batch = 0;         // the run-time (dyn) extent
-};
 
 }  // namespace leibniz

@@ -117,7 +117,7 @@ constexpr bool check_scalar_output() {
 // expression (every node of rank 0) runs the same sweeps on a tape of numbers
 // on the stack, in a constant expression if need be.
 template <class F>
-inline constexpr bool needs_workspace = !all_rank0<nodes_of<F>>::value;
+inline constexpr bool needs_workspace = has_tensors<graph_of<F>>;
 
 // The workspace memory of a sweep over F on element type T for a batch
 // extent: the value (and adjoint) buffers, then the scratch, in bytes.
@@ -128,7 +128,8 @@ struct sweep_layout {
 template <class F, class Wrt, bool WantValue, bool Reverse, class T>
 sweep_layout sweep_layout_of(std::size_t batch) {
     using G = graph_of<F>;
-    return {tensor_bytes<G, sweep_plan<G, Wrt, WantValue>, T>(batch, Reverse), scratch_bytes<G, T>(batch)};
+    using Plan = sweep_plan<G, Wrt, WantValue>;
+    return {tensor_bytes<G, Plan, T>(batch, Reverse), scratch_bytes<G, Plan, T>(batch)};
 }
 
 // The sweeps on element type T — the leaves' own, or dual numbers for forward
@@ -152,11 +153,11 @@ LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memor
     if constexpr (Reverse) {
         reverse_sweep<G, Plan, T>(values, adjoints, T(1), context);
         return [&]<class... L>(boost::mp11::mp_list<L...>) {
-            return std::pair{as_result(get<G::size - 1>(values)),
-                             std::tuple{as_result(get<G::template index<L>>(adjoints))...}};
+            return std::pair{as_result(slot<operand_of<G, T, G::size - 1>>(values, batch)),
+                             std::tuple{as_result(slot<operand_of<G, T, G::template index<L>>>(adjoints, batch))...}};
         }(typename Wrt::leaves{});
     } else {
-        return as_result(get<G::size - 1>(values));
+        return as_result(slot<operand_of<G, T, G::size - 1>>(values, batch));
     }
 }
 
