@@ -389,3 +389,27 @@ BOOST_AUTO_TEST_CASE(integer_labels_allocate_nothing) {
                    for (int i = 0; i < 25; ++i) calls();
                }) == 0);
 }
+
+// Gradients laid out like a parameter store (core/parameters.hpp): nothing
+// once the workspace exists, with grad, value_and_grad and the binding of the
+// whole store.
+BOOST_AUTO_TEST_CASE(parameter_store_allocates_nothing) {
+    data d;
+    lz::parameters params{mse};  // allocates its buffer, once
+    std::copy(d.w1.data(), d.w1.data() + d.w1.size(), params[W1].data());
+    std::copy(d.w2.data(), d.w2.data() + d.w2.size(), params[W2].data());
+    const auto b = d.batch(16);
+    lz::workspace ws{mse};
+    auto step = [&] {
+        const auto env = lz::at(params, x = b.in, y = b.target);
+        const auto grads = lz::grad(mse, params, env, ws);
+        keep(double(grads.flat()[0]) + double(grads.flat()[params.size() - 1]));
+        const auto [value, g] = lz::value_and_grad(mse, params, env, ws);
+        keep(value + double(g[b2](3)));
+        for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] -= 0.01f * g.flat()[i];
+    };
+    step();  // sizes the workspace
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < 25; ++i) step();
+               }) == 0);
+}

@@ -8,7 +8,9 @@
 // adjoints, and an operand's first contribution is a store, later ones adds.
 
 #include <leibniz/core/eval.hpp>
+#include <leibniz/core/parameters.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
@@ -101,6 +103,77 @@ auto value_and_grad(E e, L l, const Env& env, workspace<std::remove_cvref_t<E>>&
     auto r = value_and_grad(e, wrt(l), env, ws);
     return value_and_gradient<decltype(r.value), std::tuple_element_t<0, decltype(r.gradient)>>{r.value,
                                                                                                 std::get<0>(r.gradient)};
+}
+
+// ---------------------------------------------------------------- parameter stores
+
+namespace detail {
+template <class F, class Leaves>
+constexpr bool check_store_type() {
+    constexpr bool ok = std::is_same_v<typename parameters<Leaves>::scalar_type, default_scalar_of<F>>;
+    static_assert(ok, "leibniz::grad: the parameter store's scalar type is not the expression's");
+    return ok;
+}
+
+// The sweeps of grad with respect to every leaf of a store, the gradients
+// written straight into a buffer at the start of ws laid out like the store.
+template <class F, class Leaves, bool WantValue, class Env>
+auto store_sweeps(const Env& env, workspace<F>& ws) {
+    using layout = typename parameters<Leaves>::layout;
+    using T = typename layout::scalar_type;
+    using G = graph_of<F>;
+    using Wrt = boost::mp11::mp_rename<Leaves, wrt_t>;
+    using Pins = store_pins<G, layout>;
+    const std::size_t batch = batch_extent<G>(env);
+    const sweep_layout sweeps = sweep_layout_of<F, Wrt, WantValue, true, T, Pins>(batch);
+    const std::size_t gradient_bytes = round_up(layout::size * sizeof(T));
+    std::byte* memory = ws.reserve(gradient_bytes + sweeps.bytes());
+    T* gradient = reinterpret_cast<T*>(memory);
+    auto value = run_sweeps<F, Wrt, WantValue, true, T, Pins>(env, memory + gradient_bytes, sweeps, batch, gradient).first;
+    return std::pair{value, parameter_view<T, Leaves>(gradient)};
+}
+
+template <class F, class Leaves, class Env>
+constexpr bool check_store_call() {
+    return check_scalar_output<F>() && check_environment<F, Env>() &&
+           check_wrt<F, boost::mp11::mp_rename<Leaves, wrt_t>>() && check_store_type<F, Leaves>();
+}
+}  // namespace detail
+
+// lz::grad(loss, params, env, ws): the gradient with respect to every
+// parameter of the store, laid out like it (an lz::parameter_view into ws,
+// valid until ws's next use: grads[W1], grads.flat()), so an optimizer sweeps
+// params.flat() and grads.flat() in one pass.
+template <Expression E, class Leaves, Environment Env>
+auto grad(E, const parameters<Leaves>&, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_store_call<F, Leaves, Env>())
+        return detail::store_sweeps<F, Leaves, false>(env, ws).second;
+    else
+        return poison{};  // reported by the check
+}
+template <Expression E, class Leaves, Environment Env>
+auto value_and_grad(E, const parameters<Leaves>&, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
+    using F = std::remove_cvref_t<E>;
+    if constexpr (detail::check_store_call<F, Leaves, Env>()) {
+        auto [value, gradient] = detail::store_sweeps<F, Leaves, true>(env, ws);
+        return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
+    } else {
+        return value_and_gradient<poison, poison>{};  // reported by the check
+    }
+}
+// Without a workspace: the gradient as an owning store (allocates).
+template <Expression E, class Leaves, Environment Env>
+auto grad(E e, const parameters<Leaves>& params, const Env& env) {
+    workspace<std::remove_cvref_t<E>> ws;
+    if constexpr (std::is_same_v<decltype(grad(e, params, env, ws)), poison>) {
+        return poison{};
+    } else {
+        const auto view = grad(e, params, env, ws);
+        parameters<Leaves> gradient;
+        std::copy(view.flat().begin(), view.flat().end(), gradient.flat().begin());
+        return gradient;
+    }
 }
 
 // A workspace made for another expression: one error naming both.

@@ -140,25 +140,49 @@ std::size_t batch_extent(const Env& env) {
 
 }  // namespace detail
 
+// Where the adjoints of some leaves go instead of the workspace: into a buffer
+// laid out like a parameter store (core/parameters.hpp), at offset[k]
+// elements for leaf k. no_pins: nowhere else.
+struct no_pins {
+    static constexpr bool pinned(std::size_t) { return false; }
+};
+template <class G, class Layout>
+struct store_pins;
+template <class... Nodes, class Layout>
+struct store_pins<graph<boost::mp11::mp_list<Nodes...>>, Layout> {
+    static constexpr std::size_t none = std::size_t(-1);
+    template <class N>
+    static constexpr std::size_t offset_of() {
+        if constexpr (is_leaf<N>::value && Layout::template holds<N>)
+            return Layout::offset[Layout::template index<N>];
+        else
+            return none;
+    }
+    static constexpr std::array<std::size_t, sizeof...(Nodes)> offset{offset_of<Nodes>()...};
+    static constexpr bool pinned(std::size_t k) { return offset[k] != none; }
+};
+
 // Bytes of workspace a sweep needs: a value buffer for every stored op node of
-// rank > 0 and, with adjoints, an adjoint buffer for every active stored node.
-template <class G, class Plan, class T>
+// rank > 0 and, with adjoints, an adjoint buffer for every active stored node
+// whose adjoint is not pinned elsewhere.
+template <class G, class Plan, class T, class Pins = no_pins>
 std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
     using table = detail::node_table<G, Plan, T>;
     std::size_t bytes = 0;
     for (std::size_t k = 0; k < table::n; ++k) {
         if (!table::stored(k)) continue;
         if (!table::leaf[k]) bytes += table::bytes(k, batch, sizeof(T));
-        if (adjoints && Plan::active[k]) bytes += table::bytes(k, batch, sizeof(T));
+        if (adjoints && Plan::active[k] && !Pins::pinned(k)) bytes += table::bytes(k, batch, sizeof(T));
     }
     return bytes;
 }
 
 // Points the cells of the tapes at workspace memory (values, then adjoints,
 // node by node, as tensor_bytes counts them) and the leaves' cells at their
-// bindings (a number is copied in).
-template <class G, class Plan, class T, class Tape, class Env>
-void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, std::size_t batch) {
+// bindings (a number is copied in); a pinned adjoint at `pinned` + its offset.
+template <class G, class Plan, class T, class Pins = no_pins, class Tape, class Env>
+void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, std::size_t batch,
+             T* pinned = nullptr) {
     using table = detail::node_table<G, Plan, T>;
     constexpr auto& position = detail::binding_slots<G, typename Env::leaves>::value;
     env.unpack([&](const auto&... v) {
@@ -180,8 +204,12 @@ void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, st
             memory += bytes;
         }
         if (adjoints && Plan::active[k]) {
-            adjoints->slots[k].data = memory;
-            memory += bytes;
+            if (Pins::pinned(k)) {
+                if constexpr (!std::is_same_v<Pins, no_pins>) adjoints->slots[k].data = pinned + Pins::offset[k];
+            } else {
+                adjoints->slots[k].data = memory;
+                memory += bytes;
+            }
         }
     }
 }

@@ -125,11 +125,11 @@ struct sweep_layout {
     std::size_t buffers = 0, scratch = 0;
     [[nodiscard]] constexpr std::size_t bytes() const noexcept { return buffers + scratch; }
 };
-template <class F, class Wrt, bool WantValue, bool Reverse, class T>
+template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Pins = no_pins>
 sweep_layout sweep_layout_of(std::size_t batch) {
     using G = graph_of<F>;
     using Plan = sweep_plan<G, Wrt, WantValue>;
-    return {tensor_bytes<G, Plan, T>(batch, Reverse), scratch_bytes<G, Plan, T>(batch)};
+    return {tensor_bytes<G, Plan, T, Pins>(batch, Reverse), scratch_bytes<G, Plan, T>(batch)};
 }
 
 // The sweeps on element type T — the leaves' own, or dual numbers for forward
@@ -137,21 +137,34 @@ sweep_layout sweep_layout_of(std::size_t batch) {
 // sweep_layout_of with the same arguments; nothing for a scalar expression).
 // Forward only: f's value. Reverse: f's value (if WantValue) and, in wrt
 // order, each leaf's adjoint (a view into memory for a tensor leaf).
-template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Env>
+template <class O, class T, class Tape>
+void copy_pinned_number(T* to, const Tape& adjoints, std::size_t batch) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(slot<O>(adjoints, batch))>, T>) *to = slot<O>(adjoints, batch);
+}
+
+// Pins: the wrt leaves whose adjoints go to `pinned` instead (laid out like a
+// parameter store, core/tape_layout.hpp store_pins).
+template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Pins = no_pins, class Env>
 LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memory, sweep_layout layout,
-                                                std::size_t batch) {
+                                                std::size_t batch, T* pinned = nullptr) {
     using G = graph_of<F>;
     using Plan = sweep_plan<G, Wrt, WantValue>;
     tape<G, Plan, T> values{};
     tape<G, Plan, T> adjoints{};
     sweep_context context{};
     if constexpr (needs_workspace<F>) {
-        lay_out<G, Plan, T>(values, Reverse ? &adjoints : nullptr, env, memory, batch);
+        lay_out<G, Plan, T, Pins>(values, Reverse ? &adjoints : nullptr, env, memory, batch, pinned);
         context = sweep_context{std::span<std::byte>(memory + layout.buffers, layout.scratch), batch};
     }
     forward_sweep<G, Plan, T>(values, env, context);
     if constexpr (Reverse) {
         reverse_sweep<G, Plan, T>(values, adjoints, T(1), context);
+        if constexpr (!std::is_same_v<Pins, no_pins>)  // a pinned scalar's adjoint is a number on the tape
+            [&]<class... L>(boost::mp11::mp_list<L...>) {
+                (copy_pinned_number<operand_of<G, T, G::template index<L>>>(
+                     pinned + Pins::offset[G::template index<L>], adjoints, batch),
+                 ...);
+            }(typename Wrt::leaves{});
         return [&]<class... L>(boost::mp11::mp_list<L...>) {
             return std::pair{as_result(slot<operand_of<G, T, G::size - 1>>(values, batch)),
                              std::tuple{as_result(slot<operand_of<G, T, G::template index<L>>>(adjoints, batch))...}};

@@ -1,0 +1,158 @@
+// Parameter stores (core/parameters.hpp): the layout and its accessors, the
+// binding of every parameter at once, and gradients laid out like the store,
+// checked bit for bit against the same gradients taken leaf by leaf with
+// lz::wrt (the raw form), for an MLP with a scalar parameter among its tensors.
+#define BOOST_TEST_MODULE parameters
+#include <boost/test/unit_test.hpp>
+
+#include <leibniz/leibniz.hpp>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace lz = leibniz;
+using namespace lz::literals;
+
+namespace {
+constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 4>>;
+constexpr auto y = lz::var<"y", float, lz::shape<lz::dyn, 1>>;
+constexpr auto W1 = lz::param<"W1", float, lz::shape<4, 8>>;
+constexpr auto b1 = lz::param<"b1", float, lz::shape<8>>;
+constexpr auto W2 = lz::param<"W2", float, lz::shape<8, 1>>;
+constexpr auto s = lz::param<"s", float>;  // a scalar parameter: an output scale
+constexpr auto hidden = lz::tanh(lz::matmul(x, W1) + b1);
+constexpr auto out = lz::matmul(hidden, W2) * s;
+constexpr auto loss = lz::mean(lz::pow(out - y, 2_c));
+
+using store_t = decltype(lz::parameters{loss});
+
+// Deterministic, distinct values.
+float value_at(std::size_t i) { return 0.37f * float(int(i % 23) - 11) / 11.0f + 0.01f * float(i % 5); }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(layout_in_first_use_order) {
+    static_assert(std::is_same_v<lz::params_of<decltype(loss)>,
+                                 boost::mp11::mp_list<std::remove_cvref_t<decltype(W1)>, std::remove_cvref_t<decltype(b1)>,
+                                                      std::remove_cvref_t<decltype(W2)>, std::remove_cvref_t<decltype(s)>>>);
+    static_assert(std::is_same_v<store_t, lz::parameters<lz::params_of<decltype(loss)>>>);
+    static_assert(store_t::size() == 32 + 8 + 8 + 1);
+    static_assert(store_t::count() == 4);
+    store_t params{loss};
+    BOOST_TEST(params.flat().size() == 49u);
+    BOOST_TEST(reinterpret_cast<std::uintptr_t>(params.flat().data()) % lz::tensor_alignment == 0u);
+    for (float v : params.flat()) BOOST_TEST(v == 0.0f);  // zeroed
+    // Views by leaf alias the flat buffer, in store order.
+    BOOST_TEST(params[W1].data() == params.flat().data());
+    BOOST_TEST(params[b1].data() == params.flat().data() + 32);
+    BOOST_TEST(params[W2].data() == params.flat().data() + 40);
+    BOOST_TEST(&params[s] == params.flat().data() + 48);
+    params[W1](1, 2) = 5.0f;
+    BOOST_TEST(params.flat()[1 * 8 + 2] == 5.0f);
+    params[s] = 2.0f;
+    BOOST_TEST(params.flat()[48] == 2.0f);
+    // By run-time name, with extents.
+    const auto found = params.find("W2");
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->data.data() == params.flat().data() + 40);
+    BOOST_TEST(found->data.size() == 8u);
+    BOOST_TEST(found->extents.size() == 2u);
+    BOOST_TEST(found->extents[0] == 8u);
+    BOOST_TEST(found->extents[1] == 1u);
+    BOOST_TEST(!params.find("W3").has_value());
+    const auto scalar = params.find("s");
+    BOOST_REQUIRE(scalar.has_value());
+    BOOST_TEST(scalar->extents.size() == 0u);
+    BOOST_TEST(scalar->data.size() == 1u);
+    // Iteration in store order, with the leaf's type.
+    std::vector<std::string> names;
+    std::size_t elements = 0;
+    params.for_each([&](auto leaf, auto&& view) {
+        names.emplace_back(decltype(leaf)::name.view());
+        if constexpr (lz::shape_of<decltype(leaf)>::rank == 0)
+            elements += 1;
+        else
+            elements += view.size();
+    });
+    BOOST_TEST((names == std::vector<std::string>{"W1", "b1", "W2", "s"}));
+    BOOST_TEST(elements == 49u);
+    // A copy is a snapshot.
+    store_t copy = params;
+    params[s] = 3.0f;
+    BOOST_TEST(copy[s] == 2.0f);
+    BOOST_TEST(copy[W1](1, 2) == 5.0f);
+}
+
+BOOST_AUTO_TEST_CASE(gradients_laid_out_like_the_store_equal_the_raw_form) {
+    for (std::size_t batch : {1u, 5u, 32u}) {
+        store_t params{loss};
+        for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] = value_at(i * 7 + 3);
+        lz::tensor<float, lz::shape<lz::dyn, 4>> xs(batch);
+        lz::tensor<float, lz::shape<lz::dyn, 1>> ys(batch);
+        for (std::size_t i = 0; i < xs.size(); ++i) xs.data()[i] = value_at(i + 1);
+        for (std::size_t i = 0; i < ys.size(); ++i) ys.data()[i] = value_at(5 * i + 2);
+
+        // The store: every parameter bound at once, the gradient laid out like it.
+        const auto env = lz::at(params, x = xs, y = ys);
+        lz::workspace ws{loss};
+        const auto [value, grads] = lz::value_and_grad(loss, params, env, ws);
+        static_assert(decltype(grads)::size() == store_t::size());
+
+        // The raw form: each parameter bound and differentiated by name.
+        const auto raw_env = lz::at(x = xs, y = ys, W1 = params[W1], b1 = params[b1], W2 = params[W2], s = params[s]);
+        lz::workspace raw_ws{loss};
+        const auto raw = lz::value_and_grad(loss, lz::wrt(W1, b1, W2, s), raw_env, raw_ws);
+        const auto& [dW1, db1, dW2, ds] = raw.gradient;
+
+        BOOST_TEST(value == raw.value);
+        BOOST_TEST(std::memcmp(grads[W1].data(), dW1.data(), 32 * sizeof(float)) == 0);
+        BOOST_TEST(std::memcmp(grads[b1].data(), db1.data(), 8 * sizeof(float)) == 0);
+        BOOST_TEST(std::memcmp(grads[W2].data(), dW2.data(), 8 * sizeof(float)) == 0);
+        BOOST_TEST(grads[s] == ds);
+        // One flat buffer: the views are its pieces.
+        BOOST_TEST(grads[b1].data() == grads.flat().data() + 32);
+        BOOST_TEST(&grads[s] == grads.flat().data() + 48);
+
+        // grad alone gives the same, and so does the form without a workspace (owning).
+        const auto only = lz::grad(loss, params, env, ws);
+        BOOST_TEST(std::memcmp(only.flat().data(), dW1.data(), 32 * sizeof(float)) == 0);
+        const auto owned = lz::grad(loss, params, env);
+        static_assert(std::is_same_v<std::remove_cvref_t<decltype(owned)>, store_t>);
+        BOOST_TEST(std::memcmp(owned.flat().data(), only.flat().data(), store_t::size() * sizeof(float)) == 0);
+
+        // Against central differences of the loss, element by element of the flat store.
+        const auto g = only.flat();
+        std::vector<float> analytic(g.begin(), g.end());
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const float keep = params.flat()[i];
+            const float h = 1e-2f;
+            params.flat()[i] = keep + h;
+            const double up = lz::eval(loss, env, ws);
+            params.flat()[i] = keep - h;
+            const double down = lz::eval(loss, env, ws);
+            params.flat()[i] = keep;
+            BOOST_TEST(analytic[i] == (up - down) / (2 * h), boost::test_tools::tolerance(2e-2));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_optimizer_step_sweeps_both_flat_buffers) {
+    store_t params{loss};
+    for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] = value_at(i);
+    lz::tensor<float, lz::shape<lz::dyn, 4>> xs(16);
+    lz::tensor<float, lz::shape<lz::dyn, 1>> ys(16);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs.data()[i] = value_at(3 * i);
+    for (std::size_t i = 0; i < ys.size(); ++i) ys.data()[i] = 0.5f * value_at(i + 9);
+    const auto env = lz::at(params, x = xs, y = ys);  // views: it sees every update
+    lz::workspace ws{loss};
+    float previous = lz::eval(loss, env, ws);
+    const float first = previous;
+    for (int step = 0; step < 50; ++step) {
+        const auto grads = lz::grad(loss, params, env, ws);
+        for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] -= 0.1f * grads.flat()[i];
+        const float now = lz::eval(loss, env, ws);  // the environment sees the update, the scalar s included
+        BOOST_TEST(now < previous);
+        previous = now;
+    }
+    BOOST_TEST(previous < 0.9f * first);
+}
