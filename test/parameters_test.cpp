@@ -156,3 +156,45 @@ BOOST_AUTO_TEST_CASE(an_optimizer_step_sweeps_both_flat_buffers) {
     }
     BOOST_TEST(previous < 0.9f * first);
 }
+
+// lz::with_aux: values of subexpressions of the loss from the same forward
+// pass, equal to evaluating them apart; the gradient unchanged.
+BOOST_AUTO_TEST_CASE(auxiliary_outputs_equal_a_separate_eval) {
+    store_t params{loss};
+    for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] = value_at(2 * i + 1);
+    lz::tensor<float, lz::shape<lz::dyn, 4>> xs(9);
+    lz::tensor<float, lz::shape<lz::dyn, 1>> ys(9);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs.data()[i] = value_at(i + 4);
+    for (std::size_t i = 0; i < ys.size(); ++i) ys.data()[i] = value_at(3 * i);
+    const auto env = lz::at(params, x = xs, y = ys);
+    lz::workspace ws{loss};
+    const auto plain = lz::value_and_grad(loss, params, env, ws);
+    const float plain_value = plain.value;
+    const std::vector<float> plain_grad(plain.gradient.flat().begin(), plain.gradient.flat().end());
+
+    // One auxiliary output: its view. `hidden` is fused into its consumer
+    // without with_aux; asking for it stores it.
+    lz::workspace ws_out{out};
+    lz::workspace ws_hidden{hidden};
+    const auto out_alone = lz::to_tensor(lz::eval(out, lz::lenient(env), ws_out));
+    const auto hidden_alone = lz::to_tensor(lz::eval(hidden, lz::lenient(env), ws_hidden));
+    {
+        const auto r = lz::value_and_grad(lz::with_aux(loss, out), params, env, ws);
+        BOOST_TEST(r.value == plain_value);
+        BOOST_TEST(std::memcmp(r.gradient.flat().data(), plain_grad.data(), plain_grad.size() * sizeof(float)) == 0);
+        static_assert(std::is_same_v<std::remove_cvref_t<decltype(r.aux)>,
+                                     lz::tensor_view<const float, lz::shape<lz::dyn, 1>>>);
+        BOOST_TEST(r.aux.extent(0) == 9u);
+        BOOST_TEST(std::memcmp(r.aux.data(), out_alone.data(), 9 * sizeof(float)) == 0);
+    }
+    // Several: a tuple, with the lz::wrt form too.
+    {
+        const auto r = lz::value_and_grad(lz::with_aux(loss, hidden, out), lz::wrt(W1, s), env, ws);
+        const auto& [h, o] = r.aux;
+        BOOST_TEST(r.value == plain_value);
+        BOOST_TEST(std::memcmp(std::get<0>(r.gradient).data(), plain_grad.data(), 32 * sizeof(float)) == 0);
+        BOOST_TEST(std::get<1>(r.gradient) == plain_grad[48]);
+        BOOST_TEST(std::memcmp(h.data(), hidden_alone.data(), 9 * 8 * sizeof(float)) == 0);
+        BOOST_TEST(std::memcmp(o.data(), out_alone.data(), 9 * sizeof(float)) == 0);
+    }
+}

@@ -413,3 +413,22 @@ BOOST_AUTO_TEST_CASE(parameter_store_allocates_nothing) {
                    for (int i = 0; i < 25; ++i) step();
                }) == 0);
 }
+
+// lz::with_aux: the auxiliary values come from the same workspace.
+BOOST_AUTO_TEST_CASE(auxiliary_outputs_allocate_nothing) {
+    data d;
+    lz::parameters params{cross_entropy};
+    const auto b = d.batch(16);
+    lz::workspace ws{cross_entropy};
+    auto step = [&] {
+        const auto env = lz::at(params, x = b.in, y = b.target);
+        const auto r = lz::value_and_grad(lz::with_aux(cross_entropy, logits), params, env, ws);
+        keep(r.value + double(r.aux(0, 0)) + double(r.gradient.flat()[0]));
+        const auto q = lz::value_and_grad(lz::with_aux(cross_entropy, logits), lz::wrt(W1), env, ws);
+        keep(q.value + double(q.aux(1, 1)));
+    };
+    step();  // sizes the workspace
+    BOOST_TEST(allocations_in([&] {
+                   for (int i = 0; i < 25; ++i) step();
+               }) == 0);
+}

@@ -51,16 +51,19 @@ template <fixed_string Name, class T, class S, std::size_t J>
 struct input_position<leaf<Name, T, S, tape_input<J>>> : std::integral_constant<std::size_t, J> {};
 }  // namespace detail
 
-template <class G, class Wrt, bool WantValue = true>
+// Keep: nodes whose values the caller wants besides f's (lz::with_aux): they
+// are stored, never fused away, and computed even when no backward rule reads them.
+template <class G, class Wrt, bool WantValue = true, class Keep = boost::mp11::mp_list<>>
 struct sweep_plan;
 
-template <class... Nodes, class Wrt, bool WantValue>
-struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
+template <class... Nodes, class Wrt, bool WantValue, class Keep>
+struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue, Keep> {
     using G = graph<boost::mp11::mp_list<Nodes...>>;
     using E = edges<G>;
     static constexpr std::size_t n = G::size;
 
     static constexpr std::array<bool, n> is_op{is_node<Nodes>::value...};
+    static constexpr std::array<bool, n> kept{boost::mp11::mp_contains<Keep, Nodes>::value...};
     static constexpr std::array<bool, n> is_literal_node{is_literal<Nodes>::value...};
     static constexpr std::array<op_traits, n> traits{detail::node_traits<Nodes>()...};
     static constexpr std::array<bool, n> fusable{(detail::node_traits<Nodes>().elementwise && is_node<Nodes>::value &&
@@ -96,7 +99,7 @@ struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
         for (std::size_t k = 0; k < n; ++k)
             if (traits[k].reduces != reduction::none && is_op[k]) {
                 const std::size_t c = E::target[E::begin[k]];
-                r[k] = fusable[c] && uses[0][c] == 1;
+                r[k] = fusable[c] && uses[0][c] == 1 && !kept[c];
             }
         return r;
     }
@@ -105,7 +108,7 @@ struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
     static constexpr auto make_interior() {
         std::array<bool, n> interior{};
         for (std::size_t k = 0; k + 1 < n; ++k)
-            interior[k] = fusable[k] && uses[0][k] == 1 && (fusable[uses[1][k]] || reduces[uses[1][k]]);
+            interior[k] = fusable[k] && !kept[k] && uses[0][k] == 1 && (fusable[uses[1][k]] || reduces[uses[1][k]]);
         return interior;
     }
     static constexpr std::array<bool, n> interior = make_interior();
@@ -165,8 +168,8 @@ struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue> {
     static constexpr std::array<bool, E::count + 1> store = make_store();
 
     static constexpr auto make_needed() {
-        std::array<bool, n> needed{};
-        needed[n - 1] = WantValue;
+        std::array<bool, n> needed = kept;
+        needed[n - 1] = needed[n - 1] || WantValue;
         for (std::size_t k = 0; k < n; ++k) {  // what the backward pass reads
             if (!is_op[k] || interior[k] || !active[k]) continue;
             const bool reads_inputs = root(k) || traits[k].reads_operands;  // a fused loop recomputes from its inputs

@@ -117,7 +117,7 @@ constexpr bool check_store_type() {
 
 // The sweeps of grad with respect to every leaf of a store, the gradients
 // written straight into a buffer at the start of ws laid out like the store.
-template <class F, class Leaves, bool WantValue, class Env>
+template <class F, class Leaves, bool WantValue, class Keep = boost::mp11::mp_list<>, class Env>
 auto store_sweeps(const Env& env, workspace<F>& ws) {
     using layout = typename parameters<Leaves>::layout;
     using T = typename layout::scalar_type;
@@ -125,12 +125,15 @@ auto store_sweeps(const Env& env, workspace<F>& ws) {
     using Wrt = boost::mp11::mp_rename<Leaves, wrt_t>;
     using Pins = store_pins<G, layout>;
     const std::size_t batch = batch_extent<G>(env);
-    const sweep_layout sweeps = sweep_layout_of<F, Wrt, WantValue, true, T, Pins>(batch);
+    const sweep_layout sweeps = sweep_layout_of<F, Wrt, WantValue, true, T, Pins, Keep>(batch);
     const std::size_t gradient_bytes = round_up(layout::size * sizeof(T));
     std::byte* memory = ws.reserve(gradient_bytes + sweeps.bytes());
     T* gradient = reinterpret_cast<T*>(memory);
-    auto value = run_sweeps<F, Wrt, WantValue, true, T, Pins>(env, memory + gradient_bytes, sweeps, batch, gradient).first;
-    return std::pair{value, parameter_view<T, Leaves>(gradient)};
+    auto r = run_sweeps<F, Wrt, WantValue, true, T, Pins, Keep>(env, memory + gradient_bytes, sweeps, batch, gradient);
+    if constexpr (boost::mp11::mp_empty<Keep>::value)
+        return std::pair{r.first, parameter_view<T, Leaves>(gradient)};
+    else
+        return std::tuple{std::get<0>(r), parameter_view<T, Leaves>(gradient), std::get<2>(r)};
 }
 
 template <class F, class Leaves, class Env>
@@ -173,6 +176,83 @@ auto grad(E e, const parameters<Leaves>& params, const Env& env) {
         parameters<Leaves> gradient;
         std::copy(view.flat().begin(), view.flat().end(), gradient.flat().begin());
         return gradient;
+    }
+}
+
+// ---------------------------------------------------------------- auxiliary outputs
+
+// lz::with_aux(loss, logits, ...): the loss, and subexpressions of it whose
+// values a caller wants from the same forward pass (JAX's has_aux): the
+// logits for accuracy, a hidden layer, batch statistics.
+template <class F, class... Aux>
+struct with_aux_t {};
+
+template <Expression F, Expression... Aux>
+constexpr with_aux_t<std::remove_cvref_t<F>, std::remove_cvref_t<Aux>...> with_aux(F, Aux...) {
+    return {};
+}
+
+// What value_and_grad(lz::with_aux(f, a...), ...) returns: aux is a's value
+// (a view into ws for a tensor), or a std::tuple of them for several.
+template <class V, class Gradients, class Aux>
+struct value_gradient_aux {
+    V value;
+    Gradients gradient;
+    Aux aux;
+};
+
+namespace detail {
+template <bool Ok, class Aux>
+constexpr bool report_aux_not_in_loss() {
+    static_assert(Ok, "leibniz::with_aux: an auxiliary output is not a subexpression of the loss (it is the "
+                      "template argument of report_aux_not_in_loss); with_aux returns values the loss's own "
+                      "forward pass computes");
+    return Ok;
+}
+template <class F, class... A>
+constexpr bool check_aux() {
+    return all_true<report_aux_not_in_loss<graph_of<F>::template contains<A>, A>()...>();
+}
+template <class Tuple>
+auto aux_result(const Tuple& aux) {
+    if constexpr (std::tuple_size_v<Tuple> == 1)
+        return std::get<0>(aux);
+    else
+        return aux;
+}
+}  // namespace detail
+
+// lz::value_and_grad(lz::with_aux(loss, logits), lz::wrt(...), env, ws):
+// {value, gradient, aux}, one forward pass and one backward.
+template <class F, class... A, WithRespectTo W, Environment Env>
+auto value_and_grad(with_aux_t<F, A...>, W, const Env& env, workspace<F>& ws) {
+    using Wrt = std::remove_cvref_t<W>;
+    if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
+                  detail::check_wrt<F, Wrt>() && detail::check_aux<F, A...>()) {
+        using T = sweep_scalar_t<F, Env>;
+        using Keep = boost::mp11::mp_list<A...>;
+        const std::size_t batch = detail::batch_extent<graph_of<F>>(env);
+        const detail::sweep_layout layout = detail::sweep_layout_of<F, Wrt, true, true, T, no_pins, Keep>(batch);
+        auto [value, gradient, aux] = detail::run_sweeps<F, Wrt, true, true, T, no_pins, Keep>(
+            env, ws.reserve(layout.bytes()), layout, batch);
+        auto g = detail::tied(gradient, ws);
+        auto a = detail::aux_result(detail::tied(aux, ws));
+        return value_gradient_aux<decltype(value), decltype(g), decltype(a)>{value, g, a};
+    } else {
+        return value_gradient_aux<poison, detail::poisoned_gradient_t<W>, poison>{};  // reported by the check
+    }
+}
+
+// lz::value_and_grad(lz::with_aux(loss, logits), params, env, ws): the same
+// with the gradient laid out like the parameter store.
+template <class F, class... A, class Leaves, Environment Env>
+auto value_and_grad(with_aux_t<F, A...>, const parameters<Leaves>&, const Env& env, workspace<F>& ws) {
+    if constexpr (detail::check_store_call<F, Leaves, Env>() && detail::check_aux<F, A...>()) {
+        auto [value, gradient, aux] = detail::store_sweeps<F, Leaves, true, boost::mp11::mp_list<A...>>(env, ws);
+        auto a = detail::aux_result(detail::tied(aux, ws));
+        return value_gradient_aux<decltype(value), decltype(gradient), decltype(a)>{value, gradient, a};
+    } else {
+        return value_gradient_aux<poison, poison, poison>{};  // reported by the check
     }
 }
 

@@ -125,10 +125,11 @@ struct sweep_layout {
     std::size_t buffers = 0, scratch = 0;
     [[nodiscard]] constexpr std::size_t bytes() const noexcept { return buffers + scratch; }
 };
-template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Pins = no_pins>
+template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Pins = no_pins,
+          class Keep = boost::mp11::mp_list<>>
 sweep_layout sweep_layout_of(std::size_t batch) {
     using G = graph_of<F>;
-    using Plan = sweep_plan<G, Wrt, WantValue>;
+    using Plan = sweep_plan<G, Wrt, WantValue, Keep>;
     return {tensor_bytes<G, Plan, T, Pins>(batch, Reverse), scratch_bytes<G, Plan, T>(batch)};
 }
 
@@ -144,11 +145,14 @@ void copy_pinned_number(T* to, const Tape& adjoints, std::size_t batch) {
 
 // Pins: the wrt leaves whose adjoints go to `pinned` instead (laid out like a
 // parameter store, core/tape_layout.hpp store_pins).
-template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Pins = no_pins, class Env>
+// Keep: subexpressions whose values are returned too (lz::with_aux), after
+// the gradient, as a third member.
+template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Pins = no_pins,
+          class Keep = boost::mp11::mp_list<>, class Env>
 LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memory, sweep_layout layout,
                                                 std::size_t batch, T* pinned = nullptr) {
     using G = graph_of<F>;
-    using Plan = sweep_plan<G, Wrt, WantValue>;
+    using Plan = sweep_plan<G, Wrt, WantValue, Keep>;
     tape<G, Plan, T> values{};
     tape<G, Plan, T> adjoints{};
     sweep_context context{};
@@ -165,10 +169,18 @@ LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memor
                      pinned + Pins::offset[G::template index<L>], adjoints, batch),
                  ...);
             }(typename Wrt::leaves{});
-        return [&]<class... L>(boost::mp11::mp_list<L...>) {
+        auto value_and_gradient = [&]<class... L>(boost::mp11::mp_list<L...>) {
             return std::pair{as_result(slot<operand_of<G, T, G::size - 1>>(values, batch)),
                              std::tuple{as_result(slot<operand_of<G, T, G::template index<L>>>(adjoints, batch))...}};
         }(typename Wrt::leaves{});
+        if constexpr (boost::mp11::mp_empty<Keep>::value) {
+            return value_and_gradient;
+        } else {
+            auto aux = [&]<class... A>(boost::mp11::mp_list<A...>) {
+                return std::tuple{as_result(slot<operand_of<G, T, G::template index<A>>>(values, batch))...};
+            }(Keep{});
+            return std::tuple{value_and_gradient.first, value_and_gradient.second, aux};
+        }
     } else {
         return as_result(slot<operand_of<G, T, G::size - 1>>(values, batch));
     }
