@@ -12,6 +12,7 @@
 #include <leibniz/tensor/tensor.hpp>
 #include <leibniz/core/workspace.hpp>
 
+#include <leibniz/ops/bernoulli.hpp>
 #include <leibniz/ops/concat.hpp>
 #include <leibniz/ops/dot.hpp>
 #include <leibniz/ops/gather.hpp>
