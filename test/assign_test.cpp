@@ -203,3 +203,43 @@ BOOST_AUTO_TEST_CASE(run_time_shape_errors_name_both_extents) {
                                                              three.data(), 3, 1))),
                       lz::shape_error);
 }
+
+// Over a whole parameter store: the update p ← p − η·v, v ← μ·v + g as two
+// loops over the flat buffers of the store, its gradient and a velocity laid
+// out like it, bit for bit the scalar loop.
+BOOST_AUTO_TEST_CASE(sgd_momentum_over_a_whole_store) {
+    constexpr auto x = lz::var<"x", float, lz::shape<dyn, 3>>;
+    constexpr auto W = lz::param<"W", float, lz::shape<3, 5>>;
+    constexpr auto b = lz::param<"b", float, lz::shape<5>>;
+    constexpr auto s = lz::param<"s", float>;
+    constexpr auto loss = lz::mean(lz::tanh(lz::matmul(x, W) + b) * s);
+    lz::parameters params{loss}, velocity{loss};
+    std::mt19937 rng(3);
+    std::uniform_real_distribution<float> u(-1, 1);
+    for (float& p : params.flat()) p = u(rng);
+    lz::tensor<float, lz::shape<dyn, 3>> xs(4);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs.data()[i] = u(rng);
+    lz::workspace ws{loss};
+
+    constexpr auto p = lz::var<"p", float, lz::shape<dyn>>;
+    constexpr auto v = lz::var<"v", float, lz::shape<dyn>>;
+    constexpr auto g = lz::var<"g", float, lz::shape<dyn>>;
+    const float mu = 0.9f, eta = 0.05f;
+    constexpr auto Mu = lz::var<"mu", float>;
+    constexpr auto Eta = lz::var<"eta", float>;
+    std::vector<float> p_ref(params.flat().begin(), params.flat().end()), v_ref(params.size(), 0.0f);
+    for (int step = 0; step < 3; ++step) {
+        const auto grads = lz::grad(loss, params, lz::at(params, x = xs), ws);
+        const lz::tensor_view<float, lz::shape<dyn>> P(params.flat().data(), params.size());
+        const lz::tensor_view<float, lz::shape<dyn>> V(velocity.flat().data(), velocity.size());
+        const lz::tensor_view<const float, lz::shape<dyn>> G(grads.flat().data(), grads.size());
+        for (std::size_t i = 0; i < params.size(); ++i) {  // the reference, from the same gradient
+            v_ref[i] = mu * v_ref[i] + grads.flat()[i];
+            p_ref[i] = p_ref[i] - eta * v_ref[i];
+        }
+        lz::assign(V, Mu * v + g, lz::at(v = V, g = G, Mu = mu));
+        lz::assign(P, p - Eta * v, lz::at(p = P, v = V, Eta = eta));
+        BOOST_TEST(std::memcmp(params.flat().data(), p_ref.data(), p_ref.size() * sizeof(float)) == 0);
+        BOOST_TEST(std::memcmp(velocity.flat().data(), v_ref.data(), v_ref.size() * sizeof(float)) == 0);
+    }
+}
