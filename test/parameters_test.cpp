@@ -1,12 +1,14 @@
 // Parameter stores (core/parameters.hpp): the layout and its accessors, the
 // binding of every parameter at once, and gradients laid out like the store,
 // checked bit for bit against the same gradients taken leaf by leaf with
-// lz::wrt (the raw form), for an MLP with a scalar parameter among its tensors.
+// lz::wrt (the raw form), for an MLP with a scalar parameter among its tensors,
+// and for the MLP of doc/tutorial-tensors.md over a training run.
 #define BOOST_TEST_MODULE parameters
 #include <boost/test/unit_test.hpp>
 
 #include <leibniz/leibniz.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -198,3 +200,93 @@ BOOST_AUTO_TEST_CASE(auxiliary_outputs_equal_a_separate_eval) {
         BOOST_TEST(std::memcmp(o.data(), out_alone.data(), 9 * sizeof(float)) == 0);
     }
 }
+
+// The MLP of doc/tutorial-tensors.md (4-8-3, relu, log-softmax cross-entropy
+// on one-hot labels, a dyn batch), trained twice from the same weights: with
+// the store (one flat update) and in the raw form (each parameter a tensor of
+// its own, bound and differentiated by name, updated one by one). At every
+// step the losses, the gradients and the updated weights agree bit for bit.
+namespace tutorial {
+constexpr std::size_t features = 4, width = 8, classes = 3;
+constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, features>>;
+constexpr auto y = lz::var<"y", float, lz::shape<lz::dyn, classes>>;
+constexpr auto W1 = lz::param<"W1", float, lz::shape<features, width>>;
+constexpr auto b1 = lz::param<"b1", float, lz::shape<width>>;
+constexpr auto W2 = lz::param<"W2", float, lz::shape<width, classes>>;
+constexpr auto b2 = lz::param<"b2", float, lz::shape<classes>>;
+constexpr auto hidden = lz::relu(lz::matmul(x, W1) + b1);
+constexpr auto logits = lz::matmul(hidden, W2) + b2;
+constexpr auto loss = -lz::mean(lz::sum(y * lz::log_softmax(logits), lz::axis<1>));
+
+template <class A, class B>
+bool same_bits(const A& a, const B& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+void train_both_ways() {
+    constexpr std::size_t n = 48;
+    lz::tensor<float, lz::shape<lz::dyn, features>> xs(n);
+    lz::tensor<float, lz::shape<lz::dyn, classes>> ys(n);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs.data()[i] = 3.0f * value_at(7 * i + 1);
+    for (std::size_t i = 0; i < n; ++i) ys(i, (i * 5 + i / 7) % classes) = 1;
+
+    // The store, in tutorial order W1, b1, W2, b2 (biases nonzero, so every term matters).
+    lz::parameters params{loss};
+    static_assert(decltype(params)::size() == 4 * 8 + 8 + 8 * 3 + 3);
+    for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] = 1.5f * value_at(3 * i + 2);
+    // The raw form: the same values in tensors of their own.
+    lz::tensor<float, lz::shape<features, width>> w1;
+    lz::tensor<float, lz::shape<width>> c1;
+    lz::tensor<float, lz::shape<width, classes>> w2;
+    lz::tensor<float, lz::shape<classes>> c2;
+    std::copy_n(params[W1].data(), w1.size(), w1.data());
+    std::copy_n(params[b1].data(), c1.size(), c1.data());
+    std::copy_n(params[W2].data(), w2.size(), w2.data());
+    std::copy_n(params[b2].data(), c2.size(), c2.data());
+
+    using rows_x = lz::tensor_view<const float, lz::shape<lz::dyn, features>>;
+    using rows_y = lz::tensor_view<const float, lz::shape<lz::dyn, classes>>;
+    const auto env = lz::at(params, x = xs, y = ys);
+    const auto raw_env = lz::at(x = xs, y = ys, W1 = w1, b1 = c1, W2 = w2, b2 = c2);
+    lz::workspace ws{loss}, raw_ws{loss};
+    const float rate = 0.5f;
+    float first = 0, last = 0;
+    int step = 0;
+    // Full batches, then mini-batches of several sizes (the dyn extent changes).
+    for (std::size_t batch : {n, n, std::size_t(16), std::size_t(5), std::size_t(1), n, std::size_t(32), n}) {
+        for (std::size_t row = 0; row + batch <= n; row += batch, ++step) {
+            const auto store_env = env.with(x = rows_x(xs.data() + row * features, batch))
+                                       .with(y = rows_y(ys.data() + row * classes, batch));
+            const auto raw_batch = raw_env.with(x = rows_x(xs.data() + row * features, batch))
+                                       .with(y = rows_y(ys.data() + row * classes, batch));
+            const auto [value, grads] = lz::value_and_grad(loss, params, store_env, ws);
+            const auto raw = lz::value_and_grad(loss, lz::wrt(W1, b1, W2, b2), raw_batch, raw_ws);
+            const auto& [dW1, db1, dW2, db2] = raw.gradient;
+            BOOST_TEST_CONTEXT("step " << step << ", batch " << batch << ", row " << row) {
+                BOOST_TEST(std::memcmp(&value, &raw.value, sizeof(float)) == 0);
+                BOOST_TEST(same_bits(grads[W1], dW1));
+                BOOST_TEST(same_bits(grads[b1], db1));
+                BOOST_TEST(same_bits(grads[W2], dW2));
+                BOOST_TEST(same_bits(grads[b2], db2));
+            }
+            if (step == 0) first = value;
+            if (batch == n) last = value;
+            // The store's update: one loop over both flat buffers.
+            for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] -= rate * grads.flat()[i];
+            // The raw form's: one loop per parameter, each paired with its gradient by hand.
+            for (std::size_t i = 0; i < w1.size(); ++i) w1.data()[i] -= rate * dW1.data()[i];
+            for (std::size_t i = 0; i < c1.size(); ++i) c1.data()[i] -= rate * db1.data()[i];
+            for (std::size_t i = 0; i < w2.size(); ++i) w2.data()[i] -= rate * dW2.data()[i];
+            for (std::size_t i = 0; i < c2.size(); ++i) c2.data()[i] -= rate * db2.data()[i];
+            BOOST_TEST(same_bits(params[W1], w1));
+            BOOST_TEST(same_bits(params[b1], c1));
+            BOOST_TEST(same_bits(params[W2], w2));
+            BOOST_TEST(same_bits(params[b2], c2));
+        }
+    }
+    BOOST_TEST(step == 2 + 3 + 9 + 48 + 1 + 1 + 1);
+    BOOST_TEST(last < first);  // it trains
+}
+}  // namespace tutorial
+
+BOOST_AUTO_TEST_CASE(tutorial_mlp_gradients_match_the_raw_form_exactly) { tutorial::train_both_ways(); }

@@ -1,5 +1,7 @@
 #include <leibniz/leibniz.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 
 namespace lz = leibniz;
@@ -11,11 +13,17 @@ int main() {
     constexpr auto b = lz::param<"b", float>;
     constexpr auto f = lz::mean(lz::softplus(lz::matmul(x, w) + b));  // a scalar
 
+    lz::parameters params{f};  // every param leaf of f (w, then b) in one flat buffer, zeroed
+    std::ranges::copy(std::array{0.1f, -0.2f, 0.3f}, params[w].data());  // params[w]: a view into it
+    params[b] = 0.5f;                                                      // params[b]: a float&
     lz::tensor<float, lz::shape<2, 3>> xs{{1, 2, 3}, {4, 5, 6}};
-    lz::tensor<float, lz::shape<3>> weights{0.1f, -0.2f, 0.3f};
-    const auto env = lz::at(x = xs, w = weights, b = 0.5f);  // tensors are bound as views: no copy
+    const auto env = lz::at(params, x = xs);  // binds every parameter and x, as views: no copy
 
     lz::workspace ws{f};  // the tape's memory: sized by the first call, reused by the next ones
-    auto [dw, db] = lz::grad(f, lz::wrt(w, b), env, ws);  // dw: a view into ws; db: a float
-    std::printf("df/dw = [%.4f, %.4f, %.4f], df/db = %.4f\n", dw(0), dw(1), dw(2), db);
+    const auto [value, grads] = lz::value_and_grad(f, params, env, ws);  // grads: laid out like params, in ws
+    std::printf("df/dw = [%.4f, %.4f, %.4f], df/db = %.4f\n", grads[w](0), grads[w](1), grads[w](2), grads[b]);
+
+    // A step of gradient descent: one loop over both flat buffers, every parameter at once.
+    for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] -= 0.1f * grads.flat()[i];
+    std::printf("f = %.4f -> %.4f\n", value, lz::eval(f, env, ws));  // env holds views: it sees the update
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
+#include <numeric>
 #include <span>
 #include <string>
 #include <string_view>
@@ -247,6 +248,51 @@ void fusion() {
     // [/snippet]
 }
 
+void stores() {
+    // [snippet stores]
+    constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 2>>;  // data: not in the store
+    constexpr auto y = lz::var<"y", float, lz::shape<lz::dyn>>;
+    constexpr auto W = lz::param<"W", float, lz::shape<2, 3>>;
+    constexpr auto v = lz::param<"v", float, lz::shape<3>>;
+    constexpr auto s = lz::param<"s", float>;  // a scalar parameter
+    constexpr auto f = lz::mean(lz::pow(s * lz::matmul(lz::tanh(lz::matmul(x, W)), v) - y, 2_c));
+
+    lz::parameters params{f};  // the param leaves of f in first-use order (s, W, v), zeroed
+    static_assert(std::is_same_v<decltype(params), lz::parameters<lz::params_of<decltype(f)>>>);
+    std::printf("%zu parameters, %zu numbers:", params.count(), params.size());
+    params.for_each([](auto leaf, auto&& value) {  // auto&&: a scalar's value is a float&
+        std::printf(" %.*s", int(decltype(leaf)::name.view().size()), decltype(leaf)::name.view().data());
+        (void)value;
+    });
+    std::printf("\n");
+
+    params[s] = 1;                                                       // a float&
+    for (std::size_t i = 0; i < 6; ++i) params[W].data()[i] = 0.1f * float(i);  // a view of W's elements
+    params[v](0) = 1, params[v](1) = -1, params[v](2) = 0.5f;
+    std::printf("W follows s in the flat buffer: %s\n", params[W].data() == params.flat().data() + 1 ? "yes" : "no");
+    if (const auto found = params.find("v"))  // by run-time name, e.g. for a file's keys
+        std::printf("found \"%.*s\": %zu elements, rank %zu\n", int(found->name.size()), found->name.data(),
+                    found->data.size(), found->extents.size());
+
+    lz::tensor<float, lz::shape<4, 2>> xs{{1, 0}, {0, 1}, {1, 1}, {-1, 2}};
+    std::vector<float> ys{1, 0, -1, 0.5f};
+    const auto env = lz::at(params, x = xs, y = ys);  // every parameter bound, as views (s by reference)
+    lz::workspace ws{f};
+    const auto [value, grads] = lz::value_and_grad(f, params, env, ws);  // laid out like params, in ws
+    std::printf("df/ds = %.4f\n", grads[s]);
+    show("df/dv", grads[v]);
+    for (std::size_t i = 0; i < params.size(); ++i) params.flat()[i] -= 0.1f * grads.flat()[i];  // one SGD step
+    std::printf("f = %.4f -> %.4f\n", value, lz::eval(f, env, ws));  // env sees the update; grads is stale now
+
+    const auto owned = lz::grad(f, params, env);  // without a workspace: an owning store (allocates)
+    static_assert(std::is_same_v<decltype(owned), const decltype(params)>);
+    const auto snapshot = params;  // a copy of a store copies its values
+    std::printf("gradient norm² %.4f, snapshot s = %.4f\n",
+                std::inner_product(owned.flat().begin(), owned.flat().end(), owned.flat().begin(), 0.0),
+                snapshot[s]);
+    // [/snippet]
+}
+
 void updates() {
     // [snippet assign]
     constexpr auto W = lz::param<"W", float, lz::shape<2, 3>>;
@@ -308,6 +354,7 @@ int main() {
     operations();
     labels();
     workspace();
+    stores();
     second_order();
     fusion();
     updates();

@@ -4,6 +4,7 @@
 // [snippet preamble]
 #include <leibniz/leibniz.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -28,10 +29,13 @@ constexpr auto loss = -lz::mean(lz::sum(y * lz::log_softmax(logits), lz::axis<1>
 // [/snippet]
 
 // [snippet descend]
-// p ← p − rate·g: one parameter, and its gradient as grad returns it (a view into the workspace).
-template <class T, class S>
-void descend(lz::tensor<T, S>& p, lz::tensor_view<const T, S> g, T rate) {
-    for (std::size_t i = 0; i < p.size(); ++i) p.data()[i] -= rate * g.data()[i];
+// p ← p − rate·g for every parameter at once: the store and its gradient are
+// two flat buffers laid out alike, so one loop pairs each number with its own.
+template <class Params, class Grads>
+void descend(Params& params, const Grads& grads, float rate) {
+    const auto p = params.flat();
+    const auto g = grads.flat();
+    for (std::size_t i = 0; i < p.size(); ++i) p[i] -= rate * g[i];
 }
 // [/snippet]
 
@@ -66,30 +70,31 @@ int main() {
         for (std::size_t j = 0; j < features; ++j) xs(i, j) = centre[label][j] + noise(rng);
         ys(i, label) = 1;
     }
+    // [/snippet]
 
-    // The parameters: small random weights, zero biases.
-    lz::tensor<float, lz::shape<features, width>> w1;
-    lz::tensor<float, lz::shape<width>> c1;
-    lz::tensor<float, lz::shape<width, classes>> w2;
-    lz::tensor<float, lz::shape<classes>> c2;
+    // [snippet params]
+    // One store for every parameter of the loss (W1, b1, W2, b2), zeroed.
+    lz::parameters params{loss};
+    // Small random weights; the biases stay zero.
     std::uniform_real_distribution<float> uniform(-0.5f, 0.5f);
-    for (std::size_t i = 0; i < w1.size(); ++i) w1.data()[i] = uniform(rng);
-    for (std::size_t i = 0; i < w2.size(); ++i) w2.data()[i] = uniform(rng);
+    auto draw = [&](auto weights) {  // a view into the store
+        for (std::size_t i = 0; i < weights.size(); ++i) weights.data()[i] = uniform(rng);
+    };
+    draw(params[W1]);
+    draw(params[W2]);
     // [/snippet]
 
     // [snippet train]
-    // The environment holds views of the tensors: built once, it sees every update.
-    const auto env = lz::at(x = xs, y = ys, W1 = w1, b1 = c1, W2 = w2, b2 = c2);
+    // The environment binds every parameter of the store, as views, and the data:
+    // built once, it sees every update.
+    const auto env = lz::at(params, x = xs, y = ys);
     lz::workspace ws{loss};  // the tape's memory: sized by the first call, then reused
     const float rate = 0.2f;
     for (int step = 0; step <= 300; ++step) {
-        const auto [value, gradient] = lz::value_and_grad(loss, lz::wrt(W1, b1, W2, b2), env, ws);
-        const auto& [dW1, db1, dW2, db2] = gradient;  // views into ws, valid until its next use
+        // grads: laid out like params, a view into ws, valid until its next use.
+        const auto [value, grads] = lz::value_and_grad(loss, params, env, ws);
         if (step % 50 == 0) std::printf("step %3d  loss %.3f\n", step, value);
-        descend(w1, dW1, rate);
-        descend(c1, db1, rate);
-        descend(w2, dW2, rate);
-        descend(c2, db2, rate);
+        descend(params, grads, rate);
     }
     // [/snippet]
 
@@ -112,15 +117,22 @@ int main() {
         for (std::size_t first = 0; first < n; first += batch) {
             const auto env_batch = env.with(x = rows_x(xs.data() + first * features, batch))
                                        .with(y = rows_y(ys.data() + first * classes, batch));
-            const auto [dW1, db1, dW2, db2] = lz::grad(loss, lz::wrt(W1, b1, W2, b2), env_batch, ws);
-            descend(w1, dW1, rate);
-            descend(c1, db1, rate);
-            descend(w2, dW2, rate);
-            descend(c2, db2, rate);
+            descend(params, lz::grad(loss, params, env_batch, ws), rate);
         }
         if (epoch % 4 == 0) std::printf("epoch %d  loss %.3f\n", epoch, lz::eval(loss, env, ws));
     }
     std::printf("the workspace grew: %s\n", ws.capacity() > sized ? "yes" : "no");
     std::printf("accuracy %.3f\n", accuracy(lz::eval(logits, lz::lenient(env), ws_logits), ys));
+    // [/snippet]
+
+    // [snippet raw]
+    // The raw form: each parameter bound and differentiated by name, and each
+    // gradient paired with its parameter by hand (here: views of the store).
+    const auto raw_env = lz::at(x = xs, y = ys, W1 = params[W1], b1 = params[b1], W2 = params[W2], b2 = params[b2]);
+    const auto [dW1, db1, dW2, db2] = lz::grad(loss, lz::wrt(W1, b1, W2, b2), raw_env, ws);
+    const auto grads = lz::grad(loss, params, env);  // without a workspace: an owning store
+    auto equal = [](auto a, auto b) { return std::equal(a.data(), a.data() + a.size(), b.data()); };
+    const bool same = equal(grads[W1], dW1) && equal(grads[b1], db1) && equal(grads[W2], dW2) && equal(grads[b2], db2);
+    std::printf("the raw form's gradients are the store's: %s\n", same ? "yes" : "no");
     // [/snippet]
 }
