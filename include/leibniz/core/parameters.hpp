@@ -243,5 +243,8 @@ template <class... P, class... Leaves, class... Values>
 auto at(const parameters<boost::mp11::mp_list<P...>>& store, const binding<Leaves, Values>&... bindings) {
     return at(detail::bind_stored<P>(store[P{}])..., bindings...);
 }
+// A temporary store would leave the environment's views dangling.
+template <class... P, class... Leaves, class... Values>
+void at(const parameters<boost::mp11::mp_list<P...>>&& store, const binding<Leaves, Values>&... bindings) = delete;
 
 }  // namespace leibniz
