@@ -291,6 +291,12 @@ void stores() {
                 std::inner_product(owned.flat().begin(), owned.flat().end(), owned.flat().begin(), 0.0),
                 snapshot[s]);
     // [/snippet]
+
+    // [snippet aux]
+    const auto hidden = lz::tanh(lz::matmul(x, W));
+    const auto r = lz::value_and_grad(lz::with_aux(f, hidden), params, env, ws);  // one forward pass
+    std::printf("f = %.4f, hidden row 3: %.4f %.4f %.4f\n", r.value, r.aux(3, 0), r.aux(3, 1), r.aux(3, 2));
+    // [/snippet]
 }
 
 void updates() {
