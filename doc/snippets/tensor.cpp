@@ -135,9 +135,9 @@ void operations() {
 
 void labels() {
     // [snippet labels]
-    constexpr auto logits = lz::var<"logits", float, lz::shape<lz::dyn, 3>>;
+    constexpr auto logits = lz::var<"logits", double, lz::shape<lz::dyn, 3>>;
     constexpr auto y = lz::var<"y", std::int32_t, lz::shape<lz::dyn>>;  // class labels: integer data
-    std::vector<float> ls{2, 1, 0,   // a batch of two rows
+    std::vector<double> ls{2, 1, 0,   // a batch of two rows
                           0, 3, 1};
     std::vector<std::int32_t> ys{0, 2};
     const auto env = lz::at(logits = ls, y = ys);
