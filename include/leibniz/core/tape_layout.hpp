@@ -74,10 +74,18 @@ template <class G, class EnvLeaves>
 struct binding_slots;
 template <class... Nodes, class EnvLeaves>
 struct binding_slots<graph<boost::mp11::mp_list<Nodes...>>, EnvLeaves> {
+    // A loop over an array, not mp_find: that is a fold, and clang caps folds at 256 operands.
+    template <class N, class... L>
+    static constexpr std::size_t find(boost::mp11::mp_list<L...>) {
+        constexpr std::array<bool, sizeof...(L) + 1> same{std::is_same_v<L, N>..., true};
+        std::size_t i = 0;
+        while (!same[i]) ++i;
+        return i;
+    }
     template <class N>
     static constexpr std::size_t position() {
         if constexpr (is_leaf<N>::value)
-            return boost::mp11::mp_find<EnvLeaves, N>::value;
+            return find<N>(EnvLeaves{});
         else
             return sizeof...(Nodes) + 1;
     }

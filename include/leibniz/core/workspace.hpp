@@ -93,7 +93,10 @@ tensor_view<T, S> tied(const tensor_view<T, S>& view, const workspace<F>& ws) {
 }
 template <class... R, class F>
 std::tuple<R...> tied(const std::tuple<R...>& results, const workspace<F>& ws) {
-    return std::apply([&](const auto&... r) { return std::tuple<R...>{tied(r, ws)...}; }, results);
+    // An index sequence, not std::apply: its noexcept test is a fold, and clang caps folds at 256 operands.
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::tuple<R...>{tied(std::get<I>(results), ws)...};
+    }(std::index_sequence_for<R...>{});
 }
 
 template <class T>
