@@ -32,7 +32,7 @@ struct sweep_context {
 
 namespace detail {
 
-inline std::size_t round_up(std::size_t bytes) { return (bytes + tensor_alignment - 1) / tensor_alignment * tensor_alignment; }
+constexpr std::size_t round_up(std::size_t bytes) { return (bytes + tensor_alignment - 1) / tensor_alignment * tensor_alignment; }
 
 template <Shape S>
 constexpr std::size_t static_elements() {
@@ -62,7 +62,12 @@ struct node_table<graph<boost::mp11::mp_list<Nodes...>>, Plan, T> {
 
     // A tensor of node k has a buffer: rank > 0 and not fused away.
     static constexpr bool stored(std::size_t k) { return rank[k] > 0 && !Plan::interior[k]; }
-    static std::size_t bytes(std::size_t k, std::size_t batch, std::size_t element) {
+    static constexpr bool no_dyn = [] {
+        for (std::size_t d : dyn_extents)
+            if (d != 0) return false;
+        return true;
+    }();
+    static constexpr std::size_t bytes(std::size_t k, std::size_t batch, std::size_t element) {
         std::size_t count = static_elements[k];
         for (std::size_t i = 0; i < dyn_extents[k]; ++i) count *= batch;
         return round_up(count * element);
@@ -87,7 +92,7 @@ struct binding_slots<graph<boost::mp11::mp_list<Nodes...>>, EnvLeaves> {
         if constexpr (is_leaf<N>::value)
             return find<N>(EnvLeaves{});
         else
-            return sizeof...(Nodes) + 1;
+            return 0;  // not read
     }
     static constexpr std::array<std::size_t, sizeof...(Nodes)> value{position<Nodes>()...};
 };
@@ -170,19 +175,44 @@ struct store_pins<graph<boost::mp11::mp_list<Nodes...>>, Layout> {
     static constexpr bool pinned(std::size_t k) { return offset[k] != none; }
 };
 
+namespace detail {
+// Where each buffer goes, node by node (value, then adjoint), as an offset in
+// bytes from the start of the workspace, for batch extent `batch`.
+template <class G, class Plan, class T, class Pins>
+struct buffer_offsets {
+    using table = node_table<G, Plan, T>;
+    std::array<std::size_t, table::n + 1> value{}, adjoint{};
+    std::size_t total = 0;
+    constexpr buffer_offsets(std::size_t batch, bool adjoints) {
+        for (std::size_t k = 0; k < table::n; ++k) {
+            if (!table::stored(k)) continue;
+            const std::size_t bytes = table::bytes(k, batch, sizeof(T));
+            if (!table::leaf[k]) {
+                value[k] = total;
+                total += bytes;
+            }
+            if (adjoints && Plan::active[k] && !Pins::pinned(k)) {
+                adjoint[k] = total;
+                total += bytes;
+            }
+        }
+    }
+};
+// For a graph without dyn extents, the offsets are constants.
+template <class G, class Plan, class T, class Pins, bool Adjoints>
+inline constexpr buffer_offsets<G, Plan, T, Pins> static_offsets{0, Adjoints};
+}  // namespace detail
+
 // Bytes of workspace a sweep needs: a value buffer for every stored op node of
 // rank > 0 and, with adjoints, an adjoint buffer for every active stored node
 // whose adjoint is not pinned elsewhere.
 template <class G, class Plan, class T, class Pins = no_pins>
 std::size_t tensor_bytes(std::size_t batch, bool adjoints) {
-    using table = detail::node_table<G, Plan, T>;
-    std::size_t bytes = 0;
-    for (std::size_t k = 0; k < table::n; ++k) {
-        if (!table::stored(k)) continue;
-        if (!table::leaf[k]) bytes += table::bytes(k, batch, sizeof(T));
-        if (adjoints && Plan::active[k] && !Pins::pinned(k)) bytes += table::bytes(k, batch, sizeof(T));
-    }
-    return bytes;
+    if constexpr (detail::node_table<G, Plan, T>::no_dyn)
+        return adjoints ? detail::static_offsets<G, Plan, T, Pins, true>.total
+                        : detail::static_offsets<G, Plan, T, Pins, false>.total;
+    else
+        return detail::buffer_offsets<G, Plan, T, Pins>(batch, adjoints).total;
 }
 
 // Points the cells of the tapes at workspace memory (values, then adjoints,
@@ -193,32 +223,46 @@ void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, st
              T* pinned = nullptr) {
     using table = detail::node_table<G, Plan, T>;
     constexpr auto& position = detail::binding_slots<G, typename Env::leaves>::value;
+    // Expanded over the nodes as expressions, not a loop: for a small graph
+    // everything folds to a few stores (no function is instantiated per node).
     env.unpack([&](const auto&... v) {
         const std::array<void*, sizeof...(v) + 1> data{detail::bound_data(v)..., nullptr};
         const std::array<T, sizeof...(v) + 1> number{detail::bound_number<T>(v)..., T(0)};
-        for (std::size_t k = 0; k < table::n; ++k) {
-            if (!table::leaf[k]) continue;
-            if (table::rank[k] == 0)
-                values.slots[k].value = number[position[k]];
-            else
-                values.slots[k].data = data[position[k]];
-        }
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (void)std::initializer_list<int>{
+                (table::leaf[K] ? (table::rank[K] == 0 ? void(values.slots[K].value = number[position[K]])
+                                                       : void(values.slots[K].data = data[position[K]]))
+                                : void(),
+                 0)...};
+        }(std::make_index_sequence<table::n>{});
     });
-    for (std::size_t k = 0; k < table::n; ++k) {
-        if (!table::stored(k)) continue;
-        const std::size_t bytes = table::bytes(k, batch, sizeof(T));
-        if (!table::leaf[k]) {
-            values.slots[k].data = memory;
-            memory += bytes;
-        }
-        if (adjoints && Plan::active[k]) {
-            if (Pins::pinned(k)) {
-                if constexpr (!std::is_same_v<Pins, no_pins>) adjoints->slots[k].data = pinned + Pins::offset[k];
-            } else {
-                adjoints->slots[k].data = memory;
-                memory += bytes;
-            }
-        }
+    auto place = [&](const auto& offsets) {
+        [&]<std::size_t... K>(std::index_sequence<K...>) {
+            (void)std::initializer_list<int>{
+                (table::stored(K) && !table::leaf[K] ? void(values.slots[K].data = memory + offsets.value[K]) : void(),
+                 0)...};
+            if (adjoints)
+                (void)std::initializer_list<int>{
+                    (table::stored(K) && Plan::active[K] && !Pins::pinned(K)
+                         ? void(adjoints->slots[K].data = memory + offsets.adjoint[K])
+                         : void(),
+                     0)...};
+            if constexpr (!std::is_same_v<Pins, no_pins>)
+                if (adjoints)
+                    (void)std::initializer_list<int>{
+                        (table::stored(K) && Plan::active[K] && Pins::pinned(K)
+                             ? void(adjoints->slots[K].data = pinned + Pins::offset[K])
+                             : void(),
+                         0)...};
+        }(std::make_index_sequence<table::n>{});
+    };
+    if constexpr (table::no_dyn) {
+        if (adjoints)
+            place(detail::static_offsets<G, Plan, T, Pins, true>);
+        else
+            place(detail::static_offsets<G, Plan, T, Pins, false>);
+    } else {
+        place(detail::buffer_offsets<G, Plan, T, Pins>(batch, adjoints != nullptr));
     }
 }
 
