@@ -31,88 +31,11 @@
 #include <type_traits>
 #include <vector>
 
-// ---------------------------------------------------------------- counting operator new / delete
+#include "counting_new.hpp"
 
-namespace {
-
-struct counters {
-    std::atomic<long> plain{0}, aligned{0}, nothrow{0}, aligned_nothrow{0}, array{0};
-    std::atomic<long> deletes{0}, sized_deletes{0}, aligned_deletes{0};
-    [[nodiscard]] long news() const { return plain + aligned + nothrow + aligned_nothrow + array; }
-};
-counters count;
-
-void* allocate(std::size_t size) {
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc{};
-}
-void* allocate_aligned(std::size_t size, std::align_val_t align) {
-    const std::size_t a = static_cast<std::size_t>(align);
-    if (void* p = std::aligned_alloc(a, ((size ? size : 1) + a - 1) / a * a)) return p;
-    throw std::bad_alloc{};
-}
-// noinline: inlined into the replaced operator delete, g++ 12 -O2 sees
-// free() of a pointer "from operator new" (-Wmismatched-new-delete), not
-// knowing that this file's operator new is malloc.
-[[gnu::noinline]] void release(void* p, std::atomic<long>& counter) noexcept {
-    if (p) counter.fetch_add(1, std::memory_order_relaxed);
-    std::free(p);
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) {
-    count.plain.fetch_add(1, std::memory_order_relaxed);
-    return allocate(size);
-}
-void* operator new[](std::size_t size) {
-    count.array.fetch_add(1, std::memory_order_relaxed);
-    return allocate(size);
-}
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-    count.nothrow.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(size ? size : 1);
-}
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept {
-    count.nothrow.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(size ? size : 1);
-}
-void* operator new(std::size_t size, std::align_val_t align) {
-    count.aligned.fetch_add(1, std::memory_order_relaxed);
-    return allocate_aligned(size, align);
-}
-void* operator new[](std::size_t size, std::align_val_t align) {
-    count.aligned.fetch_add(1, std::memory_order_relaxed);
-    return allocate_aligned(size, align);
-}
-void* operator new(std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
-    count.aligned_nothrow.fetch_add(1, std::memory_order_relaxed);
-    try {
-        return allocate_aligned(size, align);
-    } catch (...) {
-        return nullptr;
-    }
-}
-void* operator new[](std::size_t size, std::align_val_t align, const std::nothrow_t&) noexcept {
-    count.aligned_nothrow.fetch_add(1, std::memory_order_relaxed);
-    try {
-        return allocate_aligned(size, align);
-    } catch (...) {
-        return nullptr;
-    }
-}
-void operator delete(void* p) noexcept { release(p, count.deletes); }
-void operator delete[](void* p) noexcept { release(p, count.deletes); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { release(p, count.deletes); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p, count.deletes); }
-void operator delete(void* p, std::size_t) noexcept { release(p, count.sized_deletes); }
-void operator delete[](void* p, std::size_t) noexcept { release(p, count.sized_deletes); }
-void operator delete(void* p, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
-void operator delete[](void* p, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p, count.aligned_deletes); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p, count.aligned_deletes); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p, count.aligned_deletes); }
+using counting_new::allocations_in;
+using counting_new::count;
+using counting_new::counters;
 
 // ---------------------------------------------------------------- helpers
 
@@ -129,13 +52,6 @@ void keep_tensor(const V& v) {
     keep(double(v.data()[0]) + double(v.data()[v.size() - 1]));
 }
 
-// The allocations (new of any form) made by f().
-template <class F>
-long allocations_in(F&& f) {
-    const long before = count.news();
-    f();
-    return count.news() - before;
-}
 
 template <std::size_t... E>
 using sh = lz::shape<E...>;
