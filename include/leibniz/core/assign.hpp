@@ -77,7 +77,7 @@ template <class... N>
 struct first_non_elementwise<boost::mp11::mp_list<N...>> {
     static constexpr std::size_t value = [] {
         constexpr std::array<bool, sizeof...(N) + 1> bad{
-            (is_node<N>::value && (!node_traits<N>().elementwise || node_traits<N>().reduces != reduction::none))...,
+            (is_node<N>::value && (!traits_of<typename N::op>().elementwise || traits_of<typename N::op>().reduces != reduction::none))...,
             true};
         std::size_t i = 0;
         while (!bad[i]) ++i;

@@ -86,8 +86,13 @@ constexpr auto make_binding(Value&& value);
 template <class T>
 inline constexpr bool is_integer_scalar = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
+namespace detail {
+struct not_an_op;  // the `op` of a leaf or a literal (its traits: core/plan.hpp)
+}
+
 template <fixed_string Name, class T, Shape S, class Kind>
 struct leaf : expression_base {
+    using op = detail::not_an_op;  // so that a plan can read every node's traits per op, not per node
     static_assert(std::is_floating_point_v<T> || is_integer_scalar<T> || !std::is_arithmetic_v<T>,
                   "leibniz::var / lz::param: the scalar type of a leaf must be a floating-point type "
                   "(float, double, long double), or, for data such as class labels, an integer type "
@@ -128,6 +133,7 @@ concept Param = Leaf<E> && std::same_as<typename std::remove_cvref_t<E>::kind, p
 
 template <rational R>
 struct literal : expression_base {
+    using op = detail::not_an_op;
     static_assert(R.den > 0 && R == R.normalized(), "leibniz: literal values are kept normalized");
     static constexpr rational value = R;
     using scalar_type = void;  // a literal adapts to the scalar type of its neighbours

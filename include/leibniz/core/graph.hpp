@@ -52,17 +52,20 @@ struct collect<node<Op, Args...>, Visited, false> {  // n-ary (three or more ope
                                            node<Op, Args...>>;
 };
 
-// A class with one overload index_of(key<N_i>) -> i per node: the index of a
-// node is found by overload resolution on key<N>, an exact match decided by
+// A class with one overload index_of(key<N_i>*) -> i per node: the index of a
+// node is found by overload resolution on key<N>*, an exact match decided by
 // type identity. (Deducing I from a base indexed<N, I> instead compares the
 // node types structurally, which is exponential when subexpressions are
-// shared: x·σ(x) chained 28 times took 29 s to compile, 1.2 s this way.)
+// shared: x·σ(x) chained 28 times took 29 s to compile, 1.2 s this way.) A
+// pointer, not a key<N> by value: rejecting each of the other overloads is
+// then a pointer conversion, not a search for constructors of key<N_i> —
+// the edges of a 400-node graph took 0.6 s of g++'s time by value.
 template <class T>
 struct key {};
 
 template <class T, std::size_t I>
 struct indexed {
-    static constexpr std::size_t index_of(key<T>) { return I; }
+    static constexpr std::size_t index_of(key<T>*) { return I; }
 };
 
 template <class Seq, class... Ts>
@@ -88,10 +91,10 @@ struct graph<boost::mp11::mp_list<Nodes...>> {
     using map = detail::index_map_impl<std::make_index_sequence<size>, Nodes...>;
 
     template <class N>
-    static constexpr bool contains = requires { map::index_of(detail::key<N>{}); };
+    static constexpr bool contains = requires { map::index_of(static_cast<detail::key<N>*>(nullptr)); };
 
     template <class N>
-    static constexpr std::size_t index = map::index_of(detail::key<N>{});
+    static constexpr std::size_t index = map::index_of(static_cast<detail::key<N>*>(nullptr));
 };
 
 template <Expression E>

@@ -38,13 +38,9 @@ template <std::size_t J, class T>
 using input_leaf = leaf<"in", T, shape<>, tape_input<J>>;
 
 namespace detail {
-template <class N>
-constexpr op_traits node_traits() {
-    if constexpr (is_node<N>::value)
-        return traits_of<typename N::op>();
-    else
-        return op_traits{.elementwise = false, .reads_operands = false};
-}
+struct not_an_op {
+    static constexpr op_traits traits{.elementwise = false, .reads_operands = false};
+};
 template <class N>
 struct input_position;
 template <fixed_string Name, class T, class S, std::size_t J>
@@ -65,8 +61,8 @@ struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue, Keep> {
     static constexpr std::array<bool, n> is_op{is_node<Nodes>::value...};
     static constexpr std::array<bool, n> kept{boost::mp11::mp_contains<Keep, Nodes>::value...};
     static constexpr std::array<bool, n> is_literal_node{is_literal<Nodes>::value...};
-    static constexpr std::array<op_traits, n> traits{detail::node_traits<Nodes>()...};
-    static constexpr std::array<bool, n> fusable{(detail::node_traits<Nodes>().elementwise && is_node<Nodes>::value &&
+    static constexpr std::array<op_traits, n> traits{traits_of<typename Nodes::op>()...};
+    static constexpr std::array<bool, n> fusable{(traits_of<typename Nodes::op>().elementwise && is_node<Nodes>::value &&
                                                   shape_of<Nodes>::rank > 0)...};
 
     static constexpr auto make_active() {
