@@ -16,7 +16,7 @@
 
 // g++ 12 -O3 reports a false -Wrestrict (GCC bug 105329) inside std::string's
 // operator+(const char*, std::string&&) as inlined into lz::explain
-// (core/explain_tensor.hpp: "v" + std::to_string(...)). Reported to the library;
+// (core/explain.hpp: "v" + std::to_string(...)). Reported to the library;
 // silenced here, before <string> is first included, until it is worked around there.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"

@@ -5,7 +5,7 @@
 
 #include <leibniz/core/assign.hpp>
 #include <leibniz/core/bind_tensor.hpp>
-#include <leibniz/core/explain_tensor.hpp>
+#include <leibniz/core/explain.hpp>
 #include <leibniz/core/forward.hpp>
 #include <leibniz/core/simd.hpp>
 #include <leibniz/core/sweep.hpp>
