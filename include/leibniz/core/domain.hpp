@@ -93,9 +93,22 @@ using without_domain = boost::mp11::mp_front<typename detail::domain_operands<st
 
 // The leaves an environment of E may bind: E's own, then those its
 // derivatives' domain nodes record.
+namespace detail {
+// Without domain nodes (every expression but a derivative's), E's leaves
+// as they are: no set operations on a large network's leaf list.
+template <class Leaves, class Recorded>
+struct domain_union {
+    using type = boost::mp11::mp_unique<boost::mp11::mp_append<Leaves, Recorded>>;
+};
+template <class Leaves>
+struct domain_union<Leaves, boost::mp11::mp_list<>> {
+    using type = Leaves;
+};
+}  // namespace detail
+
 template <Expression E>
-using domain_of = boost::mp11::mp_unique<boost::mp11::mp_append<
-    leaves_of<E>, boost::mp11::mp_flatten<boost::mp11::mp_transform<detail::recorded_domain_t, nodes_of<E>>>>>;
+using domain_of = typename detail::domain_union<
+    leaves_of<E>, boost::mp11::mp_flatten<boost::mp11::mp_transform<detail::recorded_domain_t, nodes_of<E>>>>::type;
 
 namespace detail {
 // r (a derivative of F) as it is when it holds every leaf of F's domain, else
