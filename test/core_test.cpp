@@ -366,4 +366,15 @@ BOOST_AUTO_TEST_CASE(derivative_evaluates_in_its_functions_environment) {
     BOOST_TEST(lz::eval(lz::d(u + v, v), fenv) == 1.0f);
     // a derivative that kept every leaf is the bare expression, as before
     static_assert(std::is_same_v<decltype(lz::d(x * x, x)), decltype(2_c * x)>);
+    // in a tensor expression (d itself takes scalar expressions): t·∂(x·y)/∂x
+    // = t·y, elementwise over t, evaluated and differentiated where f is
+    constexpr auto t = lz::var<"t", double, lz::shape<3>>;
+    const lz::tensor<double, lz::shape<3>> ts{1.0, -2.0, 0.5};
+    const auto tenv = lz::at(t = ts, x = 2.0, y = 3.0);
+    const auto scaled = lz::eval(t * lz::d(f, x), tenv);
+    const auto dsum = lz::grad(lz::sum(t * lz::d(f, x)), t, tenv);
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(scaled(i) == 3.0 * ts(i));
+        BOOST_TEST(dsum(i) == 3.0);
+    }
 }
