@@ -226,8 +226,8 @@ BOOST_AUTO_TEST_CASE(d_composes) {
 BOOST_AUTO_TEST_CASE(lenient_environment_ignores_extra_bindings) {
     const auto f = w * x + b;
     const auto env = lz::at(w = 2.0, x = 3.0, b = 4.0);
-    // d(f, w) = x: no longer contains w or b; a strict env would be a compile error.
-    static_assert(std::is_same_v<decltype(lz::d(f, w)), std::remove_const_t<decltype(x)>>);
+    // d(f, w) = x: no longer contains w or b (a node records them: f's strict env works too).
+    static_assert(std::is_same_v<lz::without_domain<decltype(lz::d(f, w))>, std::remove_const_t<decltype(x)>>);
     BOOST_TEST(lz::eval(lz::d(f, w), lz::lenient(env)) == 3.0);
     BOOST_TEST(lz::eval(lz::d(f, b), lz::lenient(env)) == 1.0);  // a literal
     BOOST_TEST(lz::eval(w, lz::lenient(env)) == 2.0);
@@ -323,4 +323,58 @@ BOOST_AUTO_TEST_CASE(names_concatenate_and_format_integers_at_compile_time) {
     constexpr auto same = lz::param<"0.weight", double, lz::shape<2, 3>>;
     static_assert(std::is_same_v<decltype(w), decltype(same)>);
     BOOST_TEST(lz::to_string(w) == "0.weight");
+}
+
+// A derivative keeps its function's domain (core/domain.hpp): d(f, x)
+// evaluates in f's own strict environment even when it lost some of f's
+// leaves; binding a name in neither stays a compile error (the
+// derivative_foreign_binding_fail compile-fail test).
+BOOST_AUTO_TEST_CASE(derivative_evaluates_in_its_functions_environment) {
+    constexpr auto y = lz::var<"y">;
+    const auto env = lz::at(x = 2.0, y = 3.0);
+    // d(x·y, x) = y: x is gone, the environment binds it anyway
+    const auto f = x * y;
+    BOOST_TEST(lz::eval(f, env) == 6.0);
+    BOOST_TEST(lz::eval(lz::d(f, x), env) == 3.0);
+    BOOST_TEST(lz::eval(lz::d(f, y), env) == 2.0);
+    BOOST_TEST(lz::to_string(lz::d(f, x)) == "y");  // prints as before
+    BOOST_TEST(lz::eval(lz::d(f, x), lz::at(y = 5.0)) == 5.0);  // a lost leaf need not be bound
+    // a constant derivative: d(sin(x) + y, y) = 1, evaluated where f is
+    const auto g = lz::sin(x) + y;
+    BOOST_TEST(lz::to_string(lz::d(g, y)) == "1");
+    BOOST_TEST(lz::eval(lz::d(g, y), env) == 1.0);
+    BOOST_TEST(lz::eval(lz::d(g, x), env) == std::cos(2.0));
+    // nested: d(d(x²y, x), y) = 2x, then d(·, x) = 2 — every one in f's environment
+    const auto h = x * x * y;
+    BOOST_TEST(lz::eval(lz::d(lz::d(h, x), y), env) == 4.0);
+    BOOST_TEST(lz::eval(lz::d(lz::d(lz::d(h, x), y), x), env) == 2.0);
+    BOOST_TEST(lz::to_string(lz::d(lz::d(lz::d(h, x), y), x)) == "2");
+    // composed with more: the domain is kept inside a larger expression
+    BOOST_TEST(lz::eval(lz::d(f, x) * x + 1_c, env) == 7.0);
+    BOOST_TEST(lz::to_string(lz::d(x * y, x) * (x + y)) == "y*(x + y)");
+    BOOST_TEST(lz::to_string((x + y) * lz::d(x * (x + y), y)) == "(x + y)*x");
+    BOOST_TEST(lz::to_string(lz::d(x * (x + y), x) * y) == "(x + y + x)*y");
+    // every entry point: grad, value_and_grad, jvp, in f's environment
+    BOOST_TEST(lz::grad(lz::d(h, x), y, env) == 4.0);
+    BOOST_TEST(lz::value_and_grad(lz::d(h, x), y, env).value == 12.0);
+    BOOST_TEST(lz::jvp(lz::d(f, x), env, lz::tangent(y = 1.0)).tangent == 1.0);
+    // float
+    constexpr auto u = lz::var<"u", float>;
+    constexpr auto v = lz::var<"v", float>;
+    const auto fenv = lz::at(u = 1.5f, v = 2.0f);
+    BOOST_TEST(lz::eval(lz::d(u * v, u), fenv) == 2.0f);
+    BOOST_TEST(lz::eval(lz::d(u + v, v), fenv) == 1.0f);
+    // a derivative that kept every leaf is the bare expression, as before
+    static_assert(std::is_same_v<decltype(lz::d(x * x, x)), decltype(2_c * x)>);
+    // in a tensor expression (d itself takes scalar expressions): t·∂(x·y)/∂x
+    // = t·y, elementwise over t, evaluated and differentiated where f is
+    constexpr auto t = lz::var<"t", double, lz::shape<3>>;
+    const lz::tensor<double, lz::shape<3>> ts{1.0, -2.0, 0.5};
+    const auto tenv = lz::at(t = ts, x = 2.0, y = 3.0);
+    const auto scaled = lz::eval(t * lz::d(f, x), tenv);
+    const auto dsum = lz::grad(lz::sum(t * lz::d(f, x)), t, tenv);
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(scaled(i) == 3.0 * ts(i));
+        BOOST_TEST(dsum(i) == 3.0);
+    }
 }

@@ -9,6 +9,7 @@
 #include <leibniz/io/idx.hpp>
 #include <leibniz/io/npy.hpp>
 #if __has_include(<nlohmann/json.hpp>)
+#include <leibniz/io/parameters.hpp>
 #include <leibniz/io/safetensors.hpp>
 #define IO_TEST_SAFETENSORS 1
 #endif
@@ -40,6 +41,19 @@ void expect_io_error(const std::function<void()>& f, const std::string& file, co
     }
 }
 
+#ifdef IO_TEST_SAFETENSORS
+// The store the files of test/io/bad/store/ do not fit: a two-layer network
+// loaded from PyTorch's names and layout (io_ref::torch_name).
+using mlp_store = lz::parameters<boost::mp11::mp_list<lz::leaf<"l1.w", float, lz::shape<3, 4>, lz::param_kind>,
+                                                      lz::leaf<"l1.b", float, lz::shape<4>, lz::param_kind>,
+                                                      lz::leaf<"l2.w", float, lz::shape<4, 2>, lz::param_kind>,
+                                                      lz::leaf<"l2.b", float, lz::shape<2>, lz::param_kind>>>;
+const io::name_map to_torch = [](std::string_view leaf, std::span<const std::size_t>) {
+    auto [name, transpose] = io_ref::torch_name(leaf);
+    return io::stored_as{name, transpose};
+};
+#endif
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_malformed_file_raises_io_error_naming_the_problem) {
@@ -62,6 +76,10 @@ BOOST_AUTO_TEST_CASE(every_malformed_file_raises_io_error_naming_the_problem) {
         else if (format == "csv") read = [&] { (void)io::read_csv<float>(file, {.label = "label"}); };
 #ifdef IO_TEST_SAFETENSORS
         else if (format == "safetensors") read = [&] { (void)io::read_safetensors(file); };
+        else if (format == "store") read = [&] {
+            mlp_store p;
+            (void)io::load_parameters(file, p, {.map = to_torch});
+        };
 #endif
         else continue;
         expect_io_error(read, file, part);
@@ -127,3 +145,49 @@ BOOST_AUTO_TEST_CASE(a_shape_mismatch_names_both_shapes) {
     expect_io_error([&] { (void)s.get<float, lz::shape<3, 2>>("w_f32"); }, st, "tensor 'w_f32': the file's shape [2, 3] does not match the destination's shape [3, 2]");
 #endif
 }
+
+#ifdef IO_TEST_SAFETENSORS
+BOOST_AUTO_TEST_CASE(a_store_that_does_not_fit_the_file) {
+    const std::string model = io_ref::path("safetensors/model.safetensors");
+    // by the leaves' own names nothing matches: the first parameter is missing
+    mlp_store p;
+    expect_io_error([&] { (void)io::load_parameters(model, p); }, model,
+                    "tensor 'l1.w': missing: the file has no tensor for parameter 'l1.w' [3, 4]; the file holds '0.bias', "
+                    "'0.weight', '2.bias', '2.weight' (a lenient load, {.strict = false}, skips missing tensors)");
+    // leniently, everything is skipped and reported
+    const auto r = io::load_parameters(model, p, {.strict = false});
+    BOOST_TEST(r.missing_keys == (std::vector<std::string>{"l1.b", "l1.w", "l2.b", "l2.w"}), boost::test_tools::per_element());
+    BOOST_TEST(r.unexpected_keys == (std::vector<std::string>{"0.bias", "0.weight", "2.bias", "2.weight"}),
+               boost::test_tools::per_element());
+    for (float v : p.flat()) BOOST_TEST(v == 0.0f);
+    // a mis-shaped tensor is an error even when lenient, and leaves the store unchanged
+    const std::string untransposed = io_ref::path("bad/store/untransposed.safetensors");
+    p.flat()[0] = 3.0f;
+    expect_io_error([&] { (void)io::load_parameters(untransposed, p, {.strict = false, .map = to_torch}); }, untransposed,
+                    "the file's shape [3, 4] does not match parameter 'l1.w' [3, 4] (stored as '0.weight', transposed), "
+                    "which the file holds as [4, 3]");
+    const std::string bias = io_ref::path("bad/store/bias_shape.safetensors");
+    expect_io_error([&] { (void)io::load_parameters(bias, p, {.strict = false, .map = to_torch}); }, bias,
+                    "tensor '2.bias': the file's shape [3] does not match parameter 'l2.b' [2]");
+    BOOST_TEST(p.flat()[0] == 3.0f);
+    for (std::size_t i = 1; i < p.size(); ++i) BOOST_TEST(p.flat()[i] == 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(a_name_map_that_cannot_be_followed) {
+    mlp_store p;
+    const std::string out = (io_ref::scratch() / "map.safetensors").string();
+    const io::name_map transpose_all = [](std::string_view leaf, std::span<const std::size_t>) {
+        return io::stored_as{std::string(leaf), true};
+    };
+    expect_io_error([&] { io::save_parameters(out, p, {.map = transpose_all}); }, out,
+                    "tensor 'l1.b': the name map transposes parameter 'l1.b' of shape [4]: only a rank-2 tensor can be transposed");
+    const io::name_map one_name = [](std::string_view leaf, std::span<const std::size_t>) {
+        return io::stored_as{leaf.substr(3) == "w" ? "weight" : std::string(leaf), false};
+    };
+    expect_io_error([&] { io::save_parameters(out, p, {.map = one_name}); }, out,
+                    "tensor 'weight': the name map gives parameters 'l1.w' and 'l2.w' the same name in the file");
+    BOOST_TEST(!std::filesystem::exists(out));  // nothing written
+    const std::string model = io_ref::path("safetensors/model.safetensors");
+    expect_io_error([&] { (void)io::load_parameters(model, p, {.map = one_name}); }, model, "the same name in the file");
+}
+#endif

@@ -11,6 +11,8 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace io_ref {
@@ -57,6 +59,18 @@ inline long long as_int(const std::string& v) { return std::stoll(v); }
 inline std::vector<char> bytes_of(const std::string& file) {
     std::ifstream in(file, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The name map of the two-layer store the io tests load PyTorch's
+// Linear(3, 4) - ReLU - Linear(4, 2) into (test/io/safetensors/model.safetensors):
+// leaf name -> {state_dict key, transposed?}. leibniz's dense weight is
+// [in, out], PyTorch's [out, in]. Names it does not know stay as they are.
+inline std::pair<std::string, bool> torch_name(std::string_view leaf) {
+    if (leaf == "l1.w") return {"0.weight", true};
+    if (leaf == "l1.b") return {"0.bias", false};
+    if (leaf == "l2.w") return {"2.weight", true};
+    if (leaf == "l2.b") return {"2.bias", false};
+    return {std::string(leaf), false};
 }
 
 // A fresh directory for the files a test writes, removed at exit.

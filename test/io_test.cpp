@@ -9,6 +9,7 @@
 #include <leibniz/io/idx.hpp>
 #include <leibniz/io/npy.hpp>
 #if __has_include(<nlohmann/json.hpp>)
+#include <leibniz/io/parameters.hpp>
 #include <leibniz/io/safetensors.hpp>
 #define IO_TEST_SAFETENSORS 1
 #endif
@@ -317,6 +318,144 @@ BOOST_AUTO_TEST_CASE(safetensors_round_trip_every_dtype) {
     for (const auto& [name, st] : w) BOOST_TEST(as_chars(back.at(name).bytes) == as_chars(st.bytes), boost::test_tools::per_element());
 }
 
+// ------------------------------------------------------------------- parameter stores
+
+namespace {
+// The store of a two-layer network, dense weights [in, out] as leibniz keeps them.
+template <class T>
+using mlp_store = lz::parameters<boost::mp11::mp_list<lz::leaf<"l1.w", T, lz::shape<3, 4>, lz::param_kind>,
+                                                      lz::leaf<"l1.b", T, lz::shape<4>, lz::param_kind>,
+                                                      lz::leaf<"l2.w", T, lz::shape<4, 2>, lz::param_kind>,
+                                                      lz::leaf<"l2.b", T, lz::shape<2>, lz::param_kind>>>;
+constexpr auto l1w = lz::param<"l1.w", float, lz::shape<3, 4>>;
+constexpr auto l2w = lz::param<"l2.w", float, lz::shape<4, 2>>;
+constexpr auto l2b = lz::param<"l2.b", float, lz::shape<2>>;
+
+// PyTorch's names and layout (io_ref::torch_name): a hand-written map.
+const io::name_map to_torch = [](std::string_view leaf, std::span<const std::size_t> extents) {
+    auto [name, transpose] = io_ref::torch_name(leaf);
+    BOOST_TEST((!transpose || extents.size() == 2u));
+    return io::stored_as{name, transpose};
+};
+
+template <class T>
+void fill_store(T& store) {
+    for (std::size_t i = 0; i < store.size(); ++i)
+        store.flat()[i] = static_cast<typename T::scalar_type>(static_cast<double>(i) * 0.37 - 1.5);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(parameters_round_trip_by_leaf_name) {
+    using store_t = lz::parameters<boost::mp11::mp_list<lz::leaf<"w", double, lz::shape<2, 3>, lz::param_kind>,
+                                                        lz::leaf<"s", double, lz::shape<>, lz::param_kind>,
+                                                        lz::leaf<"b", double, lz::shape<3>, lz::param_kind>>>;
+    store_t a;
+    fill_store(a);
+    a.flat()[6] = 0.1;  // the scalar: not exact in float
+    io::save_parameters(scratch("store.safetensors"), a, {.metadata = {{"format", "pt"}}});
+    // the file: one tensor per leaf, by its name, its shape, the store's dtype
+    const auto s = io::read_safetensors(scratch("store.safetensors"));
+    BOOST_TEST(s.size() == 3u);
+    BOOST_TEST(s.metadata.at("format") == "pt");
+    BOOST_TEST(s.at("w").shape == (std::vector<std::size_t>{2, 3}), boost::test_tools::per_element());
+    BOOST_TEST(s.at("s").shape.empty());
+    BOOST_TEST((s.at("b").type == io::dtype::f64));
+    BOOST_TEST(s.get<double>("b").data == (std::vector<double>{7 * 0.37 - 1.5, 8 * 0.37 - 1.5, 9 * 0.37 - 1.5}),
+               boost::test_tools::per_element());
+    store_t b;
+    const auto r = io::load_parameters(scratch("store.safetensors"), b);
+    BOOST_TEST(r.missing_keys.empty());
+    BOOST_TEST(r.unexpected_keys.empty());
+    BOOST_TEST(std::memcmp(a.flat().data(), b.flat().data(), a.size() * sizeof(double)) == 0);
+    // into a float store of the same names: F64 converted, rounded once
+    using float_t = lz::parameters<boost::mp11::mp_list<lz::leaf<"w", float, lz::shape<2, 3>, lz::param_kind>,
+                                                        lz::leaf<"s", float, lz::shape<>, lz::param_kind>,
+                                                        lz::leaf<"b", float, lz::shape<3>, lz::param_kind>>>;
+    float_t f;
+    io::load_parameters(scratch("store.safetensors"), f);
+    for (std::size_t i = 0; i < f.size(); ++i) BOOST_TEST(f.flat()[i] == static_cast<float>(a.flat()[i]));
+    // saved as bf16: each value to bfloat16's nearest (8 significant bits)
+    io::save_parameters(scratch("store_bf16.safetensors"), a, {.as = io::dtype::bf16});
+    BOOST_TEST((io::read_safetensors(scratch("store_bf16.safetensors")).at("w").type == io::dtype::bf16));
+    io::load_parameters(scratch("store_bf16.safetensors"), b);
+    for (std::size_t i = 0; i < b.size(); ++i) BOOST_TEST(std::abs(b.flat()[i] - a.flat()[i]) <= std::abs(a.flat()[i]) * 0x1p-8);
+    // a view laid out like the store (what lz::grad returns) saves and loads too
+    io::save_parameters(scratch("view.safetensors"), a.view());
+    store_t c;
+    io::load_parameters(scratch("view.safetensors"), c.view());
+    BOOST_TEST(std::memcmp(a.flat().data(), c.flat().data(), a.size() * sizeof(double)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(parameters_load_pytorchs_state_dict_transposed) {
+    // test/io/safetensors/model.safetensors: the state_dict of PyTorch's
+    // Linear(3, 4) - ReLU - Linear(4, 2), weights [out, in]
+    const std::string file = "safetensors/model.safetensors";
+    mlp_store<float> p;
+    const auto r = io::load_parameters(io_ref::path(file), p, {.map = to_torch});
+    BOOST_TEST(r.missing_keys.empty());
+    BOOST_TEST(r.unexpected_keys.empty());
+    const auto w1 = expected<float>(io_ref::get(file, "0.weight"));  // [4, 3]
+    const auto w2 = expected<float>(io_ref::get(file, "2.weight"));  // [2, 4]
+    for (std::size_t i = 0; i < 3; ++i)
+        for (std::size_t j = 0; j < 4; ++j) BOOST_TEST(p[l1w](i, j) == w1[j * 3 + i]);
+    for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t j = 0; j < 2; ++j) BOOST_TEST(p[l2w](i, j) == w2[j * 4 + i]);
+    BOOST_TEST(same_values(std::vector<float>(p[l2b].data(), p[l2b].data() + 2), expected<float>(io_ref::get(file, "2.bias"))));
+    BOOST_TEST(same_values(std::vector<float>(p.flat().begin() + 12, p.flat().begin() + 16),
+                           expected<float>(io_ref::get(file, "0.bias"))));
+    // saved back through the same map: PyTorch's names, shapes and bytes
+    io::save_parameters(scratch("model.safetensors"), p, {.map = to_torch});
+    const auto theirs = io::read_safetensors(io_ref::path(file));
+    const auto mine = io::read_safetensors(scratch("model.safetensors"));
+    BOOST_TEST(mine.size() == theirs.size());
+    for (const auto& [name, t] : theirs) {
+        BOOST_TEST_CONTEXT(name) {
+            BOOST_REQUIRE(mine.contains(name));
+            BOOST_TEST(mine.at(name).shape == t.shape, boost::test_tools::per_element());
+            BOOST_TEST(as_chars(mine.at(name).bytes) == as_chars(t.bytes), boost::test_tools::per_element());
+        }
+    }
+    // F64, F16, BF16 and F32 tensors (model_mixed.safetensors) into float and double stores
+    const std::string mixed = "safetensors/model_mixed.safetensors";
+    mlp_store<double> d;
+    io::load_parameters(io_ref::path(mixed), d, {.map = to_torch});
+    io::load_parameters(io_ref::path(mixed), p, {.map = to_torch});
+    for (const char* name : {"0.weight", "0.bias", "2.weight", "2.bias"}) {
+        const auto want = expected<double>(io_ref::get(mixed, name));
+        const auto [leaf, transpose] = std::pair{std::string(name[0] == '0' ? "l1." : "l2.") + (name[2] == 'w' ? "w" : "b"),
+                                                 name[2] == 'w'};
+        const auto in_d = d.find(leaf);
+        const auto in_p = p.find(leaf);
+        BOOST_REQUIRE((in_d && in_p));
+        const std::size_t rows = in_d->extents[0], cols = in_d->extents.size() == 2 ? in_d->extents[1] : 1;
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::size_t j = 0; j < cols; ++j) {
+                const double v = want[transpose ? j * rows + i : i * cols + j];
+                BOOST_TEST(in_d->data[i * cols + j] == v);
+                BOOST_TEST(in_p->data[i * cols + j] == static_cast<float>(v));
+            }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(parameters_lenient_load_skips_missing_and_extra) {
+    io::tensor_set s = io::read_safetensors(io_ref::path("safetensors/model.safetensors"));
+    s.erase("2.bias");
+    s.erase("0.bias");
+    const std::vector<float> extra{1, 2};
+    s.set<float>("3.weight", std::span<const float>(extra), std::vector<std::size_t>{1, 2});
+    mlp_store<float> p;
+    p[l2b](1) = 42.0f;
+    const auto r = io::load_parameters(s, p, {.strict = false, .map = to_torch});
+    BOOST_TEST(r.missing_keys == (std::vector<std::string>{"0.bias", "2.bias"}), boost::test_tools::per_element());
+    BOOST_TEST(r.unexpected_keys == (std::vector<std::string>{"3.weight"}), boost::test_tools::per_element());
+    BOOST_TEST(p[l2b](1) == 42.0f);  // a skipped parameter keeps its value
+    BOOST_TEST(p[l1w](2, 3) == static_cast<float>(io_ref::as_double(io_ref::get("safetensors/model.safetensors", "0.weight").values[11])));
+    // strictly: the first missing one is an error, and the store is unchanged
+    mlp_store<float> q;
+    BOOST_CHECK_THROW(io::load_parameters(s, q, {.map = to_torch}), lz::io_error);
+    for (float v : q.flat()) BOOST_TEST(v == 0.0f);
+}
+
 #endif
 
 // ------------------------------------------------------------------- CSV
@@ -419,6 +558,14 @@ BOOST_AUTO_TEST_CASE(writes_files_for_numpy_and_pytorch) {
     s.metadata["writer"] = "leibniz io_test";
     io::write_safetensors(out("set.safetensors"), s);
     BOOST_TEST(io::read_safetensors(out("set.safetensors")).size() == 7u);
+    // a parameter store in PyTorch's layout (check_io.py loads it into
+    // Linear(3, 4) - ReLU - Linear(4, 2) with load_state_dict): values i * 0.37 - 1.5
+    // in store order; and the committed model.safetensors loaded and saved again
+    mlp_store<float> p;
+    fill_store(p);
+    io::save_parameters(out("store.safetensors"), p, {.map = to_torch});
+    io::load_parameters(io_ref::path("safetensors/model.safetensors"), p, {.map = to_torch});
+    io::save_parameters(out("model_again.safetensors"), p, {.map = to_torch, .metadata = {{"format", "pt"}}});
 #endif
     BOOST_TEST(io::read_npy<float>(out("f4.npy")).data == f4, boost::test_tools::per_element());
 }

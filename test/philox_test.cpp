@@ -203,3 +203,69 @@ BOOST_AUTO_TEST_CASE(dropout_fused_equals_the_mask_applied_by_hand) {
         BOOST_TEST(g.data()[i] == (up - down) / (2 * step), boost::test_tools::tolerance(1e-6));
     }
 }
+
+// ---------------------------------------------------------------- the same masks in every build
+// test/random/philox_masks.inc (test/ref/make_philox_ref.py, an independent
+// Philox in Python checked against Random123's vectors) holds, per (seed,
+// step, name, shape, type, p), the number of ones and the FNV-1a of a
+// dropout-style mask. Every build checks the same committed values — CI's
+// g++ -march=native (SIMD) build and its portable clang build without -march
+// — so their masks agree bit for bit; and each build draws the mask in
+// several evaluations: multiplied into x in one fused elementwise loop,
+// inside lz::dropout (x·mask/(1 − q)), through the reverse sweep's tape, where
+// every node has its own buffer (∂ sum(x·mask)/∂x is the mask), and, in
+// double (a mask alone computes in double), by itself.
+
+namespace {
+struct mask_summary {
+    std::size_t ones = 0;
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a 64 of the mask as bytes 0/1
+    void add(bool one) {
+        ones += one;
+        hash = (hash ^ (one ? 1u : 0u)) * 1099511628211ull;
+    }
+};
+
+template <lz::fixed_string Name, class S, class T, std::int64_t PN, std::int64_t PD>
+void check_mask(std::uint64_t seed, std::uint32_t step, std::size_t ones, std::uint64_t hash) {
+    const std::array<std::uint64_t, 2> key{seed, step};
+    constexpr auto keep = lz::literal<lz::rational{PN, PD}>{};
+    constexpr auto drop = lz::literal<lz::rational{PD - PN, PD}>{};
+    constexpr auto x = lz::var<"x", T, S>;
+    lz::tensor<T, S> xs;
+    std::fill_n(xs.data(), xs.size(), T(1));
+    const auto env = lz::at(x = xs, rng = key);
+    const auto fused = lz::eval(x * lz::bernoulli<Name, S>(rng, keep), env);
+    const auto dropped = lz::eval(lz::dropout<Name>(x, rng, drop), env);
+    const auto taped = lz::grad(lz::sum(x * lz::bernoulli<Name, S>(rng, keep)), x, env);
+    static_assert(std::is_same_v<typename std::remove_cvref_t<decltype(fused)>::value_type, T>);
+    mask_summary f, d, t;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+        f.add(fused.data()[i] == T(1));
+        d.add(dropped.data()[i] != T(0));
+        t.add(taped.data()[i] == T(1));
+    }
+    BOOST_TEST_CONTEXT(Name.view() << ", " << xs.size() << " elements of " << sizeof(T) * 8 << " bits, seed " << seed
+                                   << ", step " << step) {
+        BOOST_TEST(f.ones == ones);
+        BOOST_TEST(f.hash == hash);
+        BOOST_TEST(d.hash == hash);
+        BOOST_TEST(t.hash == hash);
+        if constexpr (std::is_same_v<T, double>) {
+            const auto alone = lz::eval(lz::bernoulli<Name, S>(rng, keep), lz::lenient(env));
+            mask_summary a;
+            for (std::size_t i = 0; i < alone.size(); ++i) a.add(alone.data()[i] == 1.0);
+            BOOST_TEST(a.hash == hash);
+        }
+    }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(masks_match_the_committed_checksums_fused_or_not) {
+#define MASK_EXTENTS(...) __VA_ARGS__
+#define MASK_CASE(seed, step, name, extents, type, pn, pd, ones, hash) \
+    check_mask<name, lz::shape<MASK_EXTENTS extents>, type, pn, pd>(seed, step, ones, hash);
+#include "random/philox_masks.inc"
+#undef MASK_CASE
+#undef MASK_EXTENTS
+}

@@ -137,6 +137,18 @@ void symbolic() {
               << lz::to_string(lz::d(lz::log(w) + w / x, w)) << '\n'    // 1/x for ∂(w/x)/∂w
               << lz::to_string(lz::d(lz::d(lz::pow(w, 3_c), w), w)) << '\n';  // d composes
     // [/snippet]
+
+    // [snippet d_domain]
+    constexpr auto y = lz::var<"y">;
+    const auto f = x * y;
+    const auto env = lz::at(x = 2.0, y = 3.0);  // f's environment
+    std::printf("f = %g, df/dx = %g, df/dy = %g, d(sin(x) + y)/dy = %g, d(df/dx)/dy = %g\n", lz::eval(f, env),
+                lz::eval(lz::d(f, x), env), lz::eval(lz::d(f, y), env), lz::eval(lz::d(lz::sin(x) + y, y), env),
+                lz::eval(lz::d(lz::d(f, x), y), env));
+    std::cout << lz::to_string(lz::d(f, x)) << '\n';  // y, printed as before
+    static_assert(std::is_same_v<lz::without_domain<decltype(lz::d(f, x))>, std::remove_const_t<decltype(y)>>);
+    // lz::eval(lz::d(f, x), lz::at(x = 2.0, y = 3.0, z = 1.0)): a compile error, z is in neither
+    // [/snippet]
 }
 
 void printing() {

@@ -4,13 +4,17 @@
 #include <leibniz/io/idx.hpp>
 #include <leibniz/io/npy.hpp>
 #if __has_include(<nlohmann/json.hpp>)
+#include <leibniz/io/parameters.hpp>
 #include <leibniz/io/safetensors.hpp>
+#include <leibniz/leibniz.hpp>
 #endif
 
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <unistd.h>
@@ -67,6 +71,33 @@ int main() {
     auto w2 = in.get<float, lz::shape<2, 2>>("fc.weight");       // shape checked
     auto h = in.get<float>("fc.weight.half");                    // BF16 converted to float
     std::printf("%g %g\n", w2(1, 1), h.data[3]);
+    // [/snippet]
+
+    const std::string store_path = (dir / "store.safetensors").string(), torch_path = (dir / "linear.safetensors").string();
+    // [snippet parameters]
+    constexpr auto input = lz::var<"x", float, lz::shape<lz::dyn, 3>>;
+    constexpr auto W = lz::param<"fc.W", float, lz::shape<3, 2>>;  // [in, out]
+    constexpr auto b = lz::param<"fc.b", float, lz::shape<2>>;
+    lz::parameters params{lz::matmul(input, W) + b};
+    params[W](2, 1) = 0.5f;
+    io::save_parameters(store_path, params);  // tensors "fc.W" [3, 2] and "fc.b" [2], F32
+
+    // PyTorch's nn.Linear(3, 2): its state_dict holds "weight" [2, 3] ([out, in]) and "bias" [2]
+    const io::name_map torch_names = [](std::string_view leaf, std::span<const std::size_t>) {
+        return leaf == "fc.W" ? io::stored_as{"weight", true} : io::stored_as{"bias", false};
+    };
+    io::save_parameters(torch_path, params, {.map = torch_names, .metadata = {{"format", "pt"}}});
+
+    lz::parameters loaded{lz::matmul(input, W) + b};
+    io::load_parameters(torch_path, loaded, {.map = torch_names});  // strict: every name and shape checked
+    std::printf("W(2, 1) = %g\n", loaded[W](2, 1));
+    try {
+        io::load_parameters(store_path, loaded, {.map = torch_names});  // the file holds fc.W and fc.b
+    } catch (const lz::io_error& e) {
+        std::printf("io_error: %s\n", e.reason().c_str());
+    }
+    auto r = io::load_parameters(store_path, loaded, {.strict = false, .map = torch_names});
+    std::printf("skipped: %zu missing, %zu unexpected\n", r.missing_keys.size(), r.unexpected_keys.size());
     // [/snippet]
 #endif
     std::filesystem::remove_all(dir);

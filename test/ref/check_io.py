@@ -39,6 +39,34 @@ def expected():
     }
 
 
+ST_DTYPES = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16,
+             "I32": torch.int32, "I64": torch.int64, "U8": torch.uint8}
+
+
+def read_safetensors(path):
+    """(metadata, {name: torch tensor}, [offset problems]) by the format's specification."""
+    raw = open(path, "rb").read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    data = raw[8 + n:]
+    metadata = header.pop("__metadata__", None)
+    tensors, problems, end = {}, [], 0
+    for name, e in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
+        b, f = e["data_offsets"]
+        if b != end:
+            problems.append(f"{name}: offsets not contiguous")
+        end = f
+        tensors[name] = torch.frombuffer(bytearray(data[b:f]), dtype=ST_DTYPES[e["dtype"]]).reshape(e["shape"])
+    if end != len(data):
+        problems.append("the data does not end where the last tensor does")
+    return metadata, tensors, problems
+
+
+def two_layer_model():
+    """The network of test/io/safetensors/model.safetensors (make_io_ref.py)."""
+    return torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+
+
 def same(a, b):
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
@@ -75,21 +103,9 @@ def main():
 
         path = os.path.join(d, "set.safetensors")
         if os.path.exists(path):
-            raw = open(path, "rb").read()
-            n = struct.unpack("<Q", raw[:8])[0]
-            header = json.loads(raw[8:8 + n])
-            data = raw[8 + n:]
-            check("safetensors __metadata__", header.pop("__metadata__") == {"writer": "leibniz io_test"})
-            dt = {"F32": torch.float32, "F64": torch.float64, "F16": torch.float16, "BF16": torch.bfloat16,
-                  "I32": torch.int32, "I64": torch.int64, "U8": torch.uint8}
-            t = {}
-            end = 0
-            for name, e in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
-                b, f = e["data_offsets"]
-                check(f"safetensors {name}: contiguous offsets", b == end)
-                end = f
-                t[name] = torch.frombuffer(bytearray(data[b:f]), dtype=dt[e["dtype"]]).reshape(e["shape"])
-            check("safetensors: data ends where the last tensor does", end == len(data))
+            metadata, t, problems = read_safetensors(path)
+            check("safetensors __metadata__", metadata == {"writer": "leibniz io_test"})
+            check("safetensors: contiguous offsets, data ends where the last tensor does " + str(problems), not problems)
             big = torch.tensor(fv(13) * 1234.5678, dtype=torch.float64).float()
             check("safetensors f32", torch.equal(t["f32"], torch.from_numpy(exp["f4"])))
             check("safetensors f64", torch.equal(t["f64"], torch.from_numpy(exp["f8"])))
@@ -98,6 +114,35 @@ def main():
             check("safetensors i32", torch.equal(t["i32"], torch.from_numpy(exp["i4"].reshape(-1))))
             check("safetensors i64", torch.equal(t["i64"], torch.from_numpy(exp["i8"])))
             check("safetensors u8", torch.equal(t["u8"], torch.from_numpy(exp["u1"].reshape(-1))))
+
+            # a parameter store saved in PyTorch's layout: load_state_dict (strict) into the
+            # two-layer model; leibniz's [in, out] weights arrive as PyTorch's [out, in]
+            _, sd, problems = read_safetensors(os.path.join(d, "store.safetensors"))
+            check("store.safetensors: contiguous " + str(problems), not problems)
+            model = two_layer_model()
+            result = model.load_state_dict(sd, strict=True)
+            check("store.safetensors: load_state_dict(strict=True), no missing or unexpected keys",
+                  not result.missing_keys and not result.unexpected_keys)
+            flat = torch.tensor(fv(26)).float()
+            check("store.safetensors: 0.weight is the transpose of leibniz's l1.w [3, 4]",
+                  torch.equal(model[0].weight.data, flat[0:12].reshape(3, 4).T))
+            check("store.safetensors: 0.bias", torch.equal(model[0].bias.data, flat[12:16]))
+            check("store.safetensors: 2.weight is the transpose of leibniz's l2.w [4, 2]",
+                  torch.equal(model[2].weight.data, flat[16:24].reshape(4, 2).T))
+            check("store.safetensors: 2.bias", torch.equal(model[2].bias.data, flat[24:26]))
+
+            # PyTorch's committed state_dict, loaded into a leibniz store and saved again
+            here = os.path.dirname(os.path.abspath(__file__))
+            _, ref, _ = read_safetensors(os.path.join(here, "..", "io", "safetensors", "model.safetensors"))
+            meta, again, problems = read_safetensors(os.path.join(d, "model_again.safetensors"))
+            check("model_again.safetensors: __metadata__ and offsets " + str(problems), meta == {"format": "pt"} and not problems)
+            check("model_again.safetensors: the same names, dtypes and values as PyTorch's",
+                  ref.keys() == again.keys() and all(again[k].dtype == ref[k].dtype and torch.equal(again[k], ref[k]) for k in ref))
+            m1, m2 = two_layer_model(), two_layer_model()
+            m1.load_state_dict(ref, strict=True)
+            m2.load_state_dict(again, strict=True)
+            x = torch.linspace(-2, 2, 15).reshape(5, 3)
+            check("model_again.safetensors: the same outputs as the original model", torch.equal(m1(x), m2(x)))
         else:
             check("set.safetensors written (io_test built without nlohmann/json?)", False)
 

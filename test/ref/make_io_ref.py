@@ -92,7 +92,7 @@ def tensor_bytes(t):
     return t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
 
 
-def safetensors(path, tensors, metadata=None):
+def safetensors_bytes(tensors, metadata=None):
     header, blobs, offset = {}, [], 0
     if metadata:
         header["__metadata__"] = metadata
@@ -103,7 +103,11 @@ def safetensors(path, tensors, metadata=None):
         offset += len(b)
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * ((8 - len(text) % 8) % 8)
-    write(path, struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    return struct.pack("<Q", len(text)) + text + b"".join(blobs)
+
+
+def safetensors(path, tensors, metadata=None):
+    write(path, safetensors_bytes(tensors, metadata))
 
 
 st_path = os.path.join(IO, "safetensors", "ref.safetensors")
@@ -134,6 +138,25 @@ for name, t in st.items():
 # leibniz rounds float to f16/bf16 as PyTorch does (same bytes).
 record(st_path, "w_f16.source", "F32", F16_SOURCE.double().numpy())
 record(st_path, "w_bf16.source", "F32", BF16_SOURCE.double().numpy())
+
+# A parameter store's file (issue 12, item 4): the state_dict of a small two-layer
+# PyTorch model, Linear(3, 4) - ReLU - Linear(4, 2): weights [out, in] as PyTorch
+# keeps them. io_test loads it into a leibniz store whose dense weights are
+# [in, out], through a name map that transposes them. model_mixed.safetensors
+# holds the same tensors in four dtypes (F64, F16, BF16, F32), converted on load.
+torch.manual_seed(12)
+model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+model_path = os.path.join(IO, "safetensors", "model.safetensors")
+safetensors(model_path, state, {"format": "pt"})
+for name, t in state.items():
+    record(model_path, name, "F32", t.double().numpy())
+mixed = {"0.weight": state["0.weight"].double(), "0.bias": state["0.bias"].half(),
+         "2.weight": state["2.weight"].bfloat16(), "2.bias": state["2.bias"]}
+mixed_path = os.path.join(IO, "safetensors", "model_mixed.safetensors")
+safetensors(mixed_path, mixed)
+for name, t in mixed.items():
+    record(mixed_path, name, ST_DTYPES[t.dtype], t.double().numpy())
 
 
 # ---------------------------------------------------------------- idx
@@ -248,6 +271,20 @@ badfile("safetensors", "shape_overflow.safetensors", st_raw({"a": {"dtype": "F32
 badfile("safetensors", "metadata.safetensors", st_raw({"__metadata__": {"k": 1}, **ok}, f32x2), "the value of 'k' is not a string")
 badfile("safetensors", "offsets_arity.safetensors", st_raw({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0]}}, f32x2), "'data_offsets' is missing or not an array of two integers")
 
+# Well-formed files that do not fit the store of io_errors_test (leaves l1.w [3, 4],
+# l1.b [4], l2.w [4, 2], l2.b [2], stored as PyTorch's 0.weight (transposed),
+# 0.bias, 2.weight (transposed), 2.bias): a strict load refuses each.
+badfile("store", "missing.safetensors", safetensors_bytes({k: v for k, v in state.items() if k != "2.bias"}),
+        "tensor '2.bias': missing: the file has no tensor for parameter 'l2.b' [2] (stored as '2.bias')")
+badfile("store", "extra.safetensors", safetensors_bytes({**state, "4.weight": torch.zeros(1, 2)}),
+        "tensor '4.weight': unexpected: the tensor [1, 2] is not a parameter of the store")
+badfile("store", "untransposed.safetensors", safetensors_bytes({**state, "0.weight": state["0.weight"].T.contiguous()}),
+        "tensor '0.weight': the file's shape [3, 4] does not match parameter 'l1.w' [3, 4] (stored as '0.weight', transposed), which the file holds as [4, 3]")
+badfile("store", "bias_shape.safetensors", safetensors_bytes({**state, "2.bias": torch.zeros(3)}),
+        "tensor '2.bias': the file's shape [3] does not match parameter 'l2.b' [2] (stored as '2.bias')")
+badfile("store", "scalar_shape.safetensors", safetensors_bytes({**state, "0.bias": torch.tensor(1.0)}),
+        "tensor '0.bias': the file's shape [] does not match parameter 'l1.b' [4] (stored as '0.bias')")
+
 badfile("csv", "empty.csv", "", "empty file: a header line is expected")
 badfile("csv", "missing_value.csv", "x,y,label\n1,2,a\n3,,b\n", "line 3, column 2 ('y'): missing value")
 badfile("csv", "not_a_number.csv", "x,y,label\n1,2,a\n3,4x,b\n", "line 3, column 2 ('y'): '4x' is not a number")
@@ -261,6 +298,6 @@ badfile("csv", "missing_label.csv", "x,y,label\n1,2,a\n3,4, \n", "line 3, column
 
 with open(os.path.join(IO, "bad", "expected.txt"), "w") as f:
     f.write("# written by test/ref/make_io_ref.py: <file under test/io/bad>\\t<substring of the io_error message>\n")
-    f.write("# (csv files are read with label = \"label\")\n")
+    f.write("# (csv files are read with label = \"label\"; store files are loaded into io_errors_test's store)\n")
     f.write("\n".join(bad) + "\n")
 print(f"make_io_ref.py: {len(values)} reference tensors, {len(bad)} malformed files under {IO}")

@@ -7,6 +7,7 @@
 
 #include <leibniz/config.hpp>
 #include <leibniz/core/bind.hpp>
+#include <leibniz/core/domain.hpp>
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/workspace.hpp>
 
@@ -37,16 +38,20 @@ constexpr bool report_foreign_binding() {
     return Ok;
 }
 
-// Every leaf bound; in a strict environment, nothing else bound.
+// Every leaf bound; in a strict environment, nothing else bound but the
+// leaves of E's domain (domain_of<E>: a derivative may be evaluated where its
+// function is). An expression without leaves (a constant, such as a constant
+// derivative) takes any environment.
 template <class E, class Env>
 constexpr bool check_environment() {
     using leaves = leaves_of<E>;
+    using domain = domain_of<E>;
     using bound = typename Env::leaves;
     constexpr bool all_bound = []<class... L>(boost::mp11::mp_list<L...>) {
         return all_true<Env::template binds<L>...>();
     }(leaves{});
-    constexpr bool none_foreign = !Env::strict || []<class... L>(boost::mp11::mp_list<L...>) {
-        return all_true<boost::mp11::mp_set_contains<leaves, L>::value...>();
+    constexpr bool none_foreign = !Env::strict || boost::mp11::mp_empty<domain>::value || []<class... L>(boost::mp11::mp_list<L...>) {
+        return all_true<boost::mp11::mp_set_contains<domain, L>::value...>();
     }(bound{});
     if constexpr (!all_bound) {
         return []<class... L>(boost::mp11::mp_list<L...>) {
@@ -54,7 +59,7 @@ constexpr bool check_environment() {
         }(leaves{});
     } else if constexpr (!none_foreign) {
         return []<class... L>(boost::mp11::mp_list<L...>) {
-            return all_true<report_foreign_binding<boost::mp11::mp_set_contains<leaves, L>::value, L>()...>();
+            return all_true<report_foreign_binding<boost::mp11::mp_set_contains<domain, L>::value, L>()...>();
         }(bound{});
     } else {
         return true;

@@ -7,7 +7,11 @@
 // `simplified_mul`, are found by argument-dependent lookup: they are defined
 // beside the arithmetic ops (ops/simplify.hpp), so core knows no op.
 // d composes: d(d(f, w), w) is the second derivative.
+// d keeps f's domain (core/domain.hpp): a derivative that lost some of f's
+// leaves (d(x·y, x) = y) is wrapped in an identity node recording them, so it
+// evaluates in f's environment; it prints, and computes, as the bare result.
 
+#include <leibniz/core/domain.hpp>
 #include <leibniz/core/expr.hpp>
 
 #include <type_traits>
@@ -38,10 +42,9 @@ constexpr auto partial_of() {
     else
         return no_symbolic_derivative_for<Op, Args...>{};
 }
-}  // namespace detail
-
+// The derivative without its domain: the chain rule over the tree.
 template <Expression E, Leaf W>
-constexpr auto d(E, W) {
+constexpr auto symbolic_d(E, W) {
     using F = std::remove_cvref_t<E>;
     if constexpr (shape_of<F>::rank > 0) {
         static_assert(detail::dependent_false<E>,
@@ -56,12 +59,14 @@ constexpr auto d(E, W) {
             return zero_t{};
     } else if constexpr (is_literal<F>::value) {
         return zero_t{};
+    } else if constexpr (is_domain_node<F>::value) {
+        return symbolic_d(boost::mp11::mp_front<typename F::operands>{}, W{});  // the identity's derivative
     } else {
         return []<class Op, class... Args>(node<Op, Args...>*) {
             return [&]<std::size_t... P>(std::index_sequence<P...>) {
                 // One term per operand; an operand that does not depend on w adds nothing.
                 auto term = [&]<std::size_t I, class A>() {
-                    using dA = decltype(d(A{}, W{}));
+                    using dA = decltype(symbolic_d(A{}, W{}));
                     if constexpr (std::is_same_v<dA, zero_t>)
                         return detail::sum_of<zero_t>{};
                     else
@@ -72,6 +77,16 @@ constexpr auto d(E, W) {
             }(std::index_sequence_for<Args...>{});
         }(static_cast<F*>(nullptr));
     }
+}
+}  // namespace detail
+
+template <Expression E, Leaf W>
+constexpr auto d(E e, W w) {
+    using R = decltype(detail::symbolic_d(e, w));
+    if constexpr (std::is_same_v<R, poison>)
+        return R{};
+    else
+        return detail::with_domain<std::remove_cvref_t<E>>(R{});
 }
 
 }  // namespace leibniz
