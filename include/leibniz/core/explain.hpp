@@ -126,7 +126,7 @@ struct walkthrough {
     std::vector<std::string> defining;  // an operation over its operands' names
     std::vector<std::string> shape;     // with the batch as bound ("scalar" for rank 0)
     std::vector<std::string> note;      // how the node runs (fused, one loop)
-    std::vector<bool> is_leaf, is_literal, active;
+    std::vector<bool> is_leaf, is_literal, active, interior;  // interior: fused into its consumer's loop
     std::vector<std::vector<std::size_t>> operands;
     std::vector<double> value, adjoint;                // numbers: every node's
     std::vector<std::vector<contribution>> received;  // per node: what its δ is made of
@@ -199,6 +199,7 @@ walkthrough walk(const Env& env) {
     w.is_leaf.resize(n);
     w.is_literal.resize(n);
     w.active.assign(Plan::active.begin(), Plan::active.end());
+    w.interior.assign(Plan::interior.begin(), Plan::interior.end());
     w.operands.resize(n);
     w.received.resize(n);
     [&]<class... L>(boost::mp11::mp_list<L...>) { w.wrt = {G::template index<L>...}; }(typename Wrt::leaves{});
@@ -354,7 +355,7 @@ inline std::string dot_text(const walkthrough& w) {
     out += "  label=\"f = " + dot_escape(w.formula) + "\";\n  labelloc=t;\n";
     for (std::size_t k = 0; k < n; ++k) {
         std::string label, shape = "ellipse";
-        const std::string what = w.numbers ? "\\n= " + number_text(w.value[k]) : " " + w.shape[k];
+        const std::string what = "\\n" + (w.numbers ? "= " + number_text(w.value[k]) : w.shape[k]);
         if (w.is_literal[k]) {
             label = w.name[k];
             shape = "plaintext";
@@ -365,7 +366,7 @@ inline std::string dot_text(const walkthrough& w) {
             label = w.name[k] + " = " + dot_escape(w.defining[k]) + what;
         }
         if (w.numbers && w.active[k] && !w.is_literal[k]) label += "\\nδ = " + number_text(w.adjoint[k]);
-        out += "  n" + std::to_string(k) + " [shape=" + shape + ", label=\"" + label + "\"];\n";
+        out += "  n" + std::to_string(k) + " [shape=" + shape + (w.interior[k] ? ", style=dashed" : "") + ", label=\"" + label + "\"];\n";
     }
     for (std::size_t k = 0; k < n; ++k) {
         for (std::size_t c : w.operands[k]) {
