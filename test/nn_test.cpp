@@ -49,6 +49,7 @@ double relative_error(const A* a, const double (&ref)[N]) {
         const double e_ = relative_error(data, ref);                                             \
         BOOST_TEST_INFO(#data " against " #ref ": relative error " << e_);                       \
         BOOST_TEST(e_ <= tolerance<T>);                                                          \
+        BOOST_TEST_MESSAGE(#ref ": relative error " << e_);                                      \
     } while (0)
 
 template <class T, class S, std::size_t N>
@@ -286,6 +287,8 @@ void check_batch_norm() {
         }
         BOOST_TEST_INFO(what << " at step " << step << ": relative error " << err / scale);
         BOOST_TEST(err / scale <= tolerance<T>);
+        BOOST_TEST_MESSAGE((std::is_same_v<T, double> ? "double " : "float ") << what << " at step " << step
+                                                                               << ": relative error " << err / scale);
     };
     lz::tensor<T, lz::shape<lz::dyn, 5>> xs(8), gs(8);
     for (int k = 0; k < 3; ++k) {
