@@ -264,9 +264,11 @@ inline std::string dot_text(const walkthrough& w) {
     return out + "}\n";
 }
 
-// The text of explain for an expression with tensors (core/explain_tensor.hpp).
+// The text of explain and to_dot for an expression with tensors (core/explain_tensor.hpp).
 template <class F, class W, class Env>
 std::string tensor_explain_text(F e, W wrt_leaves, const Env& env);
+template <class F, class W, class Env>
+std::string tensor_dot_text(const Env& env);
 
 }  // namespace detail
 
@@ -287,19 +289,17 @@ std::string explain(E, W wrt_leaves, const Env& env) {
 }
 
 // The computational graph in Graphviz DOT: each node with its operation,
-// value and adjoint δ; each edge with its local derivative.
+// value and adjoint δ, each edge with its local derivative; for an expression
+// with tensors, each node with its shape and each edge with its backward rule.
 template <Expression E, WithRespectTo W, Environment Env>
 std::string to_dot(E, W, const Env& env) {
     using F = std::remove_cvref_t<E>;
-    if constexpr (detail::needs_workspace<F>) {
-        static_assert(detail::dependent_false<E>,
-                      "leibniz::to_dot: draws scalar graphs only; on a tensor expression use "
-                      "lz::explain(f, lz::wrt(...), env), which prints each node with its shape and the backward pass");
-        return std::string{};
-    } else if constexpr (detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>())
-        return detail::dot_text(detail::walk<F, std::remove_cvref_t<W>>(env));
+    if constexpr (!(detail::check_environment<F, Env>() && detail::check_wrt<F, std::remove_cvref_t<W>>()))
+        return std::string{};  // reported by the check
+    else if constexpr (detail::needs_workspace<F>)
+        return detail::tensor_dot_text<F, std::remove_cvref_t<W>>(env);
     else
-        return {};
+        return detail::dot_text(detail::walk<F, std::remove_cvref_t<W>>(env));
 }
 
 // A poisoned expression: a check has failed and said so; nothing more to report.

@@ -54,6 +54,7 @@ struct tensor_walkthrough {
     std::vector<std::string> name, shape, defining, note;
     std::vector<bool> is_leaf, is_literal, active, interior;
     std::vector<std::vector<std::pair<std::size_t, std::string>>> received;  // (consumer, rule)
+    std::vector<std::vector<std::size_t>> operands;
     std::vector<std::size_t> wrt;
 };
 
@@ -68,7 +69,10 @@ void describe_tensor_edge(tensor_walkthrough& w, const std::vector<std::string>&
     if constexpr (Plan::active[c] && Plan::active[K]) {
         std::string rule;
         if constexpr (traits_of<Op>().elementwise) {
-            rule = "δ(" + w.name[K] + ") ⊙ " + substitute(local_derivative_text<Op, P>(), names, w.name[K]);
+            // A compound local derivative in parentheses: δ(v3) ⊙ (1 - tanh²(v2) = 1 - v3²).
+            const std::string local = substitute(local_derivative_text<Op, P>(), names, w.name[K]);
+            const bool compound = local.find(" - ") != std::string::npos || local.find(" + ") != std::string::npos;
+            rule = "δ(" + w.name[K] + ") ⊙ " + (compound ? "(" + local + ")" : local);
             if constexpr (shape_of<Arg>::rank < shape_of<Node>::rank) rule += ", summed over the broadcast axes";
         } else {
             rule = rule_text(vjp_formula_text<Op, P>(), names, w.name[K]);
@@ -84,6 +88,7 @@ void describe_tensor_node(node<Op, Args...>*, tensor_walkthrough& w) {
     std::array<std::string, sizeof...(Args)> texts;
     for (std::size_t p = 0; p < names.size(); ++p) texts[p] = names[p];
     w.defining[K] = format_op<false, Op, sizeof...(Args)>(texts, {((void)sizeof(Args*), precedence::atom)...});
+    w.operands[K] = {G::template index<Args>...};
     if (Plan::interior[K])
         w.note[K] = "(fused into the loop of its consumer)";
     else if (Plan::fusable[K])
@@ -110,6 +115,7 @@ tensor_walkthrough tensor_walk(const Env& env) {
     w.active.assign(Plan::active.begin(), Plan::active.end());
     w.interior.assign(Plan::interior.begin(), Plan::interior.end());
     w.received.resize(n);
+    w.operands.resize(n);
 
     std::size_t ops = 0;
     [&]<class... Nodes>(boost::mp11::mp_list<Nodes...>) {
@@ -186,6 +192,42 @@ std::string tensor_explain_text(F e, W wrt_leaves, const Env& env) {
         },
         r.gradient);
     return out;
+}
+
+// to_dot(f, wrt, env) for an expression with tensors: the graph of explain,
+// each node with its shape (leaves in boxes), each edge that carries δ
+// labelled with the backward rule it applies.
+template <class F, class W, class Env>
+std::string tensor_dot_text(const Env& env) {
+    const auto w = detail::tensor_walk<F, W>(env);
+    const std::size_t n = w.name.size();
+    std::string out = "digraph leibniz {\n  rankdir=BT;\n  node [fontname=\"Helvetica\"];\n";
+    out += "  label=\"f = " + dot_escape(w.formula) + "\";\n  labelloc=t;\n";
+    for (std::size_t k = 0; k < n; ++k) {
+        std::string label, shape = "ellipse";
+        if (w.is_literal[k]) {
+            label = w.name[k];
+            shape = "plaintext";
+        } else if (w.is_leaf[k]) {
+            label = w.name[k] + " " + w.shape[k];
+            shape = "box";
+        } else {
+            label = w.name[k] + " " + w.shape[k] + " = " + dot_escape(w.defining[k]);
+            if (w.interior[k]) label += "\\n(fused)";
+        }
+        out += "  n" + std::to_string(k) + " [shape=" + shape + ", label=\"" + label + "\"];\n";
+    }
+    for (std::size_t k = 0; k < n; ++k) {
+        for (std::size_t c : w.operands[k]) {
+            std::string label;
+            for (const auto& [consumer, rule] : w.received[c])
+                if (consumer == k) label = "δ(" + w.name[c] + ") += " + dot_escape(rule);
+            out += "  n" + std::to_string(c) + " -> n" + std::to_string(k);
+            if (!label.empty()) out += " [label=\"" + label + "\"]";
+            out += ";\n";
+        }
+    }
+    return out + "}\n";
 }
 
 }  // namespace detail
