@@ -158,6 +158,18 @@ BOOST_AUTO_TEST_CASE(sequential_names_modes_and_mixing) {
                                  decltype(lz::matmul(x, weight{}) + bias{})>);
     static_assert(std::is_same_v<decltype(lz::nn::relu(x)), decltype(lz::relu(x))>);
     static_assert(std::is_same_v<decltype(lz::nn::flatten(x)), std::remove_cvref_t<decltype(x)>>);
+    // Named children replace their number (nn.Sequential(OrderedDict(...))); nesting keeps
+    // the running statistics' names.
+    constexpr auto dict = lz::nn::sequential(
+        lz::nn::named<"encoder">(lz::nn::sequential(lz::nn::dense<4, 6>, lz::nn::batch_norm1d<6>)), lz::nn::relu,
+        lz::nn::named<"head">(lz::nn::dense<6, 2>));
+    lz::parameters dict_params{dict(x)};
+    const std::vector<std::string> expected_dict{"encoder.0.weight", "encoder.0.bias", "encoder.1.weight",
+                                                 "encoder.1.bias", "head.weight", "head.bias"};
+    BOOST_TEST(names(dict_params) == expected_dict, boost::test_tools::per_element());
+    using dict_stats = decltype(dict.running_stats(x));
+    static_assert(std::tuple_size_v<dict_stats> == 2);
+    static_assert(std::tuple_element_t<1, dict_stats>::buffer::name.view() == "encoder.1.running_var");
     constexpr auto images = lz::var<"img", float, lz::shape<lz::dyn, 2, 3>>;
     static_assert(std::is_same_v<lz::shape_of<decltype(lz::nn::flatten(images))>, lz::shape<lz::dyn, 6>>);
 }

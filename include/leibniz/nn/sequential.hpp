@@ -2,7 +2,9 @@
 // lz::nn::sequential(layers...): PyTorch's nn.Sequential. Applied to an
 // expression it gives one expression (the layers applied in order), whose
 // leaves are named as PyTorch's state dict names them: layer I's "I.weight",
-// "I.bias", "I.running_mean", ... (a sequential inside a sequential: "2.0.weight").
+// "I.bias", "I.running_mean", ... (a sequential inside a sequential: "2.0.weight";
+// a child given a name, lz::nn::named<"head">(layer), is "head.weight" in
+// place of its number, as in nn.Sequential(OrderedDict(...))).
 //
 //   constexpr auto net = lz::nn::sequential(lz::nn::dense<784, 128>, lz::nn::relu, lz::nn::dense<128, 10>);
 //   constexpr auto logits = net(x);                          // training mode: "0.weight", "0.bias", "2.weight", "2.bias"
@@ -20,8 +22,27 @@
 #include <cstddef>
 #include <cstdint>
 #include <tuple>
+#include <type_traits>
 
 namespace leibniz::nn {
+
+namespace detail {
+template <class L>
+struct is_named : std::false_type {};
+template <fixed_string Name, class L>
+struct is_named<named_layer<Name, L>> : std::true_type {};
+
+// The prefix child I applies its own name to: "I" (nn.Sequential's numbering),
+// or, for a named child, the container's prefix, to which it adds its name
+// (nn.Sequential(OrderedDict(...)): "encoder.0.weight").
+template <fixed_string Prefix, std::size_t I, class L>
+constexpr auto prefix_of_child() {
+    if constexpr (is_named<L>::value)
+        return Prefix;
+    else
+        return child_prefix<Prefix, I>();
+}
+}  // namespace detail
 
 template <class... L>
 struct sequential_t : layer_base<sequential_t<L...>> {
@@ -38,7 +59,7 @@ struct sequential_t : layer_base<sequential_t<L...>> {
     template <fixed_string Prefix, class Store>
     static void reset(Store& store, std::uint64_t seed) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
-            (L::template reset<child_prefix<Prefix, I>()>(store, seed), ...);
+            (L::template reset<detail::prefix_of_child<Prefix, I, L>()>(store, seed), ...);
         }(std::index_sequence_for<L...>{});
     }
 
@@ -60,7 +81,7 @@ struct sequential_t : layer_base<sequential_t<L...>> {
 private:
     template <fixed_string Prefix, class M, std::size_t I, class First, class... Rest, class X>
     static constexpr auto chain(X x) {
-        const auto y = First::template apply<child_prefix<Prefix, I>(), M>(x);
+        const auto y = First::template apply<detail::prefix_of_child<Prefix, I, First>(), M>(x);
         if constexpr (sizeof...(Rest) == 0)
             return y;
         else
@@ -68,12 +89,13 @@ private:
     }
     template <fixed_string Prefix, class M, std::size_t I, class First, class... Rest, class X>
     static constexpr auto stats_chain(X x) {
-        const auto mine = First::template running_stats<child_prefix<Prefix, I>(), M>(x);
+        const auto mine = First::template running_stats<detail::prefix_of_child<Prefix, I, First>(), M>(x);
         if constexpr (sizeof...(Rest) == 0)
             return mine;
         else
             return std::tuple_cat(
-                mine, stats_chain<Prefix, M, I + 1, Rest...>(First::template apply<child_prefix<Prefix, I>(), M>(x)));
+                mine, stats_chain<Prefix, M, I + 1, Rest...>(
+                          First::template apply<detail::prefix_of_child<Prefix, I, First>(), M>(x)));
     }
 };
 
