@@ -14,9 +14,9 @@ using namespace lz::literals;
 
 void sequential() {
     // [snippet sequential]
-    constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 784>>;
+    constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 64>>;
     constexpr auto y = lz::var<"y", std::int32_t, lz::shape<lz::dyn>>;  // class labels
-    constexpr auto net = lz::nn::sequential(lz::nn::dense<784, 128>, lz::nn::relu, lz::nn::dense<128, 10>);
+    constexpr auto net = lz::nn::sequential(lz::nn::dense<64, 32>, lz::nn::relu, lz::nn::dense<32, 10>);
     constexpr auto logits = net(x);
     constexpr auto loss = -lz::mean(lz::pick(lz::log_softmax(logits), y));  // cross-entropy on integer labels
 
@@ -31,11 +31,11 @@ void sequential() {
                     lz::nn::torch_layout<L>::transposed ? "  (transposed)" : "");
     });
 
-    lz::tensor<float, lz::shape<lz::dyn, 784>> xs(64);
-    std::vector<std::int32_t> ys(64);
-    for (std::size_t n = 0; n < 64; ++n) {
+    lz::tensor<float, lz::shape<lz::dyn, 64>> xs(32);
+    std::vector<std::int32_t> ys(32);
+    for (std::size_t n = 0; n < 32; ++n) {
         ys[n] = std::int32_t(n % 10);
-        for (std::size_t k = 0; k < 784; ++k) xs(n, k) = k % 10 == n % 10 ? 1.0f : 0.0f;  // an easy pattern
+        for (std::size_t k = 0; k < 64; ++k) xs(n, k) = k % 10 == n % 10 ? 1.0f : 0.0f;  // an easy pattern
     }
     const auto env = lz::at(params, x = xs, y = ys);
     lz::workspace ws{loss};
