@@ -3,8 +3,8 @@
 // give identical gradients, equal to PyTorch's (test/ref/make_nn_layers_ref.py:
 // nn.Sequential(Linear(784, 128), ReLU(), Linear(128, 10)) on weights and data
 // from closed formulas, which this test computes the same way) within 1e-5
-// in float and 1e-10 in double; and the store's names and PyTorch shapes are
-// those of PyTorch's state dict.
+// in float and 1e-10 in double (the double case is disabled by default: see
+// below); and the store's names and PyTorch shapes are those of PyTorch's state dict.
 #define BOOST_TEST_MODULE nn_mlp
 #include <boost/test/unit_test.hpp>
 
@@ -167,4 +167,6 @@ void check_mlp() {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(mlp_sequential_equals_raw_and_torch_float) { check_mlp<float>(); }
-BOOST_AUTO_TEST_CASE(mlp_sequential_equals_raw_and_torch_double) { check_mlp<double>(); }
+// Disabled by default (4 s of CI's ASan -O0 run, double matmuls without SIMD);
+// run it with --run_test=mlp_sequential_equals_raw_and_torch_double.
+BOOST_AUTO_TEST_CASE(mlp_sequential_equals_raw_and_torch_double, *boost::unit_test::disabled()) { check_mlp<double>(); }
