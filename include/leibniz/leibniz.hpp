@@ -5,3 +5,5 @@
 
 #include <leibniz/scalar.hpp>
 #include <leibniz/tensor.hpp>
+
+#include <leibniz/nn/nn.hpp>

@@ -13,6 +13,9 @@
 //                     "leibniz::pick: the indices must have x's shape without axis K"
 //   FAIL_PARAM        lz::param<"k", std::int32_t>: a parameter is trained by its gradient
 //                     "leibniz::param: a parameter is trained by its gradient, and an integer leaf has none"
+//   FAIL_BUFFER_WRT   lz::grad(loss, buffers, env): a buffer leaf (running statistics), the other
+//                     leaf without a gradient
+//                     "leibniz::grad: a buffer leaf (lz::buffer: non-trainable state ...) has no gradient"
 // The twin (-DLEIBNIZ_TWIN, no FAIL_* macro) writes each the way that compiles
 // (labels [N, 1] go to lz::gather, as with torch.gather).
 #include <leibniz/leibniz.hpp>
@@ -42,6 +45,12 @@ float loss(const lz::tensor<float, lz::shape<lz::dyn, 10>>& ls, const std::vecto
 #elif defined(FAIL_PICK_SHAPE)
     const std::vector<std::int32_t>& ys2 = ys;
     return lz::eval(lz::mean(lz::pick(logits, y2)), lz::at(logits = ls, y2 = ys2));
+#elif defined(FAIL_BUFFER_WRT)
+    constexpr auto mu = lz::buffer<"mu", float, lz::shape<10>>;
+    constexpr auto centred = lz::mean(logits - mu);
+    lz::buffers bufs{centred};
+    lz::workspace ws{centred};
+    return lz::grad(centred, bufs, lz::at(bufs, logits = ls), ws)[mu](0);
 #elif defined(FAIL_PARAM)
     constexpr auto k = lz::param<"k", std::int32_t, lz::shape<lz::dyn>>;
     return lz::eval(lz::mean(lz::pick(logits, k)), lz::at(logits = ls, k = ys));
@@ -50,6 +59,12 @@ float loss(const lz::tensor<float, lz::shape<lz::dyn, 10>>& ls, const std::vecto
     const float hot = lz::eval(lz::mean(lz::pick(logits, y) * lz::sum(lz::one_hot<10>(y) * logits, lz::axis<1>)), env);
     const float picked = lz::eval(lz::mean(lz::gather(logits, lz::axis<1>, y2)), lz::at(logits = ls, y2 = ys));
     (void)t;
-    return dl(0, 0) + hot + picked;
+    constexpr auto mu = lz::buffer<"mu", float, lz::shape<10>>;
+    constexpr auto w = lz::param<"w", float, lz::shape<10>>;
+    constexpr auto centred = lz::mean((logits - mu) * w);
+    lz::parameters params{centred};
+    lz::buffers bufs{centred};
+    const auto g = lz::grad(centred, params, lz::at(params, bufs, logits = ls));
+    return dl(0, 0) + hot + picked + g.flat()[0];
 #endif
 }

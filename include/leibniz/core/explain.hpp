@@ -155,7 +155,10 @@ void describe_edge(walkthrough& w, const std::vector<std::string>& names, const 
             share.amount = static_cast<double>(
                 primal(apply_vjp<Op, P>(get<K>(adjoints), y, get<G::template index<Args>>(values)...)));
         } else if constexpr (traits_of<Op>().elementwise) {
-            share.rule = "δ(" + w.name[K] + ") ⊙ " + substitute(local_derivative_text<Op, P>(), names, w.name[K]);
+            // A compound local derivative in parentheses: δ(v3) ⊙ (1 - tanh²(v2) = 1 - v3²).
+            const std::string local = substitute(local_derivative_text<Op, P>(), names, w.name[K]);
+            const bool compound = local.find(" - ") != std::string::npos || local.find(" + ") != std::string::npos;
+            share.rule = "δ(" + w.name[K] + ") ⊙ " + (compound ? "(" + local + ")" : local);
             if constexpr (shape_of<Arg>::rank < shape_of<Node>::rank) share.rule += ", summed over the broadcast axes";
         } else {
             share.rule = rule_text(vjp_formula_text<Op, P>(), names, w.name[K]);

@@ -69,8 +69,9 @@ T exp_of(const T& a) {
 
 // ---------------------------------------------------------------- leaves
 
-struct var_kind {};    // any input
-struct param_kind {};  // an input that training collects
+struct var_kind {};     // any input
+struct param_kind {};   // an input that training collects
+struct buffer_kind {};  // non-trainable state (batch norm's running statistics): stored, never differentiated
 
 template <class Leaf, class V>
 struct binding;
@@ -97,9 +98,12 @@ struct leaf : expression_base {
                   "leibniz::var / lz::param: the scalar type of a leaf must be a floating-point type "
                   "(float, double, long double), or, for data such as class labels, an integer type "
                   "(std::int32_t, std::int64_t)");
-    static_assert(!is_integer_scalar<T> || !std::is_same_v<Kind, param_kind>,
+    static_assert(!is_integer_scalar<T> || !std::is_base_of_v<param_kind, Kind>,
                   "leibniz::param: a parameter is trained by its gradient, and an integer leaf has none; "
                   "declare integer data (labels, indices) with lz::var");
+    static_assert(!is_integer_scalar<T> || !std::is_same_v<Kind, buffer_kind>,
+                  "leibniz::buffer: a buffer holds floating-point state (running statistics); declare integer "
+                  "data (labels, indices) with lz::var");
     using scalar_type = T;
     using shape_type = S;
     using kind = Kind;
@@ -118,6 +122,13 @@ inline constexpr leaf<Name, T, S, var_kind> var{};
 template <fixed_string Name, class T = double, Shape S = shape<>>
 inline constexpr leaf<Name, T, S, param_kind> param{};
 
+// lz::buffer<"1.running_mean", float, lz::shape<8>>: state an expression reads
+// but training does not optimise (running statistics). Bound like a var or a
+// param, kept in a store of its own (lz::buffers, core/parameters.hpp), and
+// never differentiated: lz::wrt(buffer) is a compile error that says why.
+template <fixed_string Name, class T = double, Shape S = shape<>>
+inline constexpr leaf<Name, T, S, buffer_kind> buffer{};
+
 template <class E>
 struct is_leaf : std::false_type {};
 template <fixed_string N, class T, class S, class K>
@@ -126,8 +137,13 @@ struct is_leaf<leaf<N, T, S, K>> : std::true_type {};
 template <class E>
 concept Leaf = is_leaf<std::remove_cvref_t<E>>::value;
 
+// A param leaf: its kind is param_kind or derives from it (lz::nn's dense
+// weight, linear_weight_kind, which records that PyTorch stores it transposed).
 template <class E>
-concept Param = Leaf<E> && std::same_as<typename std::remove_cvref_t<E>::kind, param_kind>;
+concept Param = Leaf<E> && std::derived_from<typename std::remove_cvref_t<E>::kind, param_kind>;
+
+template <class E>
+concept Buffer = Leaf<E> && std::same_as<typename std::remove_cvref_t<E>::kind, buffer_kind>;
 
 // ---------------------------------------------------------------- literals
 

@@ -11,6 +11,10 @@
 //   lz::at(params, x = xs, y = ys)               // binds every parameter at once
 //   lz::grad(loss, params, env, ws)              // gradients laid out like the store
 //
+//   lz::buffers bufs{loss};                      // the buffer leaves (running statistics): the same
+//                                                // store, never differentiated
+//   lz::at(params, bufs, x = xs)                 // binds both stores at once
+//
 // The order of the leaves is lz::params_of<E>: the param leaves of E in the
 // order the expression first uses them (depth first, left to right — for a
 // network, layer by layer), each once. Tensors follow one another without
@@ -40,6 +44,13 @@ struct is_param_leaf : std::bool_constant<Param<L>> {};
 // The param leaves of E, in first-use order.
 template <Expression E>
 using params_of = boost::mp11::mp_copy_if<leaves_of<E>, is_param_leaf>;
+
+template <class L>
+struct is_buffer_leaf : std::bool_constant<Buffer<L>> {};
+
+// The buffer leaves of E (non-trainable state), in first-use order.
+template <Expression E>
+using buffers_of = boost::mp11::mp_copy_if<leaves_of<E>, is_buffer_leaf>;
 
 namespace detail {
 template <class... P>
@@ -218,6 +229,19 @@ private:
 template <Expression E>
 parameters(E) -> parameters<params_of<E>>;
 
+// lz::buffers bufs{expr}: the store of expr's buffer leaves (running
+// statistics). It is a parameter store in every respect (views, find,
+// for_each, flat, lz::at, lz::assign over it) but its own type, so that
+// `lz::buffers bufs{loss}` deduces the buffer leaves; passing it to lz::grad is
+// the compile error of a buffer in lz::wrt (a buffer has no gradient).
+template <class Leaves>
+class buffers : public parameters<Leaves> {
+public:
+    using parameters<Leaves>::parameters;
+};
+template <Expression E>
+buffers(E) -> buffers<buffers_of<E>>;
+
 template <class S>
 struct is_parameter_store : std::false_type {};
 template <class L>
@@ -246,5 +270,19 @@ auto at(const parameters<boost::mp11::mp_list<P...>>& store, const binding<Leave
 // A temporary store would leave the environment's views dangling.
 template <class... P, class... Leaves, class... Values>
 void at(const parameters<boost::mp11::mp_list<P...>>&& store, const binding<Leaves, Values>&... bindings) = delete;
+
+// lz::at(params, bufs, x = xs, ...): both stores (parameters and buffers, or
+// any two stores of distinct leaves) bound at once, and the other bindings.
+template <class... P, class... B, class... Leaves, class... Values>
+auto at(const parameters<boost::mp11::mp_list<P...>>& first, const parameters<boost::mp11::mp_list<B...>>& second,
+        const binding<Leaves, Values>&... bindings) {
+    return at(detail::bind_stored<P>(first[P{}])..., detail::bind_stored<B>(second[B{}])..., bindings...);
+}
+template <class... P, class... B, class... Leaves, class... Values>
+void at(const parameters<boost::mp11::mp_list<P...>>&&, const parameters<boost::mp11::mp_list<B...>>&,
+        const binding<Leaves, Values>&...) = delete;
+template <class... P, class... B, class... Leaves, class... Values>
+void at(const parameters<boost::mp11::mp_list<P...>>&, const parameters<boost::mp11::mp_list<B...>>&&,
+        const binding<Leaves, Values>&...) = delete;
 
 }  // namespace leibniz

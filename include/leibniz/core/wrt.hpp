@@ -67,12 +67,26 @@ constexpr bool report_integer_leaf_in_wrt() {
     return Ok;
 }
 
+// A buffer (running statistics) is state the expression reads, updated by
+// its own rule (e.g. batch norm's momentum average), not by a gradient.
+template <bool Ok, class Leaf>
+constexpr bool report_buffer_leaf_in_wrt() {
+    static_assert(Ok,
+                  "leibniz::grad: a buffer leaf (lz::buffer: non-trainable state such as batch norm's running "
+                  "statistics) has no gradient; it is updated by its own rule (lz::assign), not trained: remove it "
+                  "from lz::wrt(...), or pass the parameter store, not the buffer store, to grad (the leaf is the "
+                  "template argument of report_buffer_leaf_in_wrt)");
+    return Ok;
+}
+
 template <class F, class Wrt>
 constexpr bool check_wrt() {
     using G = graph_of<F>;
     return []<class... L>(boost::mp11::mp_list<L...>) {
         if constexpr (!all_true<!is_integer_scalar<typename L::scalar_type>...>())
             return all_true<report_integer_leaf_in_wrt<!is_integer_scalar<typename L::scalar_type>, L>()...>();
+        else if constexpr (!all_true<!std::is_same_v<typename L::kind, buffer_kind>...>())
+            return all_true<report_buffer_leaf_in_wrt<!std::is_same_v<typename L::kind, buffer_kind>, L>()...>();
         else
             return all_true<report_not_a_leaf_of_expression<G::template contains<L>, L>()...>();
     }(typename Wrt::leaves{});
