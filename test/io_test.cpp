@@ -11,6 +11,7 @@
 #if __has_include(<nlohmann/json.hpp>)
 #include <leibniz/io/parameters.hpp>
 #include <leibniz/io/safetensors.hpp>
+#include <leibniz/nn/nn.hpp>
 #define IO_TEST_SAFETENSORS 1
 #endif
 
@@ -434,6 +435,39 @@ BOOST_AUTO_TEST_CASE(parameters_load_pytorchs_state_dict_transposed) {
                 BOOST_TEST(in_d->data[i * cols + j] == v);
                 BOOST_TEST(in_p->data[i * cols + j] == static_cast<float>(v));
             }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(parameters_of_a_sequential_are_pytorchs_state_dict_without_a_map) {
+    // lz::nn::sequential's dense weights are [in, out], PyTorch's Linear's
+    // [out, in]: with no map, save and load transpose them (nn::torch_layout).
+    const std::string file = "safetensors/model.safetensors";
+    constexpr auto x = lz::var<"x", float, lz::shape<lz::dyn, 3>>;
+    constexpr auto net = lz::nn::sequential(lz::nn::dense<3, 4>, lz::nn::relu, lz::nn::dense<4, 2>);
+    lz::parameters params{net(x)};
+    const auto r = io::load_parameters(io_ref::path(file), params);
+    BOOST_TEST((r.missing_keys.empty() && r.unexpected_keys.empty()));
+    mlp_store<float> by_hand;  // the same file through the hand-written map
+    io::load_parameters(io_ref::path(file), by_hand, {.map = to_torch});
+    for (const auto& [ours, hand] : {std::pair{"0.weight", "l1.w"}, {"0.bias", "l1.b"}, {"2.weight", "l2.w"}, {"2.bias", "l2.b"}}) {
+        const auto a = params.find(ours);
+        const auto b = by_hand.find(hand);
+        BOOST_REQUIRE((a && b));
+        BOOST_TEST(std::vector<std::size_t>(a->extents.begin(), a->extents.end()) ==
+                       std::vector<std::size_t>(b->extents.begin(), b->extents.end()),
+                   boost::test_tools::per_element());
+        BOOST_TEST(std::memcmp(a->data.data(), b->data.data(), a->data.size() * sizeof(float)) == 0);
+    }
+    io::save_parameters(scratch("sequential.safetensors"), params);
+    const auto theirs = io::read_safetensors(io_ref::path(file));
+    const auto mine = io::read_safetensors(scratch("sequential.safetensors"));
+    BOOST_TEST(mine.size() == theirs.size());
+    for (const auto& [name, t] : theirs) {
+        BOOST_TEST_CONTEXT(name) {
+            BOOST_REQUIRE(mine.contains(name));
+            BOOST_TEST(mine.at(name).shape == t.shape, boost::test_tools::per_element());
+            BOOST_TEST(as_chars(mine.at(name).bytes) == as_chars(t.bytes), boost::test_tools::per_element());
+        }
     }
 }
 

@@ -16,13 +16,20 @@
 // mis-shaped one. Elements convert as tensor_set::get converts them (F16,
 // BF16, F64, integers → the store's type).
 //
+// PyTorch's layout by default: a dense layer's weight (a leaf of kind
+// lz::nn::linear_weight_kind, lz::nn::torch_layout) is kept [in, out] by
+// leibniz and [out, in] by PyTorch's Linear, so without a map it is written
+// and read transposed under its own name ("0.weight"); every other leaf is
+// stored as it is. A file of lz::nn::sequential's parameters is thus a
+// state_dict that torch's load_state_dict takes as it is.
+//
 // The name map: a callable (std::string_view leaf name, extents) →
 // io::stored_as{file name, transpose}, for files whose names or layouts
-// differ from the store's — PyTorch's Linear keeps its weight as [out, in]
-// where a leibniz dense layer keeps [in, out].
+// differ from both (it replaces the default for every leaf).
 
 #include <leibniz/core/parameters.hpp>
 #include <leibniz/io/safetensors.hpp>
+#include <leibniz/nn/torch_layout.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -44,7 +51,7 @@ struct stored_as {
 };
 
 // (leaf name, leaf extents) → how the file stores it. Empty: the leaf's own
-// name, not transposed.
+// name, transposed if it is a dense layer's weight (PyTorch's layout).
 using name_map = std::function<stored_as(std::string_view name, std::span<const std::size_t> extents)>;
 
 struct save_options {
@@ -103,7 +110,8 @@ template <StoreLike Store>
     store.for_each([&](auto leaf, auto&&) {
         const auto ref = store.find(decltype(leaf)::name.view());  // the leaf's run-time view
         mapped_parameter<T> p{ref->name, ref->data, ref->extents, {}, {}};
-        p.file = map ? map(p.leaf, p.extents) : stored_as{std::string(p.leaf), false};
+        p.file = map ? map(p.leaf, p.extents)
+                     : stored_as{std::string(p.leaf), nn::torch_layout<decltype(leaf)>::transposed};
         if (p.file.transpose && p.extents.size() != 2)
             throw io_error(file, "tensor '" + p.file.name + "'",
                            "the name map transposes parameter '" + std::string(p.leaf) + "' of shape " +
