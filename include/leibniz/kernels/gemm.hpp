@@ -370,6 +370,9 @@ template <class T, class Arch = default_arch>
     }
 }
 
+template <class T, class Arch = default_arch>
+void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::size_t lda, const T* x, T* y) noexcept;
+
 // C = op(A)·op(B), or C += op(A)·op(B) with o.c == update::accumulate.
 //   op(A) is m×k: A stored m×k (lda >= k) or, transposed, k×m (lda >= m).
 //   op(B) is k×n: B stored k×n (ldb >= n) or, transposed, n×k (ldb >= k).
@@ -389,6 +392,15 @@ void gemm(gemm_options o, std::size_t m, std::size_t n, std::size_t k, const T* 
         (void)scratch;
         detail::gemm_portable(o, m, n, k, a, lda, b, ldb, c, ldc);
     } else {
+        if (m == 1 && (o.a == trans::none || lda == 1)) {
+            // One row (one-sample inference, x[1, k]·W): a product with a
+            // vector, which streams B once; packing B would read it twice.
+            if (o.b == trans::none)
+                gemv<T, Arch>(trans::transposed, o.c, k, n, b, ldb, a, c);
+            else
+                gemv<T, Arch>(trans::none, o.c, n, k, b, ldb, a, c);
+            return;
+        }
         using P = detail::gemm_params<T, Arch>;
         void* base = scratch.data();
         std::size_t space = scratch.size();
@@ -411,7 +423,7 @@ void gemm(gemm_options o, std::size_t m, std::size_t n, std::size_t k, const T* 
 // y = A·x (ta none: A is m×n, x has n, y has m) or y = Aᵀ·x (transposed:
 // x has m, y has n); update::accumulate adds to y. Overwriting never reads y.
 // y must not overlap A or x. (Flattened: xsimd::hadd is inlined into it.)
-template <class T, class Arch = default_arch>
+template <class T, class Arch>
 LEIBNIZ_FLATTEN void gemv(trans ta, update u, std::size_t m, std::size_t n, const T* a, std::size_t lda,
                           const T* x, T* y) noexcept {
     const bool add = u == update::accumulate;
