@@ -199,28 +199,29 @@ void check(const std::map<std::string, record>& cases, const std::string& id, F 
                     const auto env = lz::at((leaf = values)...);
                     const auto expr = f(leaf...);
                     using E = decltype(expr);
-                    const auto value = lz::eval(expr, env);
-                    compare<T>(data_of(value), r.out.values, full + " value");
-                    if constexpr (sizeof...(W) > 0) {
-                        const auto report = [&](const auto& grads) {
-                            std::size_t k = 0;
-                            std::apply(
-                                [&](const auto&... g) {
-                                    ((compare<T>(data_of(g), r.grads.at(leaf_name<W>()),
-                                                 full + " grad " + leaf_name<W>()),
-                                      ++k),
-                                     ...);
-                                },
-                                grads);
-                        };
-                        if constexpr (lz::shape_of<E>::rank == 0) {
-                            std::apply([&](auto... w) { report(lz::grad(expr, lz::wrt(w...), env)); }, wrt);
-                        } else {
+                    const auto report = [&](const auto& grads) {
+                        std::apply(
+                            [&](const auto&... g) {
+                                (compare<T>(data_of(g), r.grads.at(leaf_name<W>()), full + " grad " + leaf_name<W>()),
+                                 ...);
+                            },
+                            grads);
+                    };
+                    if constexpr (sizeof...(W) > 0 && lz::shape_of<E>::rank == 0) {
+                        // One sweep for the value and the gradients.
+                        const auto [value, grads] =
+                            std::apply([&](auto... w) { return lz::value_and_grad(expr, lz::wrt(w...), env); }, wrt);
+                        compare<T>(&value, r.out.values, full + " value");
+                        report(grads);
+                    } else {
+                        const auto value = lz::eval(expr, env);
+                        compare<T>(data_of(value), r.out.values, full + " value");
+                        if constexpr (sizeof...(W) > 0) {
                             constexpr auto up = lz::var<"upstream", T, lz::shape_of<E>>;
                             const auto u = input_of<decltype(up)>(r);
                             const auto env2 = lz::at((leaf = values)..., up = u);
-                            std::apply([&](auto... w) { report(lz::grad(lz::sum(expr * up), lz::wrt(w...), env2)); },
-                                       wrt);
+                            report(std::apply(
+                                [&](auto... w) { return lz::grad(lz::sum(expr * up), lz::wrt(w...), env2); }, wrt));
                         }
                     }
                 },
