@@ -62,7 +62,9 @@ inline array read_array(std::istream& in) {
 }
 
 inline std::map<std::string, record> read_file(const std::string& file) {
-    const std::string path = std::string(LEIBNIZ_NN_DIR) + "/" + file;
+    std::string path = LEIBNIZ_NN_DIR;  // appended, not a + "/" + b: GCC bug 105329's false -Warray-bounds
+    path += '/';
+    path += file;
     std::ifstream f(path);
     if (!f) throw std::runtime_error("cannot open " + path);
     std::map<std::string, record> out;
@@ -77,7 +79,7 @@ inline std::map<std::string, record> read_file(const std::string& file) {
             in >> name;
             r = &out[name];
         } else if (r == nullptr) {
-            throw std::runtime_error(file + ": '" + tag + "' outside a case");
+            throw std::runtime_error(path + ": a line outside a case");
         } else if (tag == "in") {
             in >> name;
             r->inputs[name] = read_array(in);
@@ -91,7 +93,7 @@ inline std::map<std::string, record> read_file(const std::string& file) {
         } else if (tag == "end") {
             r = nullptr;
         } else {
-            throw std::runtime_error(file + ": unknown line '" + line + "'");
+            throw std::runtime_error(path + ": an unknown line");
         }
     }
     return out;

@@ -246,14 +246,54 @@ def sparse_autoencoder(w):
     w.case(f"sparse_autoencoder.n{n}", inputs, f, ("W1", "b1", "W2", "b2"))
 
 
+# (name, torch function, stable: inputs with ±50 and ±1e4)
+ACTIVATIONS = [
+    ("relu", F.relu), ("sigmoid", torch.sigmoid), ("tanh", torch.tanh),
+    # lz::softplus(x) is exact past PyTorch's threshold 20 (F.softplus returns x
+    # there, off by e^-x): its reference is torch.logaddexp(x, 0), whose
+    # gradient is σ(x).
+    ("softplus", lambda x: torch.logaddexp(x, torch.zeros_like(x))),
+    ("softplus.2", lambda x: F.softplus(x, beta=2.0)),
+    ("softplus.0.5.10", lambda x: F.softplus(x, beta=0.5, threshold=10.0)),
+    ("elu", F.elu), ("elu.0.5", lambda x: F.elu(x, alpha=0.5)),
+    ("selu", F.selu),
+    ("celu", F.celu), ("celu.2", lambda x: F.celu(x, alpha=2.0)),
+    ("gelu", F.gelu), ("gelu_tanh", lambda x: F.gelu(x, approximate="tanh")),
+    ("silu", F.silu), ("mish", F.mish), ("softsign", F.softsign),
+    # torch 1.13's hardsigmoid backward multiplies by the float 1/6
+    # (0.16666667163) in double too, 3e-8 off; autograd through its formula
+    # gives the exact 1/6, as lz::hardsigmoid does.
+    ("hardsigmoid", lambda x: torch.clamp(x + 3.0, 0.0, 6.0) / 6.0), ("hardswish", F.hardswish),
+    ("log_sigmoid", F.logsigmoid),
+    ("softmax", lambda x: torch.softmax(x, dim=1)), ("log_softmax", lambda x: torch.log_softmax(x, dim=1)),
+]
+
+
+def activations(w):
+    """Every activation on x [3, 8]: values in (−6, 6) away from the kinks
+    (0, ±3), plus, in the first row, ±50 and ±1e4 (and the range of softplus's
+    threshold); the gradient of sum(f(x) ⊙ upstream)."""
+    torch.manual_seed(1013)
+    x = randn(3, 8) * 2.5
+    x = torch.where((x.abs() - 3.0).abs() < 1e-2, x + 0.05, x)
+    x = torch.where(x.abs() < 1e-2, x + 0.05, x)
+    x[0, :6] = torch.tensor([50.0, -50.0, 1e4, -1e4, 21.0, -21.0], dtype=torch.float64)
+    for name, fn in ACTIVATIONS:
+        w.case(f"{name}.n3", {"x": x}, lambda x, fn=fn: fn(x), ("x",))
+    # prelu: one slope, and one per channel [8] (PyTorch's init is 0.25; here varied).
+    w.case("prelu.one.n3", {"x": x, "w": torch.tensor([0.25], dtype=torch.float64)},
+           lambda x, w: F.prelu(x, w), ("x", "w"))
+    wc = torch.linspace(-0.5, 0.75, 8, dtype=torch.float64)
+    w.case("prelu.channel.n3", {"x": x, "w": wc}, lambda x, w: F.prelu(x, w), ("x", "w"))
+
+
 def main():
     w = Writer(os.path.join(OUT, "nn_losses.txt"))
     losses(w)
     w.save()
-    if "activations" in globals():
-        a = Writer(os.path.join(OUT, "nn_activations.txt"))
-        globals()["activations"](a)
-        a.save()
+    a = Writer(os.path.join(OUT, "nn_activations.txt"))
+    activations(a)
+    a.save()
 
 
 if __name__ == "__main__":
