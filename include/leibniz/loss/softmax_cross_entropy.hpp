@@ -18,7 +18,6 @@
 
 #include <array>
 #include <cstddef>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -43,34 +42,26 @@ struct softmax_cross_entropy_op {
     template <Shape X, Shape I>
     using result_shape = typename detail::drop_axis<X, X::rank - 1>::type;
 
-    // One row of softmax, for the adjoint when it adds into δx.
-    template <class T, class EX, class EI>
-    static std::size_t scratch_bytes(const EX& x, const EI&) {
-        return x[EX::rank - 1] * sizeof(T);
-    }
-
     template <class T>
     static T smoothing() {
         return literal<Smoothing>::template as<T>();
     }
 
     template <class T, class SY, class SX, class I, class SI>
-    static void forward(const tensor_view<T, SY>& y, const tensor_view<T, SX>& x, const tensor_view<I, SI>& labels,
-                        std::span<std::byte>) {
+    static void forward(const tensor_view<T, SY>& y, const tensor_view<T, SX>& x, const tensor_view<I, SI>& labels) {
         const auto l = detail::layout_of(x.extents(), SX::rank - 1);
         detail::check_indices("leibniz::loss::cross_entropy", labels, l.axis, SX::rank - 1);
         kernels::softmax_cross_entropy_rows(x.data(), labels.data(), l.outer, l.axis, smoothing<T>(), Smoothing.num != 0,
                                              y.data());
     }
     template <std::size_t P, class D, class G, class X, class I, class SI>
-    static void vjp(const D& d, bool accumulate, const G& g, const G&, const X& x, const tensor_view<I, SI>& labels,
-                    std::span<std::byte> scratch) {
+    static void vjp(const D& d, bool accumulate, const G& g, const G&, const X& x, const tensor_view<I, SI>& labels) {
         if constexpr (P == 0) {
             using T = std::remove_cvref_t<decltype(*x.data())>;
             const auto l = detail::layout_of(x.extents(), X::shape_type::rank - 1);
             detail::check_indices("leibniz::loss::cross_entropy", labels, l.axis, X::shape_type::rank - 1);
             kernels::softmax_cross_entropy_rows_vjp(x.data(), labels.data(), g.data(), l.outer, l.axis, smoothing<T>(),
-                                                    d.data(), accumulate, reinterpret_cast<T*>(scratch.data()));
+                                                    d.data(), accumulate);
         }
     }
 };
