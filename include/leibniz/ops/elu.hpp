@@ -30,7 +30,12 @@ struct elu_op {
     template <class T>
     static T vjp(const T& g, const T&, const T& a) { return g * slope(a); }
     template <class A>
-    static constexpr auto derivative(A a) { return where(a > zero_t{}, one_t{}, literal<Alpha>{} * exp(a)); }
+    static constexpr auto derivative(A a) {
+        if constexpr (Alpha == rational{1, 1})
+            return where(a > zero_t{}, one_t{}, exp(a));
+        else
+            return where(a > zero_t{}, one_t{}, literal<Alpha>{} * exp(a));
+    }
     static constexpr std::string_view local_derivative = "[a > 0] + α·exp(a)·[a ≤ 0]";
 };
 
