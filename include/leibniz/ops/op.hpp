@@ -49,6 +49,14 @@ constexpr T no_adjoint() {
     return -T(0);
 }
 
+// A constant in an op's rule, in the rule's number type T (a number, a dual
+// number or a SIMD batch): rounded once to T's base type, so float rules
+// compute in float.
+template <class T>
+constexpr T constant(double v) {
+    return T(static_cast<base_scalar_t<T>>(v));
+}
+
 inline std::string infix(const std::string& a, std::string_view op, const std::string& b) {
     std::string s = a;
     s += op;

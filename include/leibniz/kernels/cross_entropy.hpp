@@ -1,0 +1,183 @@
+#pragma once
+// Softmax cross-entropy on integer labels, fused: the loss of each row of a
+// row-major [rows, cols] tensor of logits x, with label smoothing ε, and its
+// adjoint, without materialising log_softmax (PyTorch's cross_entropy with
+// reduction='none'):
+//
+//   softmax_cross_entropy_rows(x, labels, rows, cols, ε, ε ≠ 0, y)
+//       y[r] = lse_r − (1 − ε)·x[r, l_r] − (ε/cols)·Σ_c x[r, c],
+//       lse_r = m + log Σ_c exp(x[r, c] − m),  m the row's largest
+//   softmax_cross_entropy_rows_vjp(x, labels, g, rows, cols, ε, dx, accumulate)
+//       dx[r, c] (+)= g[r]·(softmax(x_r)[c] − (1 − ε)·[c = l_r] − ε/cols)
+//
+// Per row, forward: a max pass and an exp-and-sum pass (the sum of x in the
+// same pass when ε ≠ 0); backward: the same two passes, then
+// dx = exp(x − m)·(g/Σ) − g·ε/cols, and the label's share taken off. So the
+// exponentials are computed once forward and once backward, as with
+// log_softmax then pick, but nothing [rows, cols] is stored forward, and the
+// backward reads x once more instead of a stored log_softmax, a scattered
+// adjoint and its row sums. (The softmax kernels' rebasing pass, made for
+// long rows, costs more than the row itself for rows of 10: measured.)
+//
+// A row holding +inf or NaN gives NaN. The labels must be in [0, cols) (the
+// op checks them first). Float and double on xsimd batches of `Arch`; other
+// scalar types (lz::dual) on plain loops (include <leibniz/ops/exp.hpp> and
+// <leibniz/ops/log.hpp> for duals' exp and log). No heap allocation.
+
+#include <leibniz/kernels/simd.hpp>  // first: it includes xsimd (see there)
+#include <leibniz/kernels/arch.hpp>
+
+#include <xsimd/xsimd.hpp>
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <type_traits>
+
+// g++ 12's false -Wuninitialized in its AVX-512 intrinsic headers: see simd.hpp.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+namespace leibniz::kernels {
+
+namespace detail::cross_entropy_impl {
+
+template <class T>
+struct row_sums {
+    T max, exp_sum, sum;
+};
+
+// The row's largest element, Σ exp(x − max) and (With_sum) Σ x.
+template <class T>
+row_sums<T> row_portable(const T* x, std::size_t n, bool with_sum) {
+    using std::exp;
+    T m = x[0];
+    for (std::size_t i = 1; i < n; ++i) m = x[i] > m ? x[i] : m;
+    T s(0), total(0);
+    for (std::size_t i = 0; i < n; ++i) {
+        s = s + exp(x[i] - m);
+        if (with_sum) total = total + x[i];
+    }
+    return {m, s, total};
+}
+
+// 0, 1, 2, … in the lanes of a batch.
+template <class Arch, class T>
+simd::batch<T, Arch> lane_index() noexcept {
+    static constexpr T indices[64] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                      16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+                                      32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+                                      48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+    static_assert(simd::batch<T, Arch>::size <= 64);
+    return simd::batch<T, Arch>::load_unaligned(indices);
+}
+
+template <class Arch, class T>
+row_sums<T> row_simd(const T* x, std::size_t n, bool with_sum) noexcept {
+    using B = simd::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    constexpr T lowest = -std::numeric_limits<T>::infinity();
+    const std::size_t full = simd::round_down(n, W);
+    B mv(lowest);
+    for (std::size_t i = 0; i < full; i += W) mv = xsimd::max(mv, B::load_unaligned(x + i));
+    if (full < n) mv = xsimd::max(mv, simd::load_partial<Arch>(x + full, n - full, lowest));
+    const T m = simd::reduce_max(mv);
+    const B mb(m);
+    B s(T(0)), total(T(0));
+    for (std::size_t i = 0; i < full; i += W) {
+        const B v = B::load_unaligned(x + i);
+        s += simd::exp<Arch>(v - mb);
+        if (with_sum) total += v;
+    }
+    if (full < n) {
+        // The missing lanes hold m, and their exp(0) is masked off: exp of a
+        // large negative number is a denormal, which costs a microcode assist
+        // (measured: the filler −inf made rows of 10 floats 10× slower).
+        const B v = simd::load_partial<Arch>(x + full, n - full, m);
+        s += xsimd::select(lane_index<Arch, T>() < B(T(static_cast<double>(n - full))), simd::exp<Arch>(v - mb), B(T(0)));
+        if (with_sum) total += simd::load_partial<Arch>(x + full, n - full, T(0));
+    }
+    return {m, simd::reduce_add(s), with_sum ? simd::reduce_add(total) : T(0)};
+}
+
+template <class T, class Arch>
+row_sums<T> row(const T* x, std::size_t n, bool with_sum) noexcept {
+    if constexpr (simd_path<T, Arch>)
+        return row_simd<Arch>(x, n, with_sum);
+    else
+        return row_portable(x, n, with_sum);
+}
+
+// d (+)= exp(x − m)·scale − shift
+template <class Arch, class T>
+void scaled_exp_simd(const T* x, std::size_t n, T m, T scale, T shift, T* d, bool accumulate) noexcept {
+    using B = simd::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const B mb(m), sb(scale), hb(shift);
+    const std::size_t full = simd::round_down(n, W);
+    for (std::size_t i = 0; i < full; i += W) {
+        B r = simd::exp<Arch>(B::load_unaligned(x + i) - mb) * sb - hb;
+        if (accumulate) r += B::load_unaligned(d + i);
+        r.store_unaligned(d + i);
+    }
+    if (full < n) {
+        const std::size_t k = n - full;
+        B r = simd::exp<Arch>(simd::load_partial<Arch>(x + full, k, m) - mb) * sb - hb;  // exp(0) in the missing lanes
+        if (accumulate) r += simd::load_partial<Arch>(d + full, k, T(0));
+        simd::store_partial<Arch>(d + full, k, r);
+    }
+}
+
+template <class T>
+void scaled_exp_portable(const T* x, std::size_t n, T m, T scale, T shift, T* d, bool accumulate) {
+    using std::exp;
+    for (std::size_t i = 0; i < n; ++i) {
+        const T r = exp(x[i] - m) * scale - shift;
+        d[i] = accumulate ? d[i] + r : r;
+    }
+}
+
+}  // namespace detail::cross_entropy_impl
+
+template <class T, class I, class Arch = default_arch>
+void softmax_cross_entropy_rows(const T* x, const I* labels, std::size_t rows, std::size_t cols,
+                                std::type_identity_t<T> smoothing, bool smooth, T* y) noexcept {
+    using std::log;
+    namespace d = detail::cross_entropy_impl;
+    const T keep = T(1) - smoothing, spread = smoothing / T(static_cast<double>(cols));
+    for (std::size_t r = 0; r < rows; ++r) {
+        const T* row = x + r * cols;
+        const auto s = d::row<T, Arch>(row, cols, smooth);
+        T loss = (s.max + log(s.exp_sum)) - keep * row[static_cast<std::size_t>(labels[r])];
+        if (smooth) loss = loss - spread * s.sum;
+        y[r] = loss;
+    }
+}
+
+template <class T, class I, class Arch = default_arch>
+void softmax_cross_entropy_rows_vjp(const T* x, const I* labels, const T* g, std::size_t rows, std::size_t cols,
+                                    std::type_identity_t<T> smoothing, T* dx, bool accumulate) noexcept {
+    namespace d = detail::cross_entropy_impl;
+    const T keep = T(1) - smoothing, spread = smoothing / T(static_cast<double>(cols));
+    for (std::size_t r = 0; r < rows; ++r) {
+        const T* row = x + r * cols;
+        T* out = dx + r * cols;
+        const auto s = d::row<T, Arch>(row, cols, false);
+        const T gr = g[r];
+        if constexpr (simd_path<T, Arch>)
+            d::scaled_exp_simd<Arch>(row, cols, s.max, gr / s.exp_sum, gr * spread, out, accumulate);
+        else
+            d::scaled_exp_portable(row, cols, s.max, gr / s.exp_sum, gr * spread, out, accumulate);
+        const std::size_t l = static_cast<std::size_t>(labels[r]);
+        out[l] = out[l] - gr * keep;
+    }
+}
+
+}  // namespace leibniz::kernels
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
