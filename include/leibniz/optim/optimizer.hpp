@@ -168,18 +168,20 @@ public:
             const options_type& o = groups_[r.group].opts;
             std::array<T*, buffer_count + 1> s{};
             for (std::size_t k = 0; k < buffer_count; ++k) s[k] = state_.get() + k * stride_ + r.begin;
-            const T sign = o.maximize ? T(-1) : T(1);
-            const T lambda = T(o.weight_decay), keep = T(1 - o.lr * o.weight_decay);
+            // maximize: −g; coupled decay: + λθ; decoupled: θ·(1 − γλ)
+            struct {
+                T sign, lambda, keep;
+            } const k{o.maximize ? T(-1) : T(1), T(o.weight_decay), T(1 - o.lr * o.weight_decay)};
             const std::size_t begin = r.begin;
             const Clip& clip = clip_;
-            auto pre = [sign, lambda, keep, begin, &clip](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            auto pre = [k, begin, &clip](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
-                const B d = B(sign) * clip.apply(gv, begin + i);
+                const B d = B(k.sign) * clip.apply(gv, begin + i);
                 if constexpr (Decay::is_decoupled) {
-                    pv = pv * B(keep);
+                    pv = pv * B(k.keep);
                     return d;
                 } else {
-                    return d + B(lambda) * pv;
+                    return d + B(k.lambda) * pv;
                 }
             };
             Update::update(o, t_, params + r.begin, gflat.data() + r.begin, r.end - r.begin, s.data(), pre);
