@@ -42,6 +42,7 @@ struct adagrad {
         detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
             using B = decltype(gv);
             const B d = pre(pv, gv, i);
+                detail::prefetch(sum, i, n);
             const B s = detail::load<B>(sum + i) + d * d;
             detail::store(sum + i, s);
             pv = pv - B(clr) * (d / (detail::sqrt_of(s) + B(eps)));

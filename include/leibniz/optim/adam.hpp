@@ -49,29 +49,36 @@ struct adam_rule {
         // The scalars as PyTorch computes them, in double (Python floats).
         const double bias_correction1 = 1 - std::pow(o.beta1, double(t));
         const double bias_correction2 = 1 - std::pow(o.beta2, double(t));
-        const T step_size = T(o.lr / bias_correction1), bc2_sqrt = T(std::sqrt(bias_correction2));
+        // √v / √bc2 as √v · (1/√bc2): one division per element, not two (the step
+        // is bound by memory traffic once the divisions are gone; it differs from
+        // PyTorch's division by at most an ulp of that quotient).
+        const T step_size = T(o.lr / bias_correction1), inv_bc2_sqrt = T(1 / std::sqrt(bias_correction2));
         const T b1 = T(o.beta1), b2 = T(o.beta2), c1 = T(1 - o.beta1), c2 = T(1 - o.beta2), eps = T(o.eps);
         if (!o.amsgrad) {
             detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
+                detail::prefetch(m, i, n);
+                detail::prefetch(v, i, n);
                 const B mi = B(b1) * detail::load<B>(m + i) + B(c1) * d;
                 const B vi = B(b2) * detail::load<B>(v + i) + B(c2) * (d * d);
                 detail::store(m + i, mi);
                 detail::store(v + i, vi);
-                pv = pv - B(step_size) * (mi / (detail::sqrt_of(vi) / B(bc2_sqrt) + B(eps)));
+                pv = pv - B(step_size) * (mi / (detail::sqrt_of(vi) * B(inv_bc2_sqrt) + B(eps)));
             });
         } else {
             detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
+                detail::prefetch(m, i, n);
+                detail::prefetch(v, i, n);
                 const B mi = B(b1) * detail::load<B>(m + i) + B(c1) * d;
                 const B vi = B(b2) * detail::load<B>(v + i) + B(c2) * (d * d);
                 const B top = detail::max_of(detail::load<B>(vmax + i), vi);
                 detail::store(m + i, mi);
                 detail::store(v + i, vi);
                 detail::store(vmax + i, top);
-                pv = pv - B(step_size) * (mi / (detail::sqrt_of(top) / B(bc2_sqrt) + B(eps)));
+                pv = pv - B(step_size) * (mi / (detail::sqrt_of(top) * B(inv_bc2_sqrt) + B(eps)));
             });
         }
     }

@@ -50,6 +50,8 @@ struct delta_bar_delta {
         detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
             using B = decltype(gv);
             const B d = pre(pv, gv, i);
+                detail::prefetch(rate, i, n);
+                detail::prefetch(bar, i, n);
             const B old_bar = detail::load<B>(bar + i), r = detail::load<B>(rate + i);
             const B s = old_bar * d;
             const B next = detail::select_positive(s, r + B(kappa), detail::select_negative(s, r * B(shrink), r));

@@ -47,6 +47,9 @@ struct rmsprop {
             detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
+                detail::prefetch(sq, i, n);
+                if constexpr (decltype(centered)::value) detail::prefetch(ga, i, n);
+                if constexpr (decltype(with_momentum)::value) detail::prefetch(buf, i, n);
                 const B v = B(a) * detail::load<B>(sq + i) + B(c) * (d * d);
                 detail::store(sq + i, v);
                 B avg;

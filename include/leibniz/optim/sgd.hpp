@@ -70,6 +70,7 @@ struct sgd {
             detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
+                detail::prefetch(buf, i, n);
                 const B b = B(keep) * detail::load<B>(buf + i) + B(take) * d;
                 detail::store(buf + i, b);
                 pv = pv - B(lr) * (nesterov ? d + B(mu) * b : b);
@@ -81,6 +82,7 @@ struct sgd {
             detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
+                detail::prefetch(buf, i, n);
                 const B v = B(mu) * detail::load<B>(buf + i) + B(one_minus) * d;
                 detail::store(buf + i, v);
                 pv = pv - B(lr) * v;
@@ -92,6 +94,7 @@ struct sgd {
             detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
+                detail::prefetch(buf, i, n);
                 const B previous = detail::load<B>(buf + i);
                 detail::store(buf + i, pv);
                 pv = pv - B(lr) * d + B(beta) * (pv - previous);
@@ -102,6 +105,7 @@ struct sgd {
             detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
+                detail::prefetch(buf, i, n);
                 const B v = B(mu) * detail::load<B>(buf + i) - B(lr) * d;
                 detail::store(buf + i, v);
                 pv = pv + v;

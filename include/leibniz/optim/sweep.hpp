@@ -67,6 +67,21 @@ LEIBNIZ_ALWAYS_INLINE inline B select_negative(const B& x, const B& if_neg, cons
         return xsimd::select(x < B(0), if_neg, if_not);
 }
 
+// A software prefetch of buf[i + prefetch_distance] (when inside [0, n)). A
+// step streams four to six buffers at once; with the hardware prefetchers
+// alone an Adam step over 1e7 floats ran ~15% behind a plain read-modify-write
+// of the same bytes (bench/optim_bench.cpp), with these it matches it. Every
+// rule prefetches its state buffers; sweep prefetches p and g.
+inline constexpr std::size_t prefetch_distance = 1024;  // elements: 4 KiB of float
+template <class T>
+LEIBNIZ_ALWAYS_INLINE inline void prefetch(const T* buf, std::size_t i, std::size_t n) noexcept {
+#if defined(__GNUC__)
+    if (i + prefetch_distance < n) __builtin_prefetch(buf + i + prefetch_distance);
+#else
+    (void)buf, (void)i, (void)n;
+#endif
+}
+
 // f(p, g, i) over elements [0, n) of p and g: batches, then the tail.
 template <class T, class F>
 LEIBNIZ_ALWAYS_INLINE inline void sweep(T* p, const T* g, std::size_t n, F&& f) {
@@ -75,6 +90,8 @@ LEIBNIZ_ALWAYS_INLINE inline void sweep(T* p, const T* g, std::size_t n, F&& f) 
     const std::size_t end = simd::round_down(n, W);
     std::size_t i = 0;
     for (; i < end; i += W) {
+        prefetch(p, i, n);
+        prefetch(g, i, n);
         B pv = simd::load<B>(p + i);
         f(pv, simd::load<B>(g + i), i);
         simd::store(p + i, pv);
