@@ -64,10 +64,10 @@ template <bool Prefetch>
     std::size_t i = 0;
     for (; i < end; i += W) {
         if constexpr (Prefetch) {  // as the optimizer's loop (optim/sweep.hpp)
-            lz::optim::detail::prefetch(p, i, n);
-            lz::optim::detail::prefetch(g, i, n);
-            lz::optim::detail::prefetch(m, i, n);
-            lz::optim::detail::prefetch(v, i, n);
+            lz::optim::loop::prefetch(p, i, n);
+            lz::optim::loop::prefetch(g, i, n);
+            lz::optim::loop::prefetch(m, i, n);
+            lz::optim::loop::prefetch(v, i, n);
         }
         const B gi = simd::load<B>(g + i);
         simd::store(m + i, simd::load<B>(m + i) + gi);

@@ -39,13 +39,13 @@ struct adagrad {
     static void update(const options& o, std::int64_t t, T* p, const T* g, std::size_t n, T* const* state, Pre&& pre) {
         T* sum = state[0];
         const T clr = T(o.lr / (1 + double(t - 1) * o.lr_decay)), eps = T(o.eps);
-        detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+        loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
             using B = decltype(gv);
             const B d = pre(pv, gv, i);
-                detail::prefetch(sum, i, n);
-            const B s = detail::load<B>(sum + i) + d * d;
-            detail::store(sum + i, s);
-            pv = pv - B(clr) * (d / (detail::sqrt_of(s) + B(eps)));
+                loop::prefetch(sum, i, n);
+            const B s = loop::load<B>(sum + i) + d * d;
+            loop::store(sum + i, s);
+            pv = pv - B(clr) * (d / (loop::sqrt_of(s) + B(eps)));
         });
     }
 };

@@ -55,30 +55,30 @@ struct adam_rule {
         const T step_size = T(o.lr / bias_correction1), inv_bc2_sqrt = T(1 / std::sqrt(bias_correction2));
         const T b1 = T(o.beta1), b2 = T(o.beta2), c1 = T(1 - o.beta1), c2 = T(1 - o.beta2), eps = T(o.eps);
         if (!o.amsgrad) {
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
-                detail::prefetch(m, i, n);
-                detail::prefetch(v, i, n);
-                const B mi = B(b1) * detail::load<B>(m + i) + B(c1) * d;
-                const B vi = B(b2) * detail::load<B>(v + i) + B(c2) * (d * d);
-                detail::store(m + i, mi);
-                detail::store(v + i, vi);
-                pv = pv - B(step_size) * (mi / (detail::sqrt_of(vi) * B(inv_bc2_sqrt) + B(eps)));
+                loop::prefetch(m, i, n);
+                loop::prefetch(v, i, n);
+                const B mi = B(b1) * loop::load<B>(m + i) + B(c1) * d;
+                const B vi = B(b2) * loop::load<B>(v + i) + B(c2) * (d * d);
+                loop::store(m + i, mi);
+                loop::store(v + i, vi);
+                pv = pv - B(step_size) * (mi / (loop::sqrt_of(vi) * B(inv_bc2_sqrt) + B(eps)));
             });
         } else {
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
-                detail::prefetch(m, i, n);
-                detail::prefetch(v, i, n);
-                const B mi = B(b1) * detail::load<B>(m + i) + B(c1) * d;
-                const B vi = B(b2) * detail::load<B>(v + i) + B(c2) * (d * d);
-                const B top = detail::max_of(detail::load<B>(vmax + i), vi);
-                detail::store(m + i, mi);
-                detail::store(v + i, vi);
-                detail::store(vmax + i, top);
-                pv = pv - B(step_size) * (mi / (detail::sqrt_of(top) * B(inv_bc2_sqrt) + B(eps)));
+                loop::prefetch(m, i, n);
+                loop::prefetch(v, i, n);
+                const B mi = B(b1) * loop::load<B>(m + i) + B(c1) * d;
+                const B vi = B(b2) * loop::load<B>(v + i) + B(c2) * (d * d);
+                const B top = loop::max_of(loop::load<B>(vmax + i), vi);
+                loop::store(m + i, mi);
+                loop::store(v + i, vi);
+                loop::store(vmax + i, top);
+                pv = pv - B(step_size) * (mi / (loop::sqrt_of(top) * B(inv_bc2_sqrt) + B(eps)));
             });
         }
     }

@@ -33,6 +33,8 @@
 namespace leibniz::optim {
 
 namespace detail {
+namespace simd = kernels::simd;
+using loop::max_of;
 // ‖g‖_p over the whole buffer, as torch.nn.utils.clip_grad_norm_ (p = 2, ∞ or any p > 0).
 template <class T>
 double grad_norm(std::span<const T> g, double norm_type) {
@@ -93,9 +95,9 @@ struct value {
     void prepare(std::span<const T>, std::int64_t) noexcept {}
     template <class B>
     LEIBNIZ_ALWAYS_INLINE B apply(const B& g, std::size_t) const noexcept {
-        using T = typename detail::scalar_of_batch<B>::type;
+        using T = typename loop::scalar_of_batch<B>::type;
         const B c = B(T(clip_value));
-        return detail::min_of(detail::max_of(g, B(T(0)) - c), c);
+        return loop::min_of(loop::max_of(g, B(T(0)) - c), c);
     }
 };
 
@@ -119,7 +121,7 @@ struct global_norm {
     }
     template <class B>
     LEIBNIZ_ALWAYS_INLINE B apply(const B& g, std::size_t) const noexcept {
-        using T = typename detail::scalar_of_batch<B>::type;
+        using T = typename loop::scalar_of_batch<B>::type;
         return g * B(T(coefficient));
     }
     [[nodiscard]] double last_norm() const noexcept { return norm; }
@@ -148,7 +150,7 @@ struct noise {
     }
     template <class B>
     LEIBNIZ_ALWAYS_INLINE B apply(const B& g, std::size_t i) const noexcept {
-        using T = typename detail::scalar_of_batch<B>::type;
+        using T = typename loop::scalar_of_batch<B>::type;
         if constexpr (std::is_floating_point_v<B>) {
             return inner.apply(g, i) + T(scale) * T(standard_normal<T>(i));
         } else {

@@ -47,17 +47,17 @@ struct delta_bar_delta {
         T* rate = state[0];
         T* bar = state[1];
         const T kappa = T(o.kappa), shrink = T(1 - o.phi), th = T(o.theta), one_minus = T(1 - o.theta);
-        detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+        loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
             using B = decltype(gv);
             const B d = pre(pv, gv, i);
-                detail::prefetch(rate, i, n);
-                detail::prefetch(bar, i, n);
-            const B old_bar = detail::load<B>(bar + i), r = detail::load<B>(rate + i);
+                loop::prefetch(rate, i, n);
+                loop::prefetch(bar, i, n);
+            const B old_bar = loop::load<B>(bar + i), r = loop::load<B>(rate + i);
             const B s = old_bar * d;
-            const B next = detail::select_positive(s, r + B(kappa), detail::select_negative(s, r * B(shrink), r));
-            detail::store(rate + i, next);
+            const B next = loop::select_positive(s, r + B(kappa), loop::select_negative(s, r * B(shrink), r));
+            loop::store(rate + i, next);
             pv = pv - next * d;
-            detail::store(bar + i, B(one_minus) * d + B(th) * old_bar);
+            loop::store(bar + i, B(one_minus) * d + B(th) * old_bar);
         });
     }
 };

@@ -44,25 +44,25 @@ struct rmsprop {
         T* buf = state[2];
         const T a = T(o.alpha), c = T(1 - o.alpha), eps = T(o.eps), lr = T(o.lr), mu = T(o.momentum);
         auto run = [&](auto centered, auto with_momentum) {
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
-                detail::prefetch(sq, i, n);
-                if constexpr (decltype(centered)::value) detail::prefetch(ga, i, n);
-                if constexpr (decltype(with_momentum)::value) detail::prefetch(buf, i, n);
-                const B v = B(a) * detail::load<B>(sq + i) + B(c) * (d * d);
-                detail::store(sq + i, v);
+                loop::prefetch(sq, i, n);
+                if constexpr (decltype(centered)::value) loop::prefetch(ga, i, n);
+                if constexpr (decltype(with_momentum)::value) loop::prefetch(buf, i, n);
+                const B v = B(a) * loop::load<B>(sq + i) + B(c) * (d * d);
+                loop::store(sq + i, v);
                 B avg;
                 if constexpr (decltype(centered)::value) {
-                    const B gbar = B(a) * detail::load<B>(ga + i) + B(c) * d;
-                    detail::store(ga + i, gbar);
-                    avg = detail::sqrt_of(v - gbar * gbar) + B(eps);
+                    const B gbar = B(a) * loop::load<B>(ga + i) + B(c) * d;
+                    loop::store(ga + i, gbar);
+                    avg = loop::sqrt_of(v - gbar * gbar) + B(eps);
                 } else {
-                    avg = detail::sqrt_of(v) + B(eps);
+                    avg = loop::sqrt_of(v) + B(eps);
                 }
                 if constexpr (decltype(with_momentum)::value) {
-                    const B b = B(mu) * detail::load<B>(buf + i) + d / avg;
-                    detail::store(buf + i, b);
+                    const B b = B(mu) * loop::load<B>(buf + i) + d / avg;
+                    loop::store(buf + i, b);
                     pv = pv - B(lr) * b;
                 } else {
                     pv = pv - B(lr) * (d / avg);

@@ -13,7 +13,7 @@
 //                          T* const* state, Pre&& pre);
 //   };
 //
-// update() sweeps p and g once (detail::sweep) and calls `pre(p, g, i)` on each
+// update() sweeps p and g once (loop::sweep) and calls `pre(p, g, i)` on each
 // batch first: the host's clipping, maximize and weight decay, which return
 // the gradient the rule uses (and may scale p: decoupled decay). t counts the
 // steps from 1, as torch.optim's state["step"]. Optional: set_momentum(options&,

@@ -55,7 +55,7 @@ struct sgd {
         T* buf = state[0];
         const T lr = T(o.lr), mu = T(o.momentum);
         if (o.momentum == 0 && o.form != momentum_form::heavy_ball) {  // no buffer: θ ← θ − γ g
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
                 pv = pv - B(lr) * d;
@@ -67,47 +67,47 @@ struct sgd {
             // b = keep·b + take·d, b₁ = d (keep 0, take 1: the buffer starts at 0, so 0·b + d = d exactly)
             const T keep = t == 1 ? T(0) : mu, take = t == 1 ? T(1) : T(1 - o.dampening);
             const bool nesterov = o.nesterov;
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
-                detail::prefetch(buf, i, n);
-                const B b = B(keep) * detail::load<B>(buf + i) + B(take) * d;
-                detail::store(buf + i, b);
+                loop::prefetch(buf, i, n);
+                const B b = B(keep) * loop::load<B>(buf + i) + B(take) * d;
+                loop::store(buf + i, b);
                 pv = pv - B(lr) * (nesterov ? d + B(mu) * b : b);
             });
             break;
         }
         case momentum_form::ema: {
             const T one_minus = T(1 - o.momentum);
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
-                detail::prefetch(buf, i, n);
-                const B v = B(mu) * detail::load<B>(buf + i) + B(one_minus) * d;
-                detail::store(buf + i, v);
+                loop::prefetch(buf, i, n);
+                const B v = B(mu) * loop::load<B>(buf + i) + B(one_minus) * d;
+                loop::store(buf + i, v);
                 pv = pv - B(lr) * v;
             });
             break;
         }
         case momentum_form::heavy_ball: {
             const T beta = t == 1 ? T(0) : mu;
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
-                detail::prefetch(buf, i, n);
-                const B previous = detail::load<B>(buf + i);
-                detail::store(buf + i, pv);
+                loop::prefetch(buf, i, n);
+                const B previous = loop::load<B>(buf + i);
+                loop::store(buf + i, pv);
                 pv = pv - B(lr) * d + B(beta) * (pv - previous);
             });
             break;
         }
         case momentum_form::velocity: {
-            detail::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
+            loop::sweep(p, g, n, [&](auto& pv, auto gv, std::size_t i) LEIBNIZ_ALWAYS_INLINE {
                 using B = decltype(gv);
                 const B d = pre(pv, gv, i);
-                detail::prefetch(buf, i, n);
-                const B v = B(mu) * detail::load<B>(buf + i) - B(lr) * d;
-                detail::store(buf + i, v);
+                loop::prefetch(buf, i, n);
+                const B v = B(mu) * loop::load<B>(buf + i) - B(lr) * d;
+                loop::store(buf + i, v);
                 pv = pv + v;
             });
             break;

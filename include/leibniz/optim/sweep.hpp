@@ -2,23 +2,25 @@
 // The one loop of an optimizer step: over a run of the flat parameter buffer,
 // SIMD batches then a scalar tail, the kernel written once for both.
 //
-//   detail::sweep(p, g, n, [&](auto& p, auto g, std::size_t i) { ... });
+//   loop::sweep(p, g, n, [&](auto& p, auto g, std::size_t i) { ... });
 //
 // The kernel gets the parameters (by reference: it writes them) and the
 // gradient as a batch of kernels::simd::batch_for<T> — or as a T in the tail —
 // and the index of their first element; it loads and stores its own state
-// buffers at that index with detail::load / detail::store. So one step reads
+// buffers at that index with loop::load / loop::store. So one step reads
 // p, g and the state once and writes p and the state once: the memory traffic
 // of a hand-written loop (bench/optim_bench.cpp).
 //
-// The math helpers (sqrt_of, max_of, min_of) take batches and numbers alike.
+// The math helpers (sqrt_of, max_of, min_of, select_positive/negative) take
+// batches and numbers alike. This is the vocabulary a new update rule is
+// written in (doc/reference/optim.md).
 
 #include <leibniz/kernels/simd.hpp>
 
 #include <cmath>
 #include <cstddef>
 
-namespace leibniz::optim::detail {
+namespace leibniz::optim::loop {
 
 namespace simd = kernels::simd;
 
@@ -103,9 +105,9 @@ LEIBNIZ_ALWAYS_INLINE inline void sweep(T* p, const T* g, std::size_t n, F&& f) 
     }
 }
 
-}  // namespace leibniz::optim::detail
+}  // namespace leibniz::optim::loop
 
-namespace leibniz::optim::detail {
+namespace leibniz::optim::loop {
 // The scalar type of a batch (or of a number).
 template <class B>
 struct scalar_of_batch {
@@ -115,4 +117,4 @@ template <class T, class A>
 struct scalar_of_batch<xsimd::batch<T, A>> {
     using type = T;
 };
-}  // namespace leibniz::optim::detail
+}  // namespace leibniz::optim::loop
