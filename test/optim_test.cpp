@@ -202,6 +202,15 @@ BOOST_AUTO_TEST_CASE(the_notes_forms_and_delta_bar_delta_match_their_formulas) {
     // The same schedule with PyTorch's form: torch's own trajectory (the two forms part at the first lr change).
     check<sgd_step_t>("sgd_momentum_step_lr", sgd_step_t::options_type{.lr = 0.1, .momentum = 0.9},
                       sch::step{.step_size = 10, .gamma = 0.5});
+    // The notes' Nesterov: the gradient at the look-ahead point, so the step takes the loss.
+    {
+        problem pb;
+        opt::optimizer<opt::nesterov_lookahead<double>> o{pb.params, {.lr = 0.05, .momentum = 0.9}};
+        const auto env = lz::at(pb.params, X = pb.xs, Y = pb.ys);
+        const double e = trajectory_error(pb, "nesterov_lookahead", [&](int) { o.step(pb.params, loss, env, pb.ws); });
+        BOOST_TEST_MESSAGE("nesterov_lookahead: largest relative difference " << e);
+        BOOST_TEST(e <= tolerance, "nesterov_lookahead: " << e);
+    }
     using dbd_t = opt::optimizer<opt::delta_bar_delta<double>>;
     check<dbd_t>("delta_bar_delta", dbd_t::options_type{.lr = 0.05, .kappa = 0.002, .phi = 0.2, .theta = 0.7});
 }

@@ -194,6 +194,26 @@ python_run("sgd_velocity_step_lr", velocity, lrs=lambda t: 0.1 * 0.5 ** ((t - 1)
 python_run("delta_bar_delta", delta_bar_delta)
 
 
+def nesterov_lookahead(name, lr, mu):
+    # The notes' Nesterov: g at theta + mu v; v = mu v - lr g; theta += v.
+    ps = fresh()
+    vel = [torch.zeros_like(p) for p in ps]
+    rows = []
+    for t in range(1, STEPS + 1):
+        ahead = [(p + mu * v).detach().requires_grad_() for p, v in zip(ps, vel)]
+        objective(*ahead).backward()
+        with torch.no_grad():
+            for k, p in enumerate(ps):
+                vel[k] = mu * vel[k] - lr * ahead[k].grad
+                p += vel[k]
+        if t in ROWS:
+            rows.append(flat(ps))
+    record(name, rows)
+
+
+nesterov_lookahead("nesterov_lookahead", 0.05, 0.9)
+
+
 # Learning-rate sequences.
 def lr_sequence(name, make, epochs=STEPS, base=(0.1,), momentum=False, optim="sgd", metrics=None):
     params = [torch.zeros(1, dtype=dt, requires_grad=True) for _ in base]

@@ -6,6 +6,7 @@
 #include <leibniz/optim/clip.hpp>
 #include <leibniz/optim/decay.hpp>
 #include <leibniz/optim/delta_bar_delta.hpp>
+#include <leibniz/optim/nesterov.hpp>
 #include <leibniz/optim/optimizer.hpp>
 #include <leibniz/optim/rmsprop.hpp>
 #include <leibniz/optim/schedule.hpp>

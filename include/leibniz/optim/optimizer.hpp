@@ -25,6 +25,7 @@
 // state buffer, the counters and each group's lr, by name).
 
 #include <leibniz/core/parameters.hpp>
+#include <leibniz/core/reverse.hpp>
 #include <leibniz/optim/clip.hpp>
 #include <leibniz/optim/decay.hpp>
 #include <leibniz/optim/rule.hpp>
@@ -186,6 +187,23 @@ public:
             };
             Update::update(o, t_, params + r.begin, gflat.data() + r.begin, r.end - r.begin, s.data(), pre);
         }
+    }
+
+    // The rules that take the gradient somewhere else than at θ (nesterov_lookahead):
+    // move the store there, take lz::grad(loss, params, env, ws) there, then step.
+    // env must bind the store (lz::at(params, ...)), so that it sees the moved parameters.
+    template <class Leaves, class E, class Env, class Workspace>
+        requires requires { Update::looks_ahead; }
+    void step(parameters<Leaves>& store, E loss, const Env& env, Workspace& ws) {
+        if (&detail::layout_tag<Leaves> != layout_)
+            throw std::invalid_argument("leibniz::optim::optimizer::step: the store has another layout than the one "
+                                        "the optimizer was made for");
+        for (const run& r : runs_) {
+            std::array<scalar_type*, buffer_count + 1> s{};
+            for (std::size_t k = 0; k < buffer_count; ++k) s[k] = state_.get() + k * stride_ + r.begin;
+            Update::look_ahead(groups_[r.group].opts, store.flat().data() + r.begin, r.end - r.begin, s.data());
+        }
+        step(store, grad(loss, store, env, ws));
     }
 
     // The schedule's next epoch (after the optimizer's step, as scheduler.step()).
