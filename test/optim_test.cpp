@@ -508,3 +508,46 @@ BOOST_AUTO_TEST_CASE(a_step_allocates_nothing) {
         pb.params, {}, {.milestones = {2, 4}}, {.inner = {.clip_value = 1.0}, .stddev = 0.01}};
     no_alloc(d, "adagrad + multi_step + noise");
 }
+
+// ------------------------------------------------------------ L-BFGS
+
+BOOST_AUTO_TEST_CASE(lbfgs_matches_torch_with_and_without_strong_wolfe) {
+    // After torch's step(closure) calls of up to 20 iterations each. The
+    // objective (11 parameters, 5 data points) ends in a flat valley: from the
+    // third call on, the loss changes in its 7th digit while the parameters
+    // drift along the valley, where rounding differences (dot products summed
+    // in another order) grow to 1e-2 and the loss to 2e-7 relative (strong
+    // Wolfe; 7e-13 without a line search). So: the parameters after the first
+    // two calls (40 iterations) within 1e-9, the loss after every call within 1e-6.
+    using lbfgs_t = opt::lbfgs<double>;
+    auto run_lbfgs = [&](const std::string& name, lbfgs_t::options o) {
+        problem pb, at_torch;
+        lbfgs_t l{pb.params, o};
+        const auto env = lz::at(pb.params, X = pb.xs, Y = pb.ys);
+        const auto& want = ref().seq.at(name);
+        double worst_params = 0, worst_loss = 0;
+        for (std::size_t s = 0; s < 5; ++s) {
+            l.step(pb.params, loss, env, pb.ws);
+            std::copy(want.begin() + std::ptrdiff_t(s * 11), want.begin() + std::ptrdiff_t(s * 11 + 11),
+                      at_torch.params.flat().begin());
+            const double f = pb.value(), f_torch = at_torch.value();
+            worst_loss = std::max(worst_loss, std::abs(f - f_torch) / f_torch);
+            if (s < 2) {
+                double diff = 0, size = 0;
+                for (std::size_t k = 0; k < 11; ++k) {
+                    diff = std::max(diff, std::abs(pb.params.flat()[k] - want[s * 11 + k]));
+                    size = std::max(size, std::abs(want[s * 11 + k]));
+                }
+                worst_params = std::max(worst_params, diff / size);
+            }
+        }
+        BOOST_TEST_MESSAGE(name << ": parameters (2 calls) " << worst_params << ", loss (5 calls) " << worst_loss
+                                << " relative (" << l.iterations() << " iterations, " << l.evaluations()
+                                << " evaluations)");
+        BOOST_TEST(worst_params <= 1e-9, name << ": parameters " << worst_params);
+        BOOST_TEST(worst_loss <= 1e-6, name << ": loss " << worst_loss);
+    };
+    run_lbfgs("lbfgs_strong_wolfe", {.lr = 1, .max_iter = 20, .history_size = 10,
+                                     .line_search = opt::lbfgs_line_search::strong_wolfe});
+    run_lbfgs("lbfgs_plain", {.lr = 0.5, .max_iter = 10, .history_size = 5});
+}

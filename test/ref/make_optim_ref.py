@@ -24,7 +24,8 @@ also records the momentum (or beta1); reduce-on-plateau is fed the recorded
 
 Format (whitespace-separated tokens): `data X ...`, `data y ...`, `init ...`,
 `rows k i1 ... ik`, then `traj <name> <k·11 numbers>` and
-`seq <name> <count> <numbers>`.
+`seq <name> <count> <numbers>` (also L-BFGS: the 11 parameters after each of
+5 torch.optim.LBFGS.step(closure) calls, with and without strong Wolfe).
 """
 import math
 
@@ -212,6 +213,28 @@ def nesterov_lookahead(name, lr, mu):
 
 
 nesterov_lookahead("nesterov_lookahead", 0.05, 0.9)
+
+
+# L-BFGS: the parameters after each of 5 optimizer.step(closure) calls (as `seq <name> 55 ...`).
+def lbfgs_run(name, **kw):
+    ps = fresh()
+    opt = O.LBFGS(ps, **kw)
+
+    def closure():
+        opt.zero_grad()
+        loss = objective(*ps)
+        loss.backward()
+        return loss
+
+    rows = []
+    for _ in range(5):
+        opt.step(closure)
+        rows.extend(flat(ps))
+    out.append("seq " + name + " " + str(len(rows)) + " " + " ".join(num(v) for v in rows))
+
+
+lbfgs_run("lbfgs_strong_wolfe", lr=1, max_iter=20, history_size=10, line_search_fn="strong_wolfe")
+lbfgs_run("lbfgs_plain", lr=0.5, max_iter=10, history_size=5)
 
 
 # Learning-rate sequences.
