@@ -60,8 +60,8 @@ double newton_step(parameters<boost::mp11::mp_list<P...>>& params, E loss, const
     const auto h = hessian(loss, wrt(P{}...), env);
     // scalar leaves give std::array<std::array<T, n>, n>, tensor leaves an lz::tensor of shape [n, n]
     auto entry = [&](std::size_t i, std::size_t j) -> double {
-        if constexpr (requires { h.data(); })
-            return double(h.data()[i * n + j]);
+        if constexpr (requires { h(i, j); })
+            return double(h(i, j));
         else
             return double(h[i][j]);
     };
