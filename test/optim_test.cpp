@@ -507,6 +507,12 @@ BOOST_AUTO_TEST_CASE(a_step_allocates_nothing) {
     opt::optimizer<opt::adagrad<double>, sch::multi_step, opt::clip::noise<opt::clip::value>> d{
         pb.params, {}, {.milestones = {2, 4}}, {.inner = {.clip_value = 1.0}, .stddev = 0.01}};
     no_alloc(d, "adagrad + multi_step + noise");
+    // The look-ahead step takes the gradient itself (lz::grad with the workspace).
+    opt::optimizer<opt::nesterov_lookahead<double>> e{pb.params, {.lr = 0.01}};
+    const auto env = lz::at(pb.params, X = pb.xs, Y = pb.ys);
+    e.step(pb.params, loss, env, pb.ws);
+    const long n = counting_new::allocations_in([&] { e.step(pb.params, loss, env, pb.ws); });
+    BOOST_TEST(n == 0, "nesterov_lookahead allocated " << n << " times in a step");
 }
 
 // ------------------------------------------------------------ L-BFGS
@@ -550,4 +556,26 @@ BOOST_AUTO_TEST_CASE(lbfgs_matches_torch_with_and_without_strong_wolfe) {
     run_lbfgs("lbfgs_strong_wolfe", {.lr = 1, .max_iter = 20, .history_size = 10,
                                      .line_search = opt::lbfgs_line_search::strong_wolfe});
     run_lbfgs("lbfgs_plain", {.lr = 0.5, .max_iter = 10, .history_size = 5});
+}
+
+BOOST_AUTO_TEST_CASE(buffers_of_options_that_are_off_are_not_allocated) {
+    problem pb;
+    auto names = [](auto& o) {
+        std::vector<std::string> v;
+        o.for_each_state([&](std::string_view name, auto span) {
+            if constexpr (std::is_same_v<typename decltype(span)::value_type, double> )
+                if (span.size() == 11) v.emplace_back(name);
+        });
+        return v;
+    };
+    adam_t plain{pb.params, {.lr = 0.01}};
+    adam_t ams{pb.params, {.lr = 0.01, .amsgrad = true}};
+    BOOST_TEST((names(plain) == std::vector<std::string>{"exp_avg", "exp_avg_sq"}));
+    BOOST_TEST((names(ams) == std::vector<std::string>{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"}));
+    sgd_t no_momentum{pb.params, {.lr = 0.1}};
+    BOOST_TEST(names(no_momentum).empty());
+    // A schedule that cycles the momentum needs the buffer even from momentum 0.
+    opt::optimizer<opt::sgd<double>, sch::one_cycle> cycled{pb.params, {.lr = 0.1}, {.max_lr = 0.1, .total_steps = 5}};
+    BOOST_TEST((names(cycled) == std::vector<std::string>{"momentum_buffer"}));
+    cycled.step(pb.params, pb.gradient());
 }

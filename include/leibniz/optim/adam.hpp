@@ -29,6 +29,7 @@ struct adam_rule {
         bool maximize = false;
     };
     static constexpr std::array<std::string_view, 3> buffers{"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
+    static bool uses(const options& o, std::size_t k) { return k < 2 || o.amsgrad; }
 
     static void validate(const options& o) {
         detail::require(o.lr >= 0, name, "invalid learning rate " + detail::text(o.lr));

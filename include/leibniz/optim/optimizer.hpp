@@ -119,10 +119,6 @@ public:
                       "takes e.g. adam<double>; the rules default to float)");
         n_ = layout::size;
         stride_ = (n_ + 15) / 16 * 16;  // 64-byte aligned buffers (float and double)
-        if constexpr (buffer_count > 0)
-            state_.reset(static_cast<scalar_type*>(::operator new(
-                std::max<std::size_t>(buffer_count * stride_, 1) * sizeof(scalar_type), std::align_val_t{64})));
-
         // Group 0: the defaults; then one per group, in the order given.
         initial_.push_back({defaults, defaults.lr});
         std::array<std::size_t, layout::count + 1> owner{};
@@ -147,6 +143,21 @@ public:
             else
                 runs_.push_back({begin, end, owner[k]});
         }
+        // A buffer is allocated when some group's options use it (Adam's
+        // max_exp_avg_sq only with amsgrad), as torch's state holds it.
+        std::size_t allocated = 0;
+        for (std::size_t k = 0; k < buffer_count; ++k) {
+            bool used = true;
+            if constexpr (requires(const options_type& o) { Update::uses(o, k); }) {
+                used = false;
+                for (const auto& g : initial_) used = used || Update::uses(g.opts, k);
+                if constexpr (detail::momentum_schedule<Schedule>) used = used || schedule_.cycle_momentum;
+            }
+            offset_[k] = used ? allocated++ * stride_ : unused;
+        }
+        if (allocated > 0)
+            state_.reset(static_cast<scalar_type*>(
+                ::operator new(allocated * stride_ * sizeof(scalar_type), std::align_val_t{64})));
         groups_ = initial_;
         reset();
     }
@@ -168,7 +179,7 @@ public:
         for (const run& r : runs_) {
             const options_type& o = groups_[r.group].opts;
             std::array<T*, buffer_count + 1> s{};
-            for (std::size_t k = 0; k < buffer_count; ++k) s[k] = state_.get() + k * stride_ + r.begin;
+            for (std::size_t k = 0; k < buffer_count; ++k) s[k] = buffer(k, r.begin);
             // maximize: −g; coupled decay: + λθ; decoupled: θ·(1 − γλ)
             struct {
                 T sign, lambda, keep;
@@ -200,7 +211,7 @@ public:
                                         "the optimizer was made for");
         for (const run& r : runs_) {
             std::array<scalar_type*, buffer_count + 1> s{};
-            for (std::size_t k = 0; k < buffer_count; ++k) s[k] = state_.get() + k * stride_ + r.begin;
+            for (std::size_t k = 0; k < buffer_count; ++k) s[k] = buffer(k, r.begin);
             Update::look_ahead(groups_[r.group].opts, store.flat().data() + r.begin, r.end - r.begin, s.data());
         }
         step(store, grad(loss, store, env, ws));
@@ -228,8 +239,8 @@ public:
         for (auto& g : groups_) g.opts.lr = lr;
     }
     void set_lr(std::size_t group, double lr) { groups_.at(group).opts.lr = lr; }
+    // Read-only: the buffers allocated follow the options given (set_lr changes the lr).
     [[nodiscard]] const options_type& options(std::size_t group = 0) const { return groups_.at(group).opts; }
-    [[nodiscard]] options_type& options(std::size_t group = 0) { return groups_.at(group).opts; }
     [[nodiscard]] std::size_t group_count() const noexcept { return groups_.size(); }
     [[nodiscard]] std::int64_t steps() const noexcept { return t_; }
     [[nodiscard]] std::int64_t epoch() const noexcept { return epoch_; }
@@ -243,8 +254,8 @@ public:
         for (std::size_t i = 0; i < groups_.size(); ++i) groups_[i] = initial_[i];
         for (const run& r : runs_)
             for (std::size_t k = 0; k < buffer_count; ++k)
-                std::fill(state_.get() + k * stride_ + r.begin, state_.get() + k * stride_ + r.end,
-                          Update::initial(groups_[r.group].opts, k));
+                if (offset_[k] != unused)
+                    std::fill(buffer(k, r.begin), buffer(k, r.end), Update::initial(groups_[r.group].opts, k));
         t_ = 0;
         epoch_ = 0;
         if constexpr (requires { schedule_.reset(); }) schedule_.reset();
@@ -260,7 +271,7 @@ public:
     template <class F>
     void for_each_state(F&& f) {
         for (std::size_t k = 0; k < buffer_count; ++k)
-            f(Update::buffers[k], std::span<scalar_type>(state_.get() + k * stride_, n_));
+            if (offset_[k] != unused) f(Update::buffers[k], std::span<scalar_type>(buffer(k, 0), n_));
         f(std::string_view("step"), std::span<std::int64_t>(&t_, 1));
         f(std::string_view("epoch"), std::span<std::int64_t>(&epoch_, 1));
         for (std::size_t i = 0; i < groups_.size(); ++i) {
@@ -307,7 +318,14 @@ private:
 
     std::vector<group_state> initial_, groups_;
     std::vector<run> runs_;
+    // Buffer k at state_ + offset_[k] (unused: not allocated; its pointer is null).
+    scalar_type* buffer(std::size_t k, std::size_t at) const noexcept {
+        return offset_[k] == unused ? nullptr : state_.get() + offset_[k] + at;
+    }
+    static constexpr std::size_t unused = std::size_t(-1);
+
     std::unique_ptr<scalar_type, detail::aligned_delete> state_;
+    std::array<std::size_t, buffer_count + 1> offset_{};
     std::size_t n_ = 0, stride_ = 0;
     std::int64_t t_ = 0, epoch_ = 0;
     Schedule schedule_;

@@ -26,6 +26,7 @@ struct rmsprop {
         bool maximize = false;
     };
     static constexpr std::array<std::string_view, 3> buffers{"square_avg", "grad_avg", "momentum_buffer"};
+    static bool uses(const options& o, std::size_t k) { return k == 0 || (k == 1 ? o.centered : o.momentum > 0); }
 
     static void validate(const options& o) {
         detail::require(o.lr >= 0, name, "invalid learning rate " + detail::text(o.lr));

@@ -17,7 +17,9 @@
 // batch first: the host's clipping, maximize and weight decay, which return
 // the gradient the rule uses (and may scale p: decoupled decay). t counts the
 // steps from 1, as torch.optim's state["step"]. Optional: set_momentum(options&,
-// double) for schedules that cycle the momentum (one_cycle).
+// double) for schedules that cycle the momentum (one_cycle); uses(const
+// options&, k), whether buffer k is needed (else it is not allocated, and its
+// pointer in `state` is null).
 // doc/reference/optim.md writes a new rule in 20 lines.
 
 #include <leibniz/optim/decay.hpp>
@@ -37,15 +39,6 @@ namespace leibniz::optim::detail {
 inline void require(bool ok, std::string_view rule, const std::string& what) {
     if (!ok) throw std::invalid_argument("leibniz::optim::" + std::string(rule) + ": " + what);
 }
-inline std::string text(double x) {
-    std::string s = std::to_string(x);
-    return s;
-}
-
-// The buffer k of the state at the run [begin, ...): state[k] + begin.
-template <class T, std::size_t K>
-struct run_state {
-    std::array<T*, K> at;
-};
+inline std::string text(double x) { return std::to_string(x); }
 
 }  // namespace leibniz::optim::detail

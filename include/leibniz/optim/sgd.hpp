@@ -35,6 +35,7 @@ struct sgd {
     };
     // momentum_buffer (or the velocity v; for heavy_ball, θ_{t−1})
     static constexpr std::array<std::string_view, 1> buffers{"momentum_buffer"};
+    static bool uses(const options& o, std::size_t) { return o.momentum != 0 || o.form == momentum_form::heavy_ball; }
 
     static void validate(const options& o) {
         detail::require(!std::isnan(o.lr), name, "lr is required (torch.optim.SGD has no default)");
