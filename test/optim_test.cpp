@@ -229,6 +229,16 @@ BOOST_AUTO_TEST_CASE(parameter_groups_match_torch_param_groups) {
     BOOST_TEST(o.options(1).weight_decay == 0.0);
     const double e = run(pb, "adam_two_groups", o);
     BOOST_TEST(e <= tolerance, "adam_two_groups: " << e);
+    // A group may change any option (here: the same as above, spelled in full).
+    problem full;
+    adam_t f{full.params, {.lr = 0.01, .weight_decay = 0.05}, {}, {},
+             opt::group(adam_t::options_type{.lr = 0.03, .weight_decay = 0.0}, c, b)};
+    const double e_full = run(full, "adam_two_groups", f);
+    BOOST_TEST(e_full <= tolerance, "adam_two_groups, full options: " << e_full);
+    problem ams;
+    adam_t a2{ams.params, {.lr = 0.01}, {}, {}, opt::group(adam_t::options_type{.lr = 0.01, .amsgrad = true}, b)};
+    BOOST_TEST(a2.options(1).amsgrad);
+    a2.step(ams.params, ams.gradient());
     // A leaf in two groups is a run-time error naming the problem.
     problem pb2;
     BOOST_CHECK_EXCEPTION((adam_t{pb2.params, {}, {}, {}, opt::group({.lr = 0.1}, b), opt::group({}, b, c)}),
@@ -578,4 +588,46 @@ BOOST_AUTO_TEST_CASE(buffers_of_options_that_are_off_are_not_allocated) {
     opt::optimizer<opt::sgd<double>, sch::one_cycle> cycled{pb.params, {.lr = 0.1}, {.max_lr = 0.1, .total_steps = 5}};
     BOOST_TEST((names(cycled) == std::vector<std::string>{"momentum_buffer"}));
     cycled.step(pb.params, pb.gradient());
+}
+
+BOOST_AUTO_TEST_CASE(float_simd_path_follows_double) {
+    // 1003 elements (SIMD batches and a tail), 20 steps of the same gradients
+    // in float and in double: each rule's float kernel, on batches, agrees with
+    // its double one (checked against torch above) to float precision.
+    constexpr auto fw = lz::param<"w", float, lz::shape<1003>>;
+    constexpr auto dw = lz::param<"w", double, lz::shape<1003>>;
+    auto compare = [&]<template <class> class Rule>(const char* name, auto options) {
+        lz::parameters fstore{fw};
+        lz::parameters dstore{dw};
+        for (std::size_t i = 0; i < 1003; ++i) dstore.flat()[i] = double(fstore.flat()[i] = float(std::sin(0.1 * double(i))));
+        typename opt::optimizer<Rule<float>>::options_type fo{};
+        typename opt::optimizer<Rule<double>>::options_type dopt{};
+        options(fo);
+        options(dopt);
+        opt::optimizer<Rule<float>> fopt{fstore, fo};
+        opt::optimizer<Rule<double>> dop{dstore, dopt};
+        std::vector<float> fg(1003);
+        std::vector<double> dg(1003);
+        double worst = 0;
+        for (int t = 0; t < 20; ++t) {
+            for (std::size_t i = 0; i < 1003; ++i)
+                dg[i] = double(fg[i] = float(std::cos(0.37 * double(i) + t) * (1 + 0.1 * double(i % 7))));
+            fopt.step(fstore, lz::parameter_view<float, lz::params_of<decltype(fw)>>(fg.data()));
+            dop.step(dstore, lz::parameter_view<double, lz::params_of<decltype(dw)>>(dg.data()));
+            double diff = 0, size = 0;
+            for (std::size_t i = 0; i < 1003; ++i) {
+                diff = std::max(diff, std::abs(double(fstore.flat()[i]) - dstore.flat()[i]));
+                size = std::max(size, std::abs(dstore.flat()[i]));
+            }
+            worst = std::max(worst, diff / size);
+        }
+        BOOST_TEST_MESSAGE(name << " float against double: " << worst);
+        BOOST_TEST(worst <= 1e-5, name << ": " << worst);
+    };
+    compare.operator()<opt::sgd>("sgd nesterov", [](auto& o) { o.lr = 0.01, o.momentum = 0.9, o.nesterov = true; });
+    compare.operator()<opt::adam>("adam amsgrad", [](auto& o) { o.lr = 0.01, o.amsgrad = true; });
+    compare.operator()<opt::rmsprop>("rmsprop centered momentum",
+                                     [](auto& o) { o.lr = 0.001, o.centered = true, o.momentum = 0.5; });
+    compare.operator()<opt::adagrad>("adagrad", [](auto& o) { o.lr = 0.01, o.lr_decay = 0.01; });
+    compare.operator()<opt::delta_bar_delta>("delta_bar_delta", [](auto& o) { o.lr = 0.001, o.kappa = 1e-4; });
 }

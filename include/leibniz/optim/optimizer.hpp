@@ -65,11 +65,25 @@ param_group<std::remove_cvref_t<L>...> group(group_options options, L...) {
     return {options};
 }
 
+// Every option of the group's own (torch's groups may change any):
+// lz::optim::group(lz::optim::adam<double>::options{.lr = 0.1, .amsgrad = true}, leaf, ...)
+template <class Options, class... L>
+struct param_group_with {
+    Options options;
+};
+template <class Options, Leaf... L>
+    requires(!std::is_same_v<std::remove_cvref_t<Options>, group_options>)
+param_group_with<std::remove_cvref_t<Options>, std::remove_cvref_t<L>...> group(Options options, L...) {
+    return {options};
+}
+
 namespace detail {
 template <class G>
 struct is_param_group : std::false_type {};
 template <class... L>
 struct is_param_group<param_group<L...>> : std::true_type {};
+template <class O, class... L>
+struct is_param_group<param_group_with<O, L...>> : std::true_type {};
 
 // One address per store layout: a step checks it was given the store the optimizer was made for.
 template <class Leaves>
@@ -294,15 +308,27 @@ private:
     template <class Layout, class... L, std::size_t N>
     void add_group(const param_group<L...>& g, const options_type& defaults, std::array<std::size_t, N>& owner,
                    std::size_t& next) {
+        options_type o = defaults;
+        if (g.options.lr) o.lr = *g.options.lr;
+        if (g.options.weight_decay) o.weight_decay = *g.options.weight_decay;
+        own<Layout, L...>(o, owner, next);
+    }
+    template <class Layout, class O, class... L, std::size_t N>
+    void add_group(const param_group_with<O, L...>& g, const options_type&, std::array<std::size_t, N>& owner,
+                   std::size_t& next) {
+        static_assert(std::is_same_v<O, options_type>,
+                      "leibniz::optim::group: the group's options are another rule's options than the optimizer's");
+        if constexpr (std::is_same_v<O, options_type>) own<Layout, L...>(g.options, owner, next);
+    }
+    // The leaves L... form the next group, with options o.
+    template <class Layout, class... L, std::size_t N>
+    void own(const options_type& o, std::array<std::size_t, N>& owner, std::size_t& next) {
         if constexpr ((detail::check_group_leaf<Layout, L>() && ...)) {
             for (std::size_t k : {Layout::template index<L>...}) {
                 if (owner[k] != 0)
                     throw std::invalid_argument("leibniz::optim::optimizer: a leaf is in two parameter groups");
                 owner[k] = next;
             }
-            options_type o = defaults;
-            if (g.options.lr) o.lr = *g.options.lr;
-            if (g.options.weight_decay) o.weight_decay = *g.options.weight_decay;
             initial_.push_back({o, o.lr});
             ++next;
         }
