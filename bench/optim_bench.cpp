@@ -8,6 +8,8 @@
 //               cannot beat, as it moves the same bytes with almost no arithmetic;
 //               stream_prefetch: the same with the optimizer's software prefetch
 //   hand_adam   the Adam update written by hand with the kernels' SIMD vocabulary
+//   torch       torch::optim::Adam::step over one float tensor of n elements (when
+//               LibTorch is found: bench/CMakeLists.txt), PyTorch's own C++ step
 // Acceptance (issue 11): optimizer / bound <= 1.1, the bound the faster of stream and stream_prefetch.
 // Run: build/<dir>/bench/optim_bench  (prints the ratio table at the end;
 // defaults: 9 repetitions, interleaved; flags on the command line win)
@@ -18,6 +20,10 @@
 #include <leibniz/optim/optim.hpp>
 
 #include <benchmark/benchmark.h>
+
+#if LEIBNIZ_BENCH_LIBTORCH
+#include <torch/torch.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -131,8 +137,32 @@ void handwritten(benchmark::State& state) {
     }
 }
 
+#if LEIBNIZ_BENCH_LIBTORCH
+// torch::optim::Adam on one tensor of n floats with a fixed gradient (one thread, as the others).
+template <std::size_t N>
+void torch_adam(benchmark::State& state) {
+    static auto setup = [] {
+        torch::set_num_threads(1);
+        auto p = torch::sin(torch::arange(static_cast<long>(N), torch::kFloat32) * 0.001f).requires_grad_(true);
+        p.mutable_grad() = torch::cos(torch::arange(static_cast<long>(N), torch::kFloat32) * 0.003f) * 0.01f;
+        auto opt = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{p},
+                                                        torch::optim::AdamOptions(1e-3));
+        opt->step();  // state allocated
+        return std::pair{p, std::move(opt)};
+    }();
+    for (auto _ : state) {
+        setup.second->step();
+        benchmark::ClobberMemory();
+    }
+}
+#endif
+
 }  // namespace
 
+#if LEIBNIZ_BENCH_LIBTORCH
+BENCHMARK(torch_adam<1'000'000>)->Name("torch/1000000")->Unit(benchmark::kMicrosecond);
+BENCHMARK(torch_adam<10'000'000>)->Name("torch/10000000")->Unit(benchmark::kMicrosecond);
+#endif
 BENCHMARK(optimizer<small_store>)->Name("optimizer/1000000")->Unit(benchmark::kMicrosecond);
 BENCHMARK(streaming<small_store, false>)->Name("stream/1000000")->Unit(benchmark::kMicrosecond);
 BENCHMARK(streaming<small_store, true>)->Name("stream_prefetch/1000000")->Unit(benchmark::kMicrosecond);
@@ -189,5 +219,11 @@ int main(int argc, char** argv) {
                     n, reporter.median(o), reporter.median(s), reporter.median(sp), reporter.median(h),
                     bound > 0 ? reporter.median(o) / bound : 0.0, ratio(o, h));
     }
+#if LEIBNIZ_BENCH_LIBTORCH
+    for (const char* n : {"1000000", "10000000"})
+        std::printf("  n = %-9s torch::optim::Adam %9.1f us   optimizer/torch %.3f\n", n,
+                    reporter.median(std::string("torch/") + n),
+                    ratio(std::string("optimizer/") + n, std::string("torch/") + n));
+#endif
     return 0;
 }
