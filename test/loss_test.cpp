@@ -1,11 +1,13 @@
 // The losses of lz::loss (include/leibniz/loss/) against PyTorch 1.13:
 // test/ref/make_nn_ref.py wrote test/nn/nn_losses.txt, every loss with each
 // option and reduction (mean, sum, none; kl_div's batchmean) at a batch of 3,
-// and reduction mean at a batch of 6 too (one dyn extent: one instantiation
-// serves both), in float64 and float32: the value, and the gradient with
-// respect to the inputs (of sum(loss ⊙ upstream) when unreduced). Agreement:
-// 1e-10 relative in double, 1e-5 in float (nn_ref.hpp says how it is measured).
-// Inputs include ±50 and ±1e4 for bce_with_logits and cross-entropy (finite
+// and reduction mean at a batch of 6 too, in float64 and float32: the value,
+// and the gradient with respect to the inputs (of sum(loss ⊙ upstream) when
+// unreduced). This test reads the subset its compile budget allows (each
+// gradient is a heavy instantiation; check_all's flags below say which);
+// one dyn batch extent serves both batches. Agreement: 1e-10 relative in
+// double, 1e-5 in float (nn/nn_ref.hpp says how it is measured). Inputs
+// include ±50 and ±1e4 for bce_with_logits and cross-entropy (finite
 // everywhere), p = 0 and 1 for bce (PyTorch's clamped logs).
 // Also: the fused softmax cross-entropy against log_softmax-then-pick, its
 // tangent (jvp) against ⟨grad, v⟩, finite differences, no allocation per
