@@ -29,32 +29,36 @@ const std::map<std::string, nnref::record>& cases() {
     return all;
 }
 
-template <class T, class F>
+// InFloat = false: double only (a second literal value of an op whose float
+// path another case checks, or an op of before issue 10; compile budget).
+template <class T, bool InFloat = true, class F>
 void against_torch(const std::string& id, F f) {
-    constexpr auto x = lz::var<"x", T, lz::shape<dyn, 8>>;
-    nnref::check<T>(cases(), id + ".n3", f, std::make_tuple(x), std::make_tuple(x));
+    if constexpr (InFloat || std::is_same_v<T, double>) {
+        constexpr auto x = lz::var<"x", T, lz::shape<dyn, 8>>;
+        nnref::check<T>(cases(), id + ".n3", f, std::make_tuple(x), std::make_tuple(x));
+    }
 }
 
 template <class T>
 void all_against_torch() {
-    against_torch<T>("relu", [](auto x) { return lz::relu(x); });
+    against_torch<T, false>("relu", [](auto x) { return lz::relu(x); });
     against_torch<T>("sigmoid", [](auto x) { return lz::sigmoid(x); });
-    against_torch<T>("tanh", [](auto x) { return lz::tanh(x); });
+    against_torch<T, false>("tanh", [](auto x) { return lz::tanh(x); });
     against_torch<T>("softplus", [](auto x) { return lz::softplus(x); });
     against_torch<T>("softplus.2", [](auto x) { return lz::softplus(x, 2_c); });
-    against_torch<T>("softplus.0.5.10", [](auto x) { return lz::softplus(x, 0.5_c, 10_c); });
+    against_torch<T, false>("softplus.0.5.10", [](auto x) { return lz::softplus(x, 0.5_c, 10_c); });
     against_torch<T>("elu", [](auto x) { return lz::elu(x); });
-    against_torch<T>("elu.0.5", [](auto x) { return lz::elu(x, 0.5_c); });
+    against_torch<T, false>("elu.0.5", [](auto x) { return lz::elu(x, 0.5_c); });
     against_torch<T>("selu", [](auto x) { return lz::selu(x); });
     against_torch<T>("celu", [](auto x) { return lz::celu(x); });
-    against_torch<T>("celu.2", [](auto x) { return lz::celu(x, 2_c); });
+    against_torch<T, false>("celu.2", [](auto x) { return lz::celu(x, 2_c); });
     against_torch<T>("gelu", [](auto x) { return lz::gelu(x); });
     against_torch<T>("gelu_tanh", [](auto x) { return lz::gelu(x, lz::tanh_approximation); });
     against_torch<T>("silu", [](auto x) { return lz::silu(x); });
     against_torch<T>("mish", [](auto x) { return lz::mish(x); });
     against_torch<T>("softsign", [](auto x) { return lz::softsign(x); });
     against_torch<T>("hardsigmoid", [](auto x) { return lz::hardsigmoid(x); });
-    against_torch<T>("hardswish", [](auto x) { return lz::hardswish(x); });
+    against_torch<T, false>("hardswish", [](auto x) { return lz::hardswish(x); });
     against_torch<T>("log_sigmoid", [](auto x) { return lz::log_sigmoid(x); });
     against_torch<T>("softmax", [](auto x) { return lz::softmax(x); });
     against_torch<T>("log_softmax", [](auto x) { return lz::log_softmax(x); });

@@ -1,6 +1,7 @@
 // doc/reference/loss.md: the losses as a PyTorch user spells them, on a small
-// batch; the values printed are checked against PyTorch 1.13 by
-// test/loss_test.cpp (these inputs are the page's own).
+// batch. The numbers printed are PyTorch 1.13's to the digits shown (compared
+// by hand when the page was written; test/loss_test.cpp checks every loss
+// against PyTorch on its own inputs).
 #include <leibniz/leibniz.hpp>
 #include <leibniz/loss/losses.hpp>
 

@@ -72,7 +72,7 @@ class Writer:
     def values(t):
         flat = t.detach().reshape(-1).tolist()
         if t.dtype == torch.float32:
-            return " ".join(repr(float(torch.tensor(v, dtype=torch.float32).item())) if False else f"{v:.9g}" for v in flat)
+            return " ".join(f"{v:.9g}" for v in flat)  # 9 digits: a float32 exactly
         if t.dtype.is_floating_point:
             return " ".join(f"{v:.17g}" for v in flat)
         return " ".join(str(int(v)) for v in flat)

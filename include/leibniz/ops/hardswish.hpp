@@ -6,6 +6,7 @@
 #include <leibniz/ops/add.hpp>
 #include <leibniz/ops/compare.hpp>
 #include <leibniz/ops/mul.hpp>
+#include <leibniz/ops/neg.hpp>
 #include <leibniz/ops/op.hpp>
 #include <leibniz/ops/where.hpp>
 
