@@ -120,6 +120,8 @@ public:
         const auto g = grads.flat();
         for (std::size_t i = 0; i < p.size(); ++i) p[i] -= lr_ * g[i];
         loss_ = value;
+        // as_const: g++ 12 with Google Benchmark 1.7.1's DoNotOptimize(T&) ("+m,r") on a
+        // float member stores the value to a stack copy and drops the store to loss_.
         benchmark::DoNotOptimize(std::as_const(loss_));
         benchmark::ClobberMemory();
     }
