@@ -286,7 +286,9 @@ int main(int argc, char** argv) {
         std::string row = "| " + w.title + " |";
         for (const auto& im : impls) {
             st[w.name][im.name] = stats_of(rep.times[w.name + "/" + im.name]);
-            row += " " + time_cell(st[w.name][im.name]) + " |";
+            row += ' ';
+            row += time_cell(st[w.name][im.name]);
+            row += " |";
         }
         line(row);
     }
