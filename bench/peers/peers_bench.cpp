@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -42,6 +43,18 @@ extern "C" char* openblas_get_corename();  // LibTorch's matrix products run in 
 namespace {
 
 using namespace peers;
+
+// What the checks print: to stdout, and kept for the markdown file.
+std::string checks_log;
+[[gnu::format(printf, 1, 2)]] void say(const char* format, ...) {
+    char buf[512];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    std::fputs(buf, stdout);
+    checks_log += buf;
+}
 
 // --- the FMA peak -------------------------------------------------------------
 // 12 independent accumulators (latency 4 × 2 ports = 8 in flight needed), in
@@ -123,12 +136,12 @@ bool agree(const workload& w, const data& d) {
         }
         if (i == std::size_t(reference)) continue;
         const std::string at = worst > 0 ? std::string(what) + " " + std::to_string(where) : "identical";
-        std::printf("  agree %-22s %-15s worst error / tolerance %.3f (%s)%s\n", w.name.c_str(), impls[i].name,
+        say("  agree %-22s %-15s worst error / tolerance %.3f (%s)%s\n", w.name.c_str(), impls[i].name,
                     double(worst), at.c_str(), worst <= 1 ? "" : "  <-- DISAGREES");
         if (!(worst <= 1)) ok = false;
     }
     if (w.train)
-        std::printf("  losses %s: %.6f -> %.6f over %d steps (Eigen)\n", w.name.c_str(), double(ref_l.front()),
+        say("  losses %s: %.6f -> %.6f over %d steps (Eigen)\n", w.name.c_str(), double(ref_l.front()),
                     double(ref_l.back()), int(check_steps));
     return ok;
 }
@@ -209,7 +222,7 @@ int main(int argc, char** argv) {
     }
 
     const auto ws = workloads();
-    std::printf("peers_bench: xsimd arch %s, %zu float lanes; OpenBLAS core %s (OPENBLAS_CORETYPE=%s)\n1. agreement (3 SGD steps or one forward pass, against Eigen "
+    say("peers_bench: xsimd arch %s, %zu float lanes; OpenBLAS core %s (OPENBLAS_CORETYPE=%s)\n1. agreement (3 SGD steps or one forward pass, against Eigen "
                 "dynamic; tolerance |a - b| <= %g + %g |b|)\n",
                 xsimd::default_arch::name(), fbatch::size, openblas_get_corename(), std::getenv("OPENBLAS_CORETYPE"),
                 double(abs_tol), double(rel_tol));
@@ -224,7 +237,7 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    std::printf("2. allocations per call (operator new, after 3 warm-up calls)\n");
+    say("2. allocations per call (operator new, after 3 warm-up calls)\n");
     std::vector<std::vector<std::unique_ptr<runner>>> runners(ws.size());
     std::map<std::string, long> allocs;
     bool leibniz_allocates = false;
@@ -234,7 +247,7 @@ int main(int argc, char** argv) {
             if (r) {
                 const long a = allocations_per_call(*r);
                 allocs[ws[i].name + "/" + im.name] = a;
-                std::printf("  %-22s %-15s %ld\n", ws[i].name.c_str(), im.name, a);
+                say("  %-22s %-15s %ld\n", ws[i].name.c_str(), im.name, a);
                 if (std::string(im.name).rfind("leibniz", 0) == 0 && a != 0) leibniz_allocates = true;
             }
             runners[i].push_back(std::move(r));
@@ -328,6 +341,7 @@ int main(int argc, char** argv) {
                       alloc("eigen_fixed", "eigen_dyn").c_str(), alloc("torch", "").c_str());
         line(buf);
     }
+    md += "\n## The checks before timing (the binary's output)\n\n```text\n" + checks_log + "```\n";
     std::printf("\n%s", md.c_str());
     if (!markdown.empty()) {
         if (std::FILE* f = std::fopen(markdown.c_str(), "w")) {
