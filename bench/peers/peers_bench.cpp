@@ -306,11 +306,13 @@ int main(int argc, char** argv) {
         line(row);
     }
     line("");
-    line("Ratios of the medians (below 1: leibniz is faster); percent of the FMA peak counts the matrix products' "
+    line("Ratios of the medians (below 1: leibniz is faster). \"leibniz / LibTorch\" uses leibniz dyn where it exists "
+         "(LibTorch's shapes are run-time ones), else leibniz static. Percent of the FMA peak counts the matrix products' "
          "FLOPs only (forward 2·B·in·out per layer; training adds dW for every layer and dX for all but the first).");
     line("");
     line("| workload | leibniz static / Eigen fixed | leibniz dyn / Eigen dynamic | leibniz / LibTorch | "
-         "% peak: leibniz | Eigen | LibTorch | allocations per call: leibniz | Eigen | LibTorch |");
+         "% of peak: leibniz | % of peak: Eigen | % of peak: LibTorch | allocations per call: leibniz (static / dyn) | "
+         "allocations: Eigen (fixed / dynamic) | allocations: LibTorch |");
     line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const auto& w : ws) {
         auto& s = st[w.name];
