@@ -3,8 +3,10 @@
 
     /usr/bin/python3 test/ref/make_nn_ref.py      (from the source tree)
 
-writes test/nn/nn_losses.txt (test/loss_test.cpp reads it) and
-test/nn/nn_activations.txt (test/activation_test.cpp), with Debian's
+writes test/nn/nn_losses.txt (test/loss_test.cpp and loss_rest_test.cpp read
+it), test/nn/nn_activations.txt (test/activation_test.cpp) and, through
+make_nn_layers_ref.py, test/nn/nn_layers_ref.inc (test/nn_test.cpp,
+nn_mlp_test.cpp: the layers and the 784-128-10 MLP), with Debian's
 python3-torch 1.13, each case in float64 and in float32 (the float32 inputs
 are the float64 ones rounded; torch computes in float32).
 
@@ -17,8 +19,7 @@ Format, one record per case:
     end
 The upstream weights of an unreduced output are an input named `upstream`.
 
-Sections are functions (losses(), activations(), ...): a later one (layers)
-adds a function and a file. Run it again only if the cases change; the tests
+Sections are functions (losses(), activations(), layers()). Run it again only if the cases change; the tests
 compare against the committed numbers.
 """
 import math
@@ -287,6 +288,16 @@ def activations(w):
     w.case("prelu.channel.n3", {"x": x, "w": wc}, lambda x, w: F.prelu(x, w), ("x", "w"))
 
 
+def layers():
+    """The layers' data (dense, layer_norm, batch_norm1d in both modes, the
+    784-128-10 MLP): make_nn_layers_ref.py, which prints a C++ include."""
+    import subprocess
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_nn_layers_ref.py")
+    text = subprocess.run([sys.executable, script], check=True, capture_output=True, text=True).stdout
+    with open(os.path.join(OUT, "nn_layers_ref.inc"), "w") as f:
+        f.write(text)
+
+
 def main():
     w = Writer(os.path.join(OUT, "nn_losses.txt"))
     losses(w)
@@ -294,6 +305,7 @@ def main():
     a = Writer(os.path.join(OUT, "nn_activations.txt"))
     activations(a)
     a.save()
+    layers()
 
 
 if __name__ == "__main__":
