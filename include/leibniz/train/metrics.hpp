@@ -338,14 +338,13 @@ template <class Score, class Positive>
                          " positive, " + std::to_string(static_cast<std::size_t>(neg)) +
                          " negative samples): the ROC AUC is not defined");
     // Counts are integers: the area stays exact in double until the last division.
-    double area = 0, tp = 0, fp = 0;
+    double area = 0, tp = 0;
     for (std::size_t i = 0; i < n;) {
         const auto s = score(ord[i]);
         double dtp = 0, dfp = 0;
         for (; i < n && score(ord[i]) == s; ++i) (positive(ord[i]) ? dtp : dfp) += 1;
         area += dfp * (2 * tp + dtp);  // twice the trapezoid
         tp += dtp;
-        fp += dfp;
     }
     return area / (2 * pos * neg);
 }
