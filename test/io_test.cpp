@@ -523,6 +523,30 @@ BOOST_AUTO_TEST_CASE(csv_numeric_label_chosen_columns_and_delimiter) {
     BOOST_TEST(t.features.data == (std::vector<float>{1, 2, 3, 4, 5, 6}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(csv_preamble_and_no_header) {
+    // scikit-learn's layout: "n_samples,n_features,class names" (here fewer
+    // fields than the rows have), then rows without a header, the label last.
+    const std::string text = "3,2,setosa,versicolor,virginica\n5.1,3.5,0\n4.9,3.0,1\n6.3,2.9,2\n";
+    const auto d = io::parse_csv<double>(text, "sk.csv", {.label = "2", .skip_lines = 1, .header = false});
+    BOOST_TEST(d.columns == (std::vector<std::string>{"0", "1"}), boost::test_tools::per_element());
+    BOOST_TEST(d.features.shape == (std::vector<std::size_t>{3, 2}), boost::test_tools::per_element());
+    BOOST_TEST(d.features.data == (std::vector<double>{5.1, 3.5, 4.9, 3.0, 6.3, 2.9}), boost::test_tools::per_element());
+    BOOST_TEST(d.labels == (std::vector<double>{0, 1, 2}), boost::test_tools::per_element());
+    // without the options the preamble is a header of 5 names: rows of 3 fields are an error
+    BOOST_CHECK_THROW((void)io::parse_csv<double>(text, "sk.csv", {}), lz::io_error);
+    // a header after a skipped line; errors keep the file's line numbers
+    const auto h = io::parse_csv<float>("# comment\nx,y\n1,2\n", "c.csv", {.skip_lines = 1});
+    BOOST_TEST(h.columns == (std::vector<std::string>{"x", "y"}), boost::test_tools::per_element());
+    try {
+        (void)io::parse_csv<float>("# comment\nx,y\n1,z\n", "c.csv", {.skip_lines = 1});
+        BOOST_ERROR("no exception");
+    } catch (const lz::io_error& e) {
+        BOOST_TEST(e.where() == "line 3, column 2 ('y')");
+    }
+    // skipping every line leaves nothing
+    BOOST_CHECK_THROW((void)io::parse_csv<float>("a\nb\n", "c.csv", {.skip_lines = 2}), lz::io_error);
+}
+
 // ------------------------------------------------------------------- writing
 
 BOOST_AUTO_TEST_CASE(writes_replace_files_whole) {

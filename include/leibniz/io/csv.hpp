@@ -7,6 +7,13 @@
 // lines are skipped. A missing or non-numeric value is an io_error naming the
 // line, the column and the column's name.
 //
+// Files with a preamble or without a header line (the CSVs scikit-learn ships
+// start with "n_samples,n_features,class names..." and have no header):
+// `skip_lines` drops that many lines first; `header = false` names the columns
+// by their 0-based position, "0", "1", ... (as pandas' header=None):
+//
+//   auto d = io::read_csv<double>("wine_data.csv", {.label = "13", .skip_lines = 1, .header = false});
+//
 //   auto d = io::read_csv<float>("iris.csv", {.label = "species"});
 //   // d.columns: the feature names; d.features: rows × 4; d.labels[i] in {0, 1, 2};
 //   // d.classes: {"setosa", "versicolor", "virginica"} in order of first appearance
@@ -25,6 +32,11 @@ struct csv_options {
     std::string label{};
     // The feature columns to read, in this order; empty: every column but the label.
     std::vector<std::string> columns{};
+    // Lines dropped before the header (or the first record): a preamble.
+    // Physical lines: a quoted field does not extend them.
+    std::size_t skip_lines = 0;
+    // false: the first record is data and the columns are named "0", "1", ...
+    bool header = true;
 };
 
 template <class T>
@@ -47,9 +59,13 @@ struct csv_field {
 // Splits CSV text into records of fields (RFC 4180 quoting).
 class csv_reader {
 public:
-    csv_reader(std::string_view text, char delimiter, const std::string& name)
+    csv_reader(std::string_view text, char delimiter, const std::string& name, std::size_t skip_lines = 0)
         : text_(text), delim_(delimiter), name_(name) {
         if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;
+        for (; skip_lines > 0 && pos_ < text_.size(); --skip_lines, ++line_) {
+            const auto end = text_.find('\n', pos_);
+            pos_ = end == std::string_view::npos ? text_.size() : end + 1;
+        }
     }
 
     // The next non-blank record; false at the end.
@@ -147,12 +163,16 @@ template <Element T>
 [[nodiscard]] csv_data<T> parse_csv(std::string_view text, const std::string& name, const csv_options& opt = {}) {
     if (opt.delimiter == '"' || opt.delimiter == '\n' || opt.delimiter == '\r')
         throw io_error(name, "", "the delimiter may not be a quote or a line break");
-    detail::csv_reader reader(text, opt.delimiter, name);
+    detail::csv_reader reader(text, opt.delimiter, name, opt.skip_lines);
     std::vector<detail::csv_field> fields;
     std::size_t line = 0;
-    if (!reader.next(fields, line)) throw io_error(name, "line 1", "empty file: a header line is expected");
+    if (!reader.next(fields, line))
+        throw io_error(name, "line " + std::to_string(opt.skip_lines + 1),
+                       std::string("empty file: ") + (opt.header ? "a header line" : "a record") + " is expected" +
+                           (opt.skip_lines ? " after the " + std::to_string(opt.skip_lines) + " skipped lines" : ""));
     std::vector<std::string> header;
-    for (auto& f : fields) header.push_back(std::move(f.text));
+    for (std::size_t i = 0; i < fields.size(); ++i) header.push_back(opt.header ? std::move(fields[i].text) : std::to_string(i));
+    bool first_is_data = !opt.header;  // `fields` holds the first record still
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < header.size(); ++i)
         if (!index.emplace(header[i], i).second)
@@ -192,7 +212,7 @@ template <Element T>
     std::vector<std::string> label_text;
     std::vector<std::size_t> label_line;
     std::size_t rows = 0;
-    while (reader.next(fields, line)) {
+    while (std::exchange(first_is_data, false) || reader.next(fields, line)) {
         if (fields.size() != header.size())
             throw io_error(name, "line " + std::to_string(line),
                            std::to_string(fields.size()) + " fields, the header has " + std::to_string(header.size()) +
