@@ -25,7 +25,9 @@
 //                      "whitening": decorrelate, scale each direction to unit
 //                      variance, drop the low-variance ones.
 //
-// Sums are taken in double for float data too. Misuse throws
+// Sums are taken in double for float data too. transform and
+// inverse_transform into an output allocate nothing (inference on one sample
+// at a time stays allocation-free); fit allocates. Misuse throws
 // std::invalid_argument naming the scaler and the problem: transforming
 // before fit, a feature count other than the fitted one (both counts), an
 // output of the wrong shape, fitting on too few samples.
@@ -526,12 +528,12 @@ public:
         checks.output(n, k, detail::sample_count(out), detail::feature_count(out), "transform");
         const T* p = x.data();
         T* q = out.data();
-        std::vector<double> row(f);  // (allocates: preprocessing runs once per data set, not per step)
         for (std::size_t i = 0; i < n; ++i) {
-            for (std::size_t j = 0; j < f; ++j) row[j] = static_cast<double>(p[i * f + j]) - static_cast<double>(mean_[j]);
             for (std::size_t c = 0; c < k; ++c) {
                 double s = 0;
-                for (std::size_t j = 0; j < f; ++j) s += row[j] * static_cast<double>(components_[c * f + j]);
+                for (std::size_t j = 0; j < f; ++j)
+                    s += (static_cast<double>(p[i * f + j]) - static_cast<double>(mean_[j])) *
+                         static_cast<double>(components_[c * f + j]);
                 q[i * k + c] = static_cast<T>(s / std::sqrt(static_cast<double>(variance_[c]) + static_cast<double>(epsilon_)));
             }
         }
