@@ -325,6 +325,10 @@ BOOST_AUTO_TEST_CASE(misuse_names_the_scaler_and_counts) {
                "leibniz::train::pca_whitening::transform: x has 5 features, but the scaler was fitted on 6");
     BOOST_TEST(message_of([&] { (void)p.inverse_transform(x); }) ==
                "leibniz::train::pca_whitening::inverse_transform: x has 6 features, but the scaler was fitted on 3");
+    matrix square(6, 6);
+    tr::pca_whitening<double> full;
+    full.fit(x);
+    BOOST_TEST(contains(message_of([&] { full.transform(square, square); }), "the output is the input"));
     const matrix one_row(1, 6);
     BOOST_TEST(contains(message_of([&] { (void)tr::pca_whitening<double>().fit(one_row); }), "1 samples"));
 }

@@ -108,6 +108,11 @@ struct scaler_checks {
                                         std::to_string(out_rows) + ", " + std::to_string(out_cols) +
                                         "], the result is [" + std::to_string(rows) + ", " + std::to_string(cols) + "]");
     }
+    void distinct(const void* in, const void* out, const char* call) const {
+        if (in == out)
+            throw std::invalid_argument(std::string("leibniz::train::") + name + "::" + call +
+                                        ": the output is the input; it needs memory of its own");
+    }
     void state(bool ok, std::string_view what) const {
         if (!ok)
             throw std::invalid_argument(std::string("leibniz::train::") + name + "::load_state: " + std::string(what));
@@ -528,6 +533,7 @@ public:
         checks.output(n, k, detail::sample_count(out), detail::feature_count(out), "transform");
         const T* p = x.data();
         T* q = out.data();
+        checks.distinct(p, q, "transform");
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t c = 0; c < k; ++c) {
                 double s = 0;
@@ -560,6 +566,7 @@ public:
         checks.output(n, f, detail::sample_count(out), detail::feature_count(out), "inverse_transform");
         const T* p = y.data();
         T* q = out.data();
+        checks.distinct(p, q, "inverse_transform");
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < f; ++j) {
                 double s = static_cast<double>(mean_[j]);
