@@ -78,6 +78,13 @@ concept writable_sample_matrix = sample_matrix<X, T> && requires(X& x) {
     { x.data() } -> std::same_as<T*>;
 };
 
+// The rows of a sample matrix: its memory, samples (1 for [F]) and features.
+template <class P>
+struct samples {
+    P* data = nullptr;
+    std::size_t rows = 0, cols = 0;
+};
+
 template <class X>
 std::size_t sample_count(const X& x) {
     return std::remove_cvref_t<X>::rank == 2 ? x.extent(0) : 1;
@@ -85,6 +92,30 @@ std::size_t sample_count(const X& x) {
 template <class X>
 std::size_t feature_count(const X& x) {
     return x.extent(std::remove_cvref_t<X>::rank - 1);
+}
+
+// x as samples, or the one compile error that says what a scaler takes.
+template <class T, class X>
+samples<const T> read_samples(const X& x) {
+    if constexpr (sample_matrix<X, T>) {
+        return {x.data(), sample_count(x), feature_count(x)};
+    } else {
+        static_assert(leibniz::detail::dependent_false<X>,
+                      "leibniz::train: a scaler takes an lz::tensor or lz::tensor_view of its own scalar type T, "
+                      "of shape [N, F] (samples x features) or [F] (one sample)");
+        return {};
+    }
+}
+template <class T, class X>
+samples<T> write_samples(X& x) {
+    if constexpr (writable_sample_matrix<X&, T>) {
+        return {x.data(), sample_count(x), feature_count(x)};
+    } else {
+        static_assert(leibniz::detail::dependent_false<X>,
+                      "leibniz::train: a scaler's output must be a writable lz::tensor or lz::tensor_view<T, S> "
+                      "(T not const) of its own scalar type T, of shape [N, F] or [F]");
+        return {};
+    }
 }
 
 // What every scaler checks, with its name in the message.
@@ -122,11 +153,15 @@ struct scaler_checks {
 // A new tensor of x's shape type with extents [rows, cols] (rows dropped for one sample).
 template <class T, class X>
 auto result_like(const X& x, std::size_t cols) {
-    using S = typename std::remove_cvref_t<X>::shape_type;
-    leibniz::detail::extents_of<S> ex;
-    for (std::size_t k = 0; k < S::rank; ++k) ex.values[k] = x.extent(k);
-    ex.values[S::rank - 1] = cols;
-    return tensor<T, S>(ex);
+    if constexpr (sample_matrix<X, T>) {
+        using S = typename std::remove_cvref_t<X>::shape_type;
+        leibniz::detail::extents_of<S> ex;
+        for (std::size_t k = 0; k < S::rank; ++k) ex.values[k] = x.extent(k);
+        ex.values[S::rank - 1] = cols;
+        return tensor<T, S>(ex);
+    } else {
+        return tensor<T, shape<dyn, dyn>>(std::size_t{0}, cols);  // (read_samples reports the error)
+    }
 }
 
 template <class Get, class T>
@@ -204,11 +239,12 @@ template <std::floating_point T>
 class standard_scaler {
 public:
     // Learns each feature's mean and population variance from x [N, F] (N ≥ 1).
-    template <detail::sample_matrix<T> X>
+    template <class X>
     standard_scaler& fit(const X& x) {
-        const std::size_t n = detail::sample_count(x), f = detail::feature_count(x);
+        const auto in = detail::read_samples<T>(x);
+        const std::size_t n = in.rows, f = in.cols;
         if (n == 0) throw std::invalid_argument("leibniz::train::standard_scaler::fit: x has no samples");
-        const T* p = x.data();
+        const T* p = in.data;
         std::vector<double> mean(f, 0.0), var(f, 0.0), drift(f, 0.0);
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < f; ++j) mean[j] += static_cast<double>(p[i * f + j]);
@@ -235,36 +271,33 @@ public:
     }
 
     // out = (x − mean) / scale; out has x's extents and may be x itself.
-    template <detail::sample_matrix<T> X, class Out>
-        requires detail::writable_sample_matrix<Out, T>
+    template <class X, class Out>
     void transform(const X& x, Out&& out) const {
         apply(x, out, "transform", [](T v, T m, T s) { return (v - m) / s; });
     }
-    template <detail::sample_matrix<T> X>
+    template <class X>
     [[nodiscard]] auto transform(const X& x) const {
-        auto out = detail::result_like<T>(x, detail::feature_count(x));
+        auto out = detail::result_like<T>(x, detail::read_samples<T>(x).cols);
         transform(x, out);
         return out;
     }
     template <class X>
-        requires detail::writable_sample_matrix<X, T>
     void transform_in_place(X&& x) const {
         transform(x, x);
     }
-    template <detail::sample_matrix<T> X>
+    template <class X>
     [[nodiscard]] auto fit_transform(const X& x) {
         return fit(x).transform(x);
     }
 
     // out = y · scale + mean.
-    template <detail::sample_matrix<T> Y, class Out>
-        requires detail::writable_sample_matrix<Out, T>
+    template <class Y, class Out>
     void inverse_transform(const Y& y, Out&& out) const {
         apply(y, out, "inverse_transform", [](T v, T m, T s) { return v * s + m; });
     }
-    template <detail::sample_matrix<T> Y>
+    template <class Y>
     [[nodiscard]] auto inverse_transform(const Y& y) const {
-        auto out = detail::result_like<T>(y, detail::feature_count(y));
+        auto out = detail::result_like<T>(y, detail::read_samples<T>(y).cols);
         inverse_transform(y, out);
         return out;
     }
@@ -309,11 +342,13 @@ private:
     template <class X, class Out, class Op>
     void apply(const X& x, Out& out, const char* call, Op op) const {
         checks.fitted(fitted(), call);
-        const std::size_t n = detail::sample_count(x), f = detail::feature_count(x);
+        const auto in = detail::read_samples<T>(x);
+        const auto to = detail::write_samples<T>(out);
+        const std::size_t n = in.rows, f = in.cols;
         checks.features(f, features(), call);
-        checks.output(n, f, detail::sample_count(out), detail::feature_count(out), call);
-        const T* p = x.data();
-        T* q = out.data();
+        checks.output(n, f, to.rows, to.cols, call);
+        const T* p = in.data;
+        T* q = to.data;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < f; ++j) q[i * f + j] = op(p[i * f + j], mean_[j], scale_[j]);
     }
@@ -339,11 +374,12 @@ public:
                                         std::to_string(o.hi) + "] is empty (lo must be below hi)");
     }
 
-    template <detail::sample_matrix<T> X>
+    template <class X>
     min_max_scaler& fit(const X& x) {
-        const std::size_t n = detail::sample_count(x), f = detail::feature_count(x);
+        const auto in = detail::read_samples<T>(x);
+        const std::size_t n = in.rows, f = in.cols;
         if (n == 0) throw std::invalid_argument("leibniz::train::min_max_scaler::fit: x has no samples");
-        const T* p = x.data();
+        const T* p = in.data;
         data_min_.assign(p, p + f);
         data_max_.assign(p, p + f);
         for (std::size_t i = 1; i < n; ++i)
@@ -362,8 +398,7 @@ public:
         return *this;
     }
 
-    template <detail::sample_matrix<T> X, class Out>
-        requires detail::writable_sample_matrix<Out, T>
+    template <class X, class Out>
     void transform(const X& x, Out&& out) const {
         const T lo = options_.lo, hi = options_.hi;
         if (options_.clip)
@@ -371,31 +406,29 @@ public:
         else
             apply(x, out, "transform", [](T v, T m, T s) { return v * s + m; });
     }
-    template <detail::sample_matrix<T> X>
+    template <class X>
     [[nodiscard]] auto transform(const X& x) const {
-        auto out = detail::result_like<T>(x, detail::feature_count(x));
+        auto out = detail::result_like<T>(x, detail::read_samples<T>(x).cols);
         transform(x, out);
         return out;
     }
     template <class X>
-        requires detail::writable_sample_matrix<X, T>
     void transform_in_place(X&& x) const {
         transform(x, x);
     }
-    template <detail::sample_matrix<T> X>
+    template <class X>
     [[nodiscard]] auto fit_transform(const X& x) {
         return fit(x).transform(x);
     }
 
     // out = (y − min) / scale.
-    template <detail::sample_matrix<T> Y, class Out>
-        requires detail::writable_sample_matrix<Out, T>
+    template <class Y, class Out>
     void inverse_transform(const Y& y, Out&& out) const {
         apply(y, out, "inverse_transform", [](T v, T m, T s) { return (v - m) / s; });
     }
-    template <detail::sample_matrix<T> Y>
+    template <class Y>
     [[nodiscard]] auto inverse_transform(const Y& y) const {
-        auto out = detail::result_like<T>(y, detail::feature_count(y));
+        auto out = detail::result_like<T>(y, detail::read_samples<T>(y).cols);
         inverse_transform(y, out);
         return out;
     }
@@ -444,11 +477,13 @@ private:
     template <class X, class Out, class Op>
     void apply(const X& x, Out& out, const char* call, Op op) const {
         checks.fitted(fitted(), call);
-        const std::size_t n = detail::sample_count(x), f = detail::feature_count(x);
+        const auto in = detail::read_samples<T>(x);
+        const auto to = detail::write_samples<T>(out);
+        const std::size_t n = in.rows, f = in.cols;
         checks.features(f, features(), call);
-        checks.output(n, f, detail::sample_count(out), detail::feature_count(out), call);
-        const T* p = x.data();
-        T* q = out.data();
+        checks.output(n, f, to.rows, to.cols, call);
+        const T* p = in.data;
+        T* q = to.data;
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < f; ++j) q[i * f + j] = op(p[i * f + j], min_[j], scale_[j]);
     }
@@ -476,9 +511,10 @@ public:
     }
 
     // Learns the mean, the leading principal axes and their variances from x [N, F], N ≥ 2.
-    template <detail::sample_matrix<T> X>
+    template <class X>
     pca_whitening& fit(const X& x) {
-        const std::size_t n = detail::sample_count(x), f = detail::feature_count(x);
+        const auto in = detail::read_samples<T>(x);
+        const std::size_t n = in.rows, f = in.cols;
         if (n < 2)
             throw std::invalid_argument("leibniz::train::pca_whitening::fit: x has " + std::to_string(n) +
                                         " samples; a variance needs at least 2");
@@ -487,7 +523,7 @@ public:
             throw std::invalid_argument("leibniz::train::pca_whitening::fit: n_components " + std::to_string(k) +
                                         " exceeds min(samples, features) = min(" + std::to_string(n) + ", " +
                                         std::to_string(f) + ")");
-        const T* p = x.data();
+        const T* p = in.data;
         std::vector<double> mean(f, 0.0), centred(n * f), cov(f * f, 0.0);
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < f; ++j) mean[j] += static_cast<double>(p[i * f + j]);
@@ -524,15 +560,16 @@ public:
     }
 
     // out [N, K] = (x − mean) · componentsᵀ / √(explained_variance + ε); out must not overlap x.
-    template <detail::sample_matrix<T> X, class Out>
-        requires detail::writable_sample_matrix<Out, T>
+    template <class X, class Out>
     void transform(const X& x, Out&& out) const {
         checks.fitted(fitted(), "transform");
-        const std::size_t n = detail::sample_count(x), f = detail::feature_count(x), k = components();
+        const auto in = detail::read_samples<T>(x);
+        const auto to = detail::write_samples<T>(out);
+        const std::size_t n = in.rows, f = in.cols, k = components();
         checks.features(f, features(), "transform");
-        checks.output(n, k, detail::sample_count(out), detail::feature_count(out), "transform");
-        const T* p = x.data();
-        T* q = out.data();
+        checks.output(n, k, to.rows, to.cols, "transform");
+        const T* p = in.data;
+        T* q = to.data;
         checks.distinct(p, q, "transform");
         for (std::size_t i = 0; i < n; ++i) {
             for (std::size_t c = 0; c < k; ++c) {
@@ -545,27 +582,28 @@ public:
         }
     }
     // A new [N, K] tensor (shape<dyn, dyn>; one sample [F] gives [K]).
-    template <detail::sample_matrix<T> X>
+    template <class X>
     [[nodiscard]] auto transform(const X& x) const {
         auto out = result(x, components());
         transform(x, out);
         return out;
     }
-    template <detail::sample_matrix<T> X>
+    template <class X>
     [[nodiscard]] auto fit_transform(const X& x) {
         return fit(x).transform(x);
     }
 
     // out [N, F] = y · (√(explained_variance + ε) ⊙ components) + mean.
-    template <detail::sample_matrix<T> Y, class Out>
-        requires detail::writable_sample_matrix<Out, T>
+    template <class Y, class Out>
     void inverse_transform(const Y& y, Out&& out) const {
         checks.fitted(fitted(), "inverse_transform");
-        const std::size_t n = detail::sample_count(y), k = detail::feature_count(y), f = features();
+        const auto in = detail::read_samples<T>(y);
+        const auto to = detail::write_samples<T>(out);
+        const std::size_t n = in.rows, k = in.cols, f = features();
         checks.features(k, components(), "inverse_transform");
-        checks.output(n, f, detail::sample_count(out), detail::feature_count(out), "inverse_transform");
-        const T* p = y.data();
-        T* q = out.data();
+        checks.output(n, f, to.rows, to.cols, "inverse_transform");
+        const T* p = in.data;
+        T* q = to.data;
         checks.distinct(p, q, "inverse_transform");
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = 0; j < f; ++j) {
@@ -577,7 +615,7 @@ public:
                 q[i * f + j] = static_cast<T>(s);
             }
     }
-    template <detail::sample_matrix<T> Y>
+    template <class Y>
     [[nodiscard]] auto inverse_transform(const Y& y) const {
         auto out = result(y, features());
         inverse_transform(y, out);

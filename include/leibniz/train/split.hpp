@@ -266,20 +266,25 @@ inline void check_index(std::size_t i, std::size_t n, const char* who) {
 // The rows `indices` of x [N, F...] (any row order, repeats allowed), copied
 // into an owned tensor [indices.size(), F...]; std::out_of_range for an index ≥ N.
 template <class T, Shape S>
-    requires(S::rank >= 1)
 auto take_rows(const tensor_view<T, S>& x, std::span<const std::size_t> indices) {
-    using value = std::remove_const_t<T>;
-    using rows_shape = typename detail::row_selection_shape<S, std::make_index_sequence<S::rank - 1>>::type;
-    leibniz::detail::extents_of<rows_shape> ex;
-    ex.values[0] = indices.size();
-    for (std::size_t k = 1; k < S::rank; ++k) ex.values[k] = x.extent(k);
-    tensor<value, rows_shape> out(ex);
-    const std::size_t n = x.extent(0), row = n == 0 ? 0 : x.size() / n;
-    for (std::size_t r = 0; r < indices.size(); ++r) {
-        detail::check_index(indices[r], n, "leibniz::train::take_rows");
-        std::copy_n(x.data() + indices[r] * row, row, out.data() + r * row);
+    if constexpr (S::rank == 0) {
+        static_assert(leibniz::detail::dependent_false<T>,
+                      "leibniz::train::take_rows: x has no sample axis (a scalar); it must be [N, F...]");
+        return tensor<std::remove_const_t<T>, shape<dyn>>(indices.size());
+    } else {
+        using value = std::remove_const_t<T>;
+        using rows_shape = typename detail::row_selection_shape<S, std::make_index_sequence<S::rank - 1>>::type;
+        leibniz::detail::extents_of<rows_shape> ex;
+        ex.values[0] = indices.size();
+        for (std::size_t k = 1; k < S::rank; ++k) ex.values[k] = x.extent(k);
+        tensor<value, rows_shape> out(ex);
+        const std::size_t n = x.extent(0), row = n == 0 ? 0 : x.size() / n;
+        for (std::size_t r = 0; r < indices.size(); ++r) {
+            detail::check_index(indices[r], n, "leibniz::train::take_rows");
+            std::copy_n(x.data() + indices[r] * row, row, out.data() + r * row);
+        }
+        return out;
     }
-    return out;
 }
 template <class T, Shape S>
 auto take_rows(const tensor<T, S>& x, std::span<const std::size_t> indices) {
