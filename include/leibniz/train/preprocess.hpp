@@ -62,7 +62,7 @@
 
 namespace leibniz::train {
 
-namespace detail {
+namespace preprocess_detail {
 
 // A tensor or view of samples: [N, F] rows, or one sample [F].
 template <class X, class T>
@@ -231,7 +231,7 @@ inline void symmetric_eigen(std::vector<double>& a, std::size_t n, std::vector<d
     v = std::move(sorted);
 }
 
-}  // namespace detail
+}  // namespace preprocess_detail
 
 // ------------------------------------------------------------- standard_scaler
 
@@ -241,7 +241,7 @@ public:
     // Learns each feature's mean and population variance from x [N, F] (N ≥ 1).
     template <class X>
     standard_scaler& fit(const X& x) {
-        const auto in = detail::read_samples<T>(x);
+        const auto in = preprocess_detail::read_samples<T>(x);
         const std::size_t n = in.rows, f = in.cols;
         if (n == 0) throw std::invalid_argument("leibniz::train::standard_scaler::fit: x has no samples");
         const T* p = in.data;
@@ -277,7 +277,7 @@ public:
     }
     template <class X>
     [[nodiscard]] auto transform(const X& x) const {
-        auto out = detail::result_like<T>(x, detail::read_samples<T>(x).cols);
+        auto out = preprocess_detail::result_like<T>(x, preprocess_detail::read_samples<T>(x).cols);
         transform(x, out);
         return out;
     }
@@ -297,7 +297,7 @@ public:
     }
     template <class Y>
     [[nodiscard]] auto inverse_transform(const Y& y) const {
-        auto out = detail::result_like<T>(y, detail::read_samples<T>(y).cols);
+        auto out = preprocess_detail::result_like<T>(y, preprocess_detail::read_samples<T>(y).cols);
         inverse_transform(y, out);
         return out;
     }
@@ -321,8 +321,8 @@ public:
         auto m = get(std::string_view("mean"));
         checks.state(m.shape.size() == 1 && m.shape[0] > 0, "tensor \"mean\" is not a nonempty vector");
         const std::vector<std::size_t> shape{m.shape[0]};
-        auto v = detail::load_vector<Get, T>(get, "var", checks, shape);
-        auto s = detail::load_vector<Get, T>(get, "scale", checks, shape);
+        auto v = preprocess_detail::load_vector<Get, T>(get, "var", checks, shape);
+        auto s = preprocess_detail::load_vector<Get, T>(get, "scale", checks, shape);
         mean_.assign(m.data.begin(), m.data.end());
         var_ = std::move(v);
         scale_ = std::move(s);
@@ -342,8 +342,8 @@ private:
     template <class X, class Out, class Op>
     void apply(const X& x, Out& out, const char* call, Op op) const {
         checks.fitted(fitted(), call);
-        const auto in = detail::read_samples<T>(x);
-        const auto to = detail::write_samples<T>(out);
+        const auto in = preprocess_detail::read_samples<T>(x);
+        const auto to = preprocess_detail::write_samples<T>(out);
         const std::size_t n = in.rows, f = in.cols;
         checks.features(f, features(), call);
         checks.output(n, f, to.rows, to.cols, call);
@@ -353,7 +353,7 @@ private:
             for (std::size_t j = 0; j < f; ++j) q[i * f + j] = op(p[i * f + j], mean_[j], scale_[j]);
     }
 
-    static constexpr detail::scaler_checks checks{"standard_scaler"};
+    static constexpr preprocess_detail::scaler_checks checks{"standard_scaler"};
     std::vector<T> mean_, var_, scale_;
 };
 
@@ -376,7 +376,7 @@ public:
 
     template <class X>
     min_max_scaler& fit(const X& x) {
-        const auto in = detail::read_samples<T>(x);
+        const auto in = preprocess_detail::read_samples<T>(x);
         const std::size_t n = in.rows, f = in.cols;
         if (n == 0) throw std::invalid_argument("leibniz::train::min_max_scaler::fit: x has no samples");
         const T* p = in.data;
@@ -408,7 +408,7 @@ public:
     }
     template <class X>
     [[nodiscard]] auto transform(const X& x) const {
-        auto out = detail::result_like<T>(x, detail::read_samples<T>(x).cols);
+        auto out = preprocess_detail::result_like<T>(x, preprocess_detail::read_samples<T>(x).cols);
         transform(x, out);
         return out;
     }
@@ -428,7 +428,7 @@ public:
     }
     template <class Y>
     [[nodiscard]] auto inverse_transform(const Y& y) const {
-        auto out = detail::result_like<T>(y, detail::read_samples<T>(y).cols);
+        auto out = preprocess_detail::result_like<T>(y, preprocess_detail::read_samples<T>(y).cols);
         inverse_transform(y, out);
         return out;
     }
@@ -454,9 +454,9 @@ public:
         auto m = get(std::string_view("min"));
         checks.state(m.shape.size() == 1 && m.shape[0] > 0, "tensor \"min\" is not a nonempty vector");
         const std::vector<std::size_t> shape{m.shape[0]};
-        auto lo = detail::load_vector<Get, T>(get, "data_min", checks, shape);
-        auto hi = detail::load_vector<Get, T>(get, "data_max", checks, shape);
-        auto s = detail::load_vector<Get, T>(get, "scale", checks, shape);
+        auto lo = preprocess_detail::load_vector<Get, T>(get, "data_min", checks, shape);
+        auto hi = preprocess_detail::load_vector<Get, T>(get, "data_max", checks, shape);
+        auto s = preprocess_detail::load_vector<Get, T>(get, "scale", checks, shape);
         min_.assign(m.data.begin(), m.data.end());
         data_min_ = std::move(lo);
         data_max_ = std::move(hi);
@@ -477,8 +477,8 @@ private:
     template <class X, class Out, class Op>
     void apply(const X& x, Out& out, const char* call, Op op) const {
         checks.fitted(fitted(), call);
-        const auto in = detail::read_samples<T>(x);
-        const auto to = detail::write_samples<T>(out);
+        const auto in = preprocess_detail::read_samples<T>(x);
+        const auto to = preprocess_detail::write_samples<T>(out);
         const std::size_t n = in.rows, f = in.cols;
         checks.features(f, features(), call);
         checks.output(n, f, to.rows, to.cols, call);
@@ -488,7 +488,7 @@ private:
             for (std::size_t j = 0; j < f; ++j) q[i * f + j] = op(p[i * f + j], min_[j], scale_[j]);
     }
 
-    static constexpr detail::scaler_checks checks{"min_max_scaler"};
+    static constexpr preprocess_detail::scaler_checks checks{"min_max_scaler"};
     options options_{};
     std::vector<T> data_min_, data_max_, min_, scale_;
 };
@@ -513,7 +513,7 @@ public:
     // Learns the mean, the leading principal axes and their variances from x [N, F], N ≥ 2.
     template <class X>
     pca_whitening& fit(const X& x) {
-        const auto in = detail::read_samples<T>(x);
+        const auto in = preprocess_detail::read_samples<T>(x);
         const std::size_t n = in.rows, f = in.cols;
         if (n < 2)
             throw std::invalid_argument("leibniz::train::pca_whitening::fit: x has " + std::to_string(n) +
@@ -536,7 +536,7 @@ public:
         for (std::size_t a = 0; a < f; ++a)
             for (std::size_t b = a; b < f; ++b) cov[b * f + a] = cov[a * f + b] /= static_cast<double>(n - 1);
         std::vector<double> values, vectors;
-        detail::symmetric_eigen(cov, f, values, vectors);
+        preprocess_detail::symmetric_eigen(cov, f, values, vectors);
 
         mean_.assign(mean.begin(), mean.end());
         components_.resize(k * f);
@@ -563,8 +563,8 @@ public:
     template <class X, class Out>
     void transform(const X& x, Out&& out) const {
         checks.fitted(fitted(), "transform");
-        const auto in = detail::read_samples<T>(x);
-        const auto to = detail::write_samples<T>(out);
+        const auto in = preprocess_detail::read_samples<T>(x);
+        const auto to = preprocess_detail::write_samples<T>(out);
         const std::size_t n = in.rows, f = in.cols, k = components();
         checks.features(f, features(), "transform");
         checks.output(n, k, to.rows, to.cols, "transform");
@@ -597,8 +597,8 @@ public:
     template <class Y, class Out>
     void inverse_transform(const Y& y, Out&& out) const {
         checks.fitted(fitted(), "inverse_transform");
-        const auto in = detail::read_samples<T>(y);
-        const auto to = detail::write_samples<T>(out);
+        const auto in = preprocess_detail::read_samples<T>(y);
+        const auto to = preprocess_detail::write_samples<T>(out);
         const std::size_t n = in.rows, k = in.cols, f = features();
         checks.features(k, components(), "inverse_transform");
         checks.output(n, f, to.rows, to.cols, "inverse_transform");
@@ -644,9 +644,9 @@ public:
         auto c = get(std::string_view("components"));
         checks.state(c.shape.size() == 2 && c.shape[0] > 0 && c.shape[1] > 0,
                      "tensor \"components\" is not a nonempty [K, F] matrix");
-        auto m = detail::load_vector<Get, T>(get, "mean", checks, {c.shape[1]});
-        auto v = detail::load_vector<Get, T>(get, "explained_variance", checks, {c.shape[0]});
-        auto e = detail::load_vector<Get, T>(get, "epsilon", checks, {1});
+        auto m = preprocess_detail::load_vector<Get, T>(get, "mean", checks, {c.shape[1]});
+        auto v = preprocess_detail::load_vector<Get, T>(get, "explained_variance", checks, {c.shape[0]});
+        auto e = preprocess_detail::load_vector<Get, T>(get, "epsilon", checks, {1});
         checks.state(e[0] >= 0, "tensor \"epsilon\" is negative");
         components_.assign(c.data.begin(), c.data.end());
         mean_ = std::move(m);
@@ -673,7 +673,7 @@ private:
             return tensor<T, shape<dyn, dyn>>(x.extent(0), cols);
     }
 
-    static constexpr detail::scaler_checks checks{"pca_whitening"};
+    static constexpr preprocess_detail::scaler_checks checks{"pca_whitening"};
     options options_{};
     std::vector<T> mean_, components_, variance_;
     T epsilon_ = 0;

@@ -101,7 +101,7 @@ struct split_indices {
     std::vector<std::size_t> train, validation, test;
 };
 
-namespace detail {
+namespace split_detail {
 
 // Uniform integers from the split stream, one 64-bit draw (half a Philox block) each.
 class split_rng {
@@ -176,16 +176,16 @@ inline void check_per_class(std::size_t part_size, std::size_t classes, const ch
                                     " classes");
 }
 
-}  // namespace detail
+}  // namespace split_detail
 
 // Splits 0..n-1 into train, validation and test (see the top of this header).
 inline split_indices split(std::size_t n, const split_options& options) {
-    const auto sizes = detail::split_sizes(n, options);
+    const auto sizes = split_detail::split_sizes(n, options);
     std::vector<std::size_t> all(n);
     std::iota(all.begin(), all.end(), std::size_t{0});
     split_indices s;
     if (options.shuffle) {
-        detail::split_rng rng(options.seed);
+        split_detail::split_rng rng(options.seed);
         rng.shuffle(all);
         s.test.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(sizes.test));
         s.validation.assign(all.begin() + static_cast<std::ptrdiff_t>(sizes.test),
@@ -205,7 +205,7 @@ inline split_indices split(std::size_t n, const split_options& options) {
 template <std::integral L>
 split_indices stratified_split(std::span<const L> labels, const split_options& options) {
     const std::size_t n = labels.size();
-    const auto sizes = detail::split_sizes(n, options);
+    const auto sizes = split_detail::split_sizes(n, options);
     std::map<L, std::vector<std::size_t>> members;
     for (std::size_t i = 0; i < n; ++i) members[labels[i]].push_back(i);
     std::vector<std::size_t> counts;
@@ -215,16 +215,16 @@ split_indices stratified_split(std::span<const L> labels, const split_options& o
                                         std::to_string(idx.size()) + " sample; every class needs at least 2");
         counts.push_back(idx.size());
     }
-    detail::check_per_class(sizes.test, counts.size(), "test");
-    detail::check_per_class(sizes.validation, counts.size(), "validation");
-    detail::check_per_class(sizes.train, counts.size(), "train");
+    split_detail::check_per_class(sizes.test, counts.size(), "test");
+    split_detail::check_per_class(sizes.validation, counts.size(), "validation");
+    split_detail::check_per_class(sizes.train, counts.size(), "train");
 
-    detail::split_rng rng(options.seed);
+    split_detail::split_rng rng(options.seed);
     // First test off all n, then validation off the rest: sklearn allocates the kept part.
-    const auto kept = detail::approximate_mode(counts, n - sizes.test, rng);
+    const auto kept = split_detail::approximate_mode(counts, n - sizes.test, rng);
     std::vector<std::size_t> rest(counts.size());
     for (std::size_t c = 0; c < counts.size(); ++c) rest[c] = kept[c];
-    const auto train_counts = detail::approximate_mode(rest, sizes.train, rng);
+    const auto train_counts = split_detail::approximate_mode(rest, sizes.train, rng);
 
     split_indices s;
     std::size_t c = 0;
@@ -247,7 +247,7 @@ split_indices stratified_split(const std::vector<L>& labels, const split_options
     return stratified_split(std::span<const L>(labels), options);
 }
 
-namespace detail {
+namespace split_detail {
 // S with its first extent made dyn: the shape of a selection of rows.
 template <class S, class I>
 struct row_selection_shape;
@@ -261,7 +261,7 @@ inline void check_index(std::size_t i, std::size_t n, const char* who) {
         throw std::out_of_range(std::string(who) + ": index " + std::to_string(i) + " is out of range for " +
                                 std::to_string(n) + " samples");
 }
-}  // namespace detail
+}  // namespace split_detail
 
 // The rows `indices` of x [N, F...] (any row order, repeats allowed), copied
 // into an owned tensor [indices.size(), F...]; std::out_of_range for an index ≥ N.
@@ -273,14 +273,14 @@ auto take_rows(const tensor_view<T, S>& x, std::span<const std::size_t> indices)
         return tensor<std::remove_const_t<T>, shape<dyn>>(indices.size());
     } else {
         using value = std::remove_const_t<T>;
-        using rows_shape = typename detail::row_selection_shape<S, std::make_index_sequence<S::rank - 1>>::type;
+        using rows_shape = typename split_detail::row_selection_shape<S, std::make_index_sequence<S::rank - 1>>::type;
         leibniz::detail::extents_of<rows_shape> ex;
         ex.values[0] = indices.size();
         for (std::size_t k = 1; k < S::rank; ++k) ex.values[k] = x.extent(k);
         tensor<value, rows_shape> out(ex);
         const std::size_t n = x.extent(0), row = n == 0 ? 0 : x.size() / n;
         for (std::size_t r = 0; r < indices.size(); ++r) {
-            detail::check_index(indices[r], n, "leibniz::train::take_rows");
+            split_detail::check_index(indices[r], n, "leibniz::train::take_rows");
             std::copy_n(x.data() + indices[r] * row, row, out.data() + r * row);
         }
         return out;
@@ -297,7 +297,7 @@ std::vector<L> take(std::span<const L> values, std::span<const std::size_t> indi
     std::vector<L> out;
     out.reserve(indices.size());
     for (std::size_t i : indices) {
-        detail::check_index(i, values.size(), "leibniz::train::take");
+        split_detail::check_index(i, values.size(), "leibniz::train::take");
         out.push_back(values[i]);
     }
     return out;
