@@ -100,15 +100,15 @@ private:
         ++t_;
         const double bc1 = 1.0 - std::pow(0.9, double(t_)), bc2 = 1.0 - std::pow(0.999, double(t_));
         const float step_size = float(lr / bc1), bc2_sqrt = float(std::sqrt(bc2));
-        float* __restrict th = theta_.data();
-        const float* __restrict g = grad_.data();
-        float* __restrict m = m_.data();
-        float* __restrict v = v_.data();
-        for (std::size_t i = 0; i < parameter_count; ++i) {
-            m[i] = beta1 * m[i] + (1.0f - beta1) * g[i];
-            v[i] = beta2 * v[i] + (1.0f - beta2) * g[i] * g[i];
-            th[i] -= step_size * m[i] / (std::sqrt(v[i]) / bc2_sqrt + eps);
-        }
+        // Eigen's arrays, so that the loop is vectorized with Eigen's packet sqrt (a plain
+        // loop calling std::sqrt stays scalar without -fno-math-errno: 4x slower here).
+        using array = Eigen::Map<Eigen::ArrayXf>;
+        const auto n = Eigen::Index(parameter_count);
+        array th(theta_.data(), n), m(m_.data(), n), v(v_.data(), n);
+        const Eigen::Map<const Eigen::ArrayXf> g(grad_.data(), n);
+        m = beta1 * m + (1.0f - beta1) * g;
+        v = beta2 * v + (1.0f - beta2) * g.square();
+        th -= step_size * m / (v.sqrt() / bc2_sqrt + eps);
     }
 
     std::vector<float> theta_, grad_, m_, v_;

@@ -278,6 +278,15 @@ int main(int argc, char** argv) {
     }
     double accuracy[n_impls];
     for (std::size_t i = 0; i < n_impls; ++i) accuracy[i] = 100.0 * trainers[i]->correct(test.x.data(), test.y.data(), test.n) / test.n;
+    // How far the three drifted apart over the whole run (informative: not a check).
+    double drift[n_impls] = {};
+    {
+        const auto ref = trainers[reference]->parameters();
+        for (std::size_t i = 0; i < n_impls; ++i) {
+            const auto p = trainers[i]->parameters();
+            for (std::size_t k = 0; k < p.size(); ++k) drift[i] = std::max(drift[i], std::abs(double(p[k]) - ref[k]));
+        }
+    }
     const std::string load_after = loadavg();
     double med_cpu[n_impls], med_wall[n_impls];
     for (std::size_t i = 0; i < n_impls; ++i) {
@@ -285,6 +294,7 @@ int main(int argc, char** argv) {
         med_wall[i] = median({wall.begin() + std::ptrdiff_t(at(i, 0)), wall.begin() + std::ptrdiff_t(at(i, 0) + std::size_t(n_epochs))});
     }
     say("   test accuracy (%d digits): leibniz %.2f%%, LibTorch %.2f%%, Eigen %.2f%%\n", test.n, accuracy[0], accuracy[1], accuracy[2]);
+    say("   after %d epochs, worst |parameter difference| from LibTorch's: leibniz %.2e, Eigen %.2e\n", n_epochs, drift[0], drift[2]);
     say("   median epoch CPU time: leibniz/LibTorch %.3f, leibniz/Eigen %.3f; load average after %s\n",
         med_cpu[0] / med_cpu[1], med_cpu[0] / med_cpu[2], load_after.c_str());
 
