@@ -196,13 +196,19 @@ int main(int argc, char** argv) {
     bool check_only = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a.rfind("--markdown=", 0) == 0) markdown = a.substr(11);
-        else if (a.rfind("--data=", 0) == 0) dir = a.substr(7);
-        else if (a.rfind("--epochs=", 0) == 0) n_epochs = std::stoi(a.substr(9));
-        else if (a.rfind("--seed=", 0) == 0) seed = std::stoull(a.substr(7));
-        else if (a == "--check_only") check_only = true;
-        else {
-            std::fprintf(stderr, "usage: %s [--markdown=FILE] [--data=DIR] [--epochs=N] [--seed=S] [--check_only]\n", argv[0]);
+        bool ok = true;
+        try {
+            if (a.rfind("--markdown=", 0) == 0) markdown = a.substr(11);
+            else if (a.rfind("--data=", 0) == 0) dir = a.substr(7);
+            else if (a.rfind("--epochs=", 0) == 0) ok = (n_epochs = std::stoi(a.substr(9))) >= 1;
+            else if (a.rfind("--seed=", 0) == 0) seed = std::stoull(a.substr(7));
+            else if (a == "--check_only") check_only = true;
+            else ok = false;
+        } catch (const std::exception&) {  // std::stoi's invalid_argument, out_of_range
+            ok = false;
+        }
+        if (!ok) {
+            std::fprintf(stderr, "usage: %s [--markdown=FILE] [--data=DIR] [--epochs=N >= 1] [--seed=S] [--check_only]\n", argv[0]);
             return 1;
         }
     }
