@@ -28,7 +28,7 @@ int main() {
     const lz::train::dataset<double, lz::shape<2>, double, lz::shape<1>> data(inputs, targets);
 
     lz::parameters params{loss};
-    lz::nn::init::torch_default(net, params, 1)  // seed 3 lands in XOR's classic local minimum (loss 0.125);
+    lz::nn::init::torch_default(net, params, 1);  // seed 3 lands in XOR's classic local minimum (loss 0.125)
     namespace opt = lz::optim;
     opt::optimizer<opt::adam<double>> adam{params, {.lr = 0.1}};
 
