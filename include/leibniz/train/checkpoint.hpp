@@ -8,6 +8,7 @@
 //                     schedule's state (F64)
 //   __metadata__      format, epoch, step, seed (the generator key: shuffling
 //                     and dropout draw from Philox under {seed, epoch/step}),
+//                     "length" (the file's size: truncation is named as such)
 //                     and "checksum": CRC-32 (zlib's, IEEE 802.3 polynomial) of the
 //                     whole file — header and data — with the checksum's own
 //                     8 hex digits read as "00000000".
@@ -24,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <span>
@@ -45,6 +47,7 @@ namespace detail {
 
 inline constexpr std::string_view checkpoint_format = "leibniz.checkpoint.1";
 inline constexpr std::string_view checksum_prefix = "crc32:";
+inline constexpr std::string_view length_prefix = "bytes:";  // the file's length, 16 hex digits: truncation is named as such
 
 constexpr std::array<std::uint32_t, 256> crc_table = [] {
     std::array<std::uint32_t, 256> t{};
@@ -69,18 +72,19 @@ inline std::string hex8(std::uint32_t v) {
     return s;
 }
 
-// Where the checksum's digits sit in the file's header: after the unique "crc32:" in the JSON.
-inline std::size_t checksum_position(std::span<const std::byte> file, const std::string& path) {
+// Where a field's digits sit in the file's header: after its unique prefix ("crc32:", "bytes:") in the JSON.
+inline std::size_t field_position(std::span<const std::byte> file, std::string_view prefix, std::size_t digits,
+                                  const std::string& path) {
     if (file.size() < 8) throw io_error(path, "", "not a checkpoint: " + std::to_string(file.size()) + " bytes");
     std::uint64_t header = 0;
     for (int i = 0; i < 8; ++i) header |= std::uint64_t(std::to_integer<std::uint8_t>(file[std::size_t(i)])) << (8 * i);
     if (header > file.size() - 8) throw io_error(path, "", "truncated: the header says " + std::to_string(header) + " bytes, the file has " + std::to_string(file.size() - 8) + " after the length");
     const std::string_view text(reinterpret_cast<const char*>(file.data()) + 8, std::size_t(header));
-    const std::size_t at = text.find(checksum_prefix);
-    if (at == std::string_view::npos || text.find(checksum_prefix, at + 1) != std::string_view::npos ||
-        at + checksum_prefix.size() + 8 > text.size())
-        throw io_error(path, "", "not a leibniz checkpoint: no checksum in its header");
-    return 8 + at + checksum_prefix.size();
+    const std::size_t at = text.find(prefix);
+    if (at == std::string_view::npos || text.find(prefix, at + 1) != std::string_view::npos ||
+        at + prefix.size() + digits > text.size())
+        throw io_error(path, "", "not a leibniz checkpoint: no '" + std::string(prefix) + "' in its header");
+    return 8 + at + prefix.size();
 }
 
 template <class T>
@@ -89,9 +93,11 @@ io::dtype dtype_for() {
 }
 
 // Each tensor a store contributes, by its file name.
+struct no_buffers {};
+
 template <class Store, class F>
 void for_each_tensor(Store& store, std::string_view prefix, F&& f) {
-    store.for_each([&](auto leaf, auto&&) {
+    if constexpr (!std::is_same_v<Store, no_buffers>) store.for_each([&](auto leaf, auto&&) {
         const auto found = store.find(decltype(leaf)::name.view());
         f(std::string(prefix) + std::string(decltype(leaf)::name.view()), found->data, found->extents);
     });
@@ -133,11 +139,6 @@ inline std::uint64_t meta_u64(const io::tensor_set& set, const char* key, const 
     }
 }
 
-struct no_buffers {
-    template <class F>
-    void for_each(F&&) {}
-};
-
 template <class Params, class Opt, class Buffers>
 void save(const std::string& path, Params& params, Opt& opt, Buffers& buffers, const checkpoint_info& info) {
     io::tensor_set set;
@@ -159,8 +160,12 @@ void save(const std::string& path, Params& params, Opt& opt, Buffers& buffers, c
     set.metadata["step"] = std::to_string(info.step);
     set.metadata["seed"] = std::to_string(info.seed);
     set.metadata["checksum"] = std::string(checksum_prefix) + "00000000";
+    set.metadata["length"] = std::string(length_prefix) + "0000000000000000";
     std::vector<std::byte> bytes = io::safetensors_bytes(set);
-    const std::size_t at = checksum_position(bytes, path);
+    char length[17];
+    std::snprintf(length, sizeof length, "%016llx", static_cast<unsigned long long>(bytes.size()));
+    std::memcpy(bytes.data() + field_position(bytes, length_prefix, 16, path), length, 16);
+    const std::size_t at = field_position(bytes, checksum_prefix, 8, path);
     const std::string digits = hex8(crc32(bytes));
     std::memcpy(bytes.data() + at, digits.data(), 8);
     io::detail::write_file_atomically(path, bytes);
@@ -170,15 +175,21 @@ template <class Params, class Opt, class Buffers>
 checkpoint_info load(const std::string& path, Params& params, Opt& opt, Buffers& buffers) {
     io::detail::file_bytes file = io::detail::read_file(path);
     std::vector<std::byte> bytes(file.span().begin(), file.span().end());
-    const std::size_t at = checksum_position(bytes, path);
+    const std::size_t lat = field_position(bytes, length_prefix, 16, path);
+    const std::string length_text(reinterpret_cast<const char*>(bytes.data()) + lat, 16);
+    const unsigned long long written = std::strtoull(length_text.c_str(), nullptr, 16);
+    if (written != bytes.size())
+        throw io_error(path, "", (bytes.size() < written ? "truncated: " : "wrong length: ") + std::to_string(bytes.size()) +
+                                     " bytes, " + std::to_string(written) + " were written");
+    const std::size_t at = field_position(bytes, checksum_prefix, 8, path);
+    // the structure first (a truncated file is named as such), then the checksum
+    const io::tensor_set set = io::parse_safetensors(bytes, path);
     const std::string stored(reinterpret_cast<const char*>(bytes.data()) + at, 8);
     std::memset(bytes.data() + at, '0', 8);
     const std::string actual = hex8(crc32(bytes));
     if (stored != actual)
         throw io_error(path, "", "checksum mismatch: the header says crc32 " + stored + ", the file's bytes give " + actual +
                                      " (the file is corrupted)");
-    std::memcpy(bytes.data() + at, stored.data(), 8);
-    const io::tensor_set set = io::parse_safetensors(bytes, path);
     const auto fmt = set.metadata.find("format");
     if (fmt == set.metadata.end() || fmt->second != checkpoint_format)
         throw io_error(path, "__metadata__", "not a " + std::string(checkpoint_format) + " file");
