@@ -20,7 +20,12 @@
 #include <type_traits>
 #include <vector>
 
+#if __has_include(<unistd.h>)
 #include <unistd.h>
+#define LEIBNIZ_TRAIN_ISATTY(f) (::isatty(::fileno(f)) != 0)
+#else
+#define LEIBNIZ_TRAIN_ISATTY(f) false  // no isatty: plain lines
+#endif
 
 namespace leibniz::train {
 
@@ -66,7 +71,7 @@ enum class verbosity {
 class progress {
 public:
     explicit progress(verbosity v = verbosity::automatic, std::FILE* out = stdout) : out_(out) {
-        mode_ = v == verbosity::automatic ? (::isatty(::fileno(out)) ? verbosity::bar : verbosity::lines) : v;
+        mode_ = v == verbosity::automatic ? (LEIBNIZ_TRAIN_ISATTY(out) ? verbosity::bar : verbosity::lines) : v;
     }
     [[nodiscard]] verbosity mode() const noexcept { return mode_; }
 

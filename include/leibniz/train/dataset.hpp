@@ -134,9 +134,9 @@ class batches {
 public:
     batches(const D& data, batch_options options) : data_(&data), o_(options) {
         if (o_.batch_size == 0) throw std::invalid_argument("leibniz::train::batches: batch_size must be at least 1");
-        order_.resize(data.size());
-        std::iota(order_.begin(), order_.end(), std::size_t{0});
-        if (o_.shuffle) {
+        if (o_.shuffle) {  // in order, nothing is allocated: a batch is a view of the data set
+            order_.resize(data.size());
+            std::iota(order_.begin(), order_.end(), std::size_t{0});
             const std::size_t rows = std::min(o_.batch_size, data.size());
             bx_.resize(std::max<std::size_t>(rows * D::feature_size, 1));
             by_.resize(std::max<std::size_t>(rows * D::label_size, 1));
@@ -148,6 +148,7 @@ public:
         return o_.drop_last ? n / b : (n + b - 1) / b;
     }
     [[nodiscard]] const batch_options& options() const noexcept { return o_; }
+    // The current epoch's order (shuffling only; empty in order).
     [[nodiscard]] std::span<const std::size_t> order() const noexcept { return order_; }
 
     // Draws the order of this epoch (when shuffling).
