@@ -57,15 +57,16 @@ struct xor_like {
         }
     }
 };
-void set_reference_weights(store& p) {
+template <class Store>
+void set_reference_weights(Store& p, const char* second = "2") {
     auto w0 = p.find("0.weight")->data;  // ours [in, out]
     for (std::size_t i = 0; i < 2; ++i)
         for (std::size_t o = 0; o < 4; ++o) w0[i * 4 + o] = 0.5 * std::sin(3.0 + 2.0 * double(i) + 5.0 * double(o));
     auto b0 = p.find("0.bias")->data;
     for (std::size_t o = 0; o < 4; ++o) b0[o] = 0.1 * std::cos(double(o));
-    auto w2 = p.find("2.weight")->data;
+    auto w2 = p.find(std::string(second) + ".weight")->data;
     for (std::size_t i = 0; i < 4; ++i) w2[i] = 0.5 * std::sin(1.0 + 3.0 * double(i));
-    p.find("2.bias")->data[0] = 0.05;
+    p.find(std::string(second) + ".bias")->data[0] = 0.05;
 }
 
 std::map<std::string, std::vector<double>> read_ref(const std::string& path) {
@@ -77,7 +78,7 @@ std::map<std::string, std::vector<double>> read_ref(const std::string& path) {
         std::istringstream s(line);
         std::string kind, name;
         s >> kind;
-        if (kind == "epoch_loss" || kind == "param") s >> name;
+        if (kind.ends_with("epoch_loss") || kind.ends_with("param")) s >> name;
         std::vector<double> v;
         double d;
         while (s >> d) v.push_back(d);
@@ -214,6 +215,47 @@ BOOST_AUTO_TEST_CASE(fit_matches_pytorch) {
     BOOST_TEST_MESSAGE("fit vs PyTorch: worst abs difference " << worst);
     BOOST_TEST(worst < 1e-12);
     BOOST_TEST(ev.samples == 10u);
+}
+
+// ---- batch norm: running statistics folded in by fit, used by evaluate (against PyTorch) ---------
+
+BOOST_AUTO_TEST_CASE(fit_with_batch_norm_matches_pytorch) {
+    const auto ref = read_ref(LEIBNIZ_TRAIN_DIR "/fit_ref.txt");
+    constexpr auto bn_net = lz::nn::sequential(lz::nn::dense<2, 4>, lz::nn::batch_norm1d<4>, lz::nn::sigmoid,
+                                               lz::nn::dense<4, 1>, lz::nn::sigmoid);
+    constexpr auto bn_loss = lz::mean(lz::pow(bn_net(x) - y, 2_c));
+    constexpr auto bn_out = bn_net(x, lz::nn::evaluation);
+    constexpr auto bn_model = train::model(x, y, bn_loss, lz::mean(lz::pow(bn_out - y, 2_c)), bn_out, bn_net.running_stats(x));
+    const xor_like d(10);
+    const data2 data(d.xs, d.ys);
+    lz::parameters params{bn_loss};
+    lz::buffers buffers{bn_out};
+    lz::nn::init::torch_default(bn_net, params, 1);  // batch norm: weight 1, bias 0
+    lz::nn::init::torch_default(bn_net, buffers);     // running mean 0, variance 1
+    set_reference_weights(params, "3");
+    opt::optimizer<opt::sgd<double>> sgd{params, {.lr = 0.5, .momentum = 0.9}};
+    train::stores both{params, buffers};
+    const auto h = train::fit(bn_model, both, sgd, data,
+                              {.epochs = 3, .batch_size = 4, .shuffle = false, .verbose = train::verbosity::quiet,
+                               .out = std::tmpfile()});
+    double worst = 0;
+    for (std::size_t e = 0; e < 3; ++e)
+        worst = std::max(worst, std::abs(h.epochs[e].loss - ref.at("bn_epoch_loss " + std::to_string(e))[0]));
+    const auto compare = [&](auto leaf, auto&& v) {
+        using L = decltype(leaf);
+        const auto& want = ref.at("bn_param " + std::string(L::name.view()));
+        std::vector<double> theirs(want.size());
+        lz::nn::torch_layout<L>::to_torch(v.data(), theirs.data());
+        for (std::size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::abs(theirs[i] - want[i]));
+    };
+    params.for_each(compare);
+    buffers.for_each(compare);  // the running statistics
+    const auto ev = train::evaluate(bn_model, train::stores{params, buffers}, data, 3);  // evaluation mode
+    worst = std::max(worst, std::abs(ev.loss - ref.at("bn_eval_loss")[0]));
+    const auto p = train::predict(bn_model, train::stores{params, buffers}, data.all_features());
+    for (std::size_t i = 0; i < 10; ++i) worst = std::max(worst, std::abs(p(i, 0) - ref.at("bn_pred")[i]));
+    BOOST_TEST_MESSAGE("fit with batch norm vs PyTorch: worst abs difference " << worst);
+    BOOST_TEST(worst < 1e-12);
 }
 
 // ---- the step allocates nothing; callbacks ---------------------------------------------------------

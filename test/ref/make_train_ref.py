@@ -12,6 +12,9 @@ given by formulas the C++ test repeats. Recorded, one line each:
   param <name> <values in PyTorch's layout, row-major>
   eval_loss <MSE over the 10 samples after training>
   pred <the 10 outputs after training>
+and the same, prefixed "bn_", for Sequential(Linear(2, 4), BatchNorm1d(4), Sigmoid(),
+Linear(4, 1), Sigmoid()) (BatchNorm1d's defaults; its running statistics among the
+params; evaluation in eval mode, with them).
 """
 import math
 import os
@@ -26,33 +29,47 @@ N = 10
 x = torch.tensor([[math.sin(1.0 + i), math.cos(0.5 * i)] for i in range(N)])
 y = torch.tensor([[1.0 if (x[i, 0] > 0) != (x[i, 1] > 0) else 0.0] for i in range(N)])
 
-net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 1), torch.nn.Sigmoid())
-with torch.no_grad():
-    # ours is [in, out] with element (i, o) = 0.5 * sin(3 + 2*i + 5*o); PyTorch's weight is [out, in]
-    net[0].weight.copy_(torch.tensor([[0.5 * math.sin(3 + 2 * i + 5 * o) for i in range(2)] for o in range(4)]))
-    net[0].bias.copy_(torch.tensor([0.1 * math.cos(o) for o in range(4)]))
-    net[2].weight.copy_(torch.tensor([[0.5 * math.sin(1 + 3 * i) for i in range(4)]]))
-    net[2].bias.copy_(torch.tensor([0.05]))
 
-opt = torch.optim.SGD(net.parameters(), lr=0.5, momentum=0.9)
-loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=4, shuffle=False)
+
+def make(bn):
+    layers = [torch.nn.Linear(2, 4)] + ([torch.nn.BatchNorm1d(4)] if bn else []) + \
+             [torch.nn.Sigmoid(), torch.nn.Linear(4, 1), torch.nn.Sigmoid()]
+    net = torch.nn.Sequential(*layers)
+    first, second = net[0], net[len(layers) - 2]
+    with torch.no_grad():
+        # ours is [in, out] with element (i, o) = 0.5 * sin(3 + 2*i + 5*o); PyTorch's weight is [out, in]
+        first.weight.copy_(torch.tensor([[0.5 * math.sin(3 + 2 * i + 5 * o) for i in range(2)] for o in range(4)]))
+        first.bias.copy_(torch.tensor([0.1 * math.cos(o) for o in range(4)]))
+        second.weight.copy_(torch.tensor([[0.5 * math.sin(1 + 3 * i) for i in range(4)]]))
+        second.bias.copy_(torch.tensor([0.05]))
+    return net
+
+
 lines = []
-for epoch in range(3):
-    total, seen = 0.0, 0
-    for xb, yb in loader:
-        opt.zero_grad()
-        loss = torch.nn.functional.mse_loss(net(xb), yb)
-        loss.backward()
-        opt.step()
-        total += loss.item() * len(xb)
-        seen += len(xb)
-    lines.append("epoch_loss %d %r" % (epoch, total / seen))
-for name, p in net.state_dict().items():
-    lines.append("param %s %s" % (name, " ".join(repr(float(v)) for v in p.reshape(-1))))
-with torch.no_grad():
-    out = net(x)
-    lines.append("eval_loss %r" % torch.nn.functional.mse_loss(out, y).item())
-    lines.append("pred %s" % " ".join(repr(float(v)) for v in out.reshape(-1)))
+for prefix, bn in (("", False), ("bn_", True)):
+    net = make(bn)
+    opt = torch.optim.SGD(net.parameters(), lr=0.5, momentum=0.9)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=4, shuffle=False)
+    net.train()
+    for epoch in range(3):
+        total, seen = 0.0, 0
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = torch.nn.functional.mse_loss(net(xb), yb)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(xb)
+            seen += len(xb)
+        lines.append("%sepoch_loss %d %r" % (prefix, epoch, total / seen))
+    for name, p in net.state_dict().items():
+        if name.endswith("num_batches_tracked"):
+            continue
+        lines.append("%sparam %s %s" % (prefix, name, " ".join(repr(float(v)) for v in p.reshape(-1))))
+    net.eval()
+    with torch.no_grad():
+        out = net(x)
+        lines.append("%seval_loss %r" % (prefix, torch.nn.functional.mse_loss(out, y).item()))
+        lines.append("%spred %s" % (prefix, " ".join(repr(float(v)) for v in out.reshape(-1))))
 with open(OUT, "w") as f:
     f.write("\n".join(lines) + "\n")
 print("wrote", OUT)

@@ -14,6 +14,7 @@
 #include <leibniz/core/parameters.hpp>
 #include <leibniz/core/reverse.hpp>
 #include <leibniz/core/workspace.hpp>
+#include <leibniz/nn/batch_norm.hpp>
 #include <leibniz/nn/dropout.hpp>
 #include <leibniz/optim/schedule.hpp>
 #include <leibniz/train/callbacks.hpp>
@@ -29,6 +30,7 @@
 #include <cstdio>
 #include <limits>
 #include <optional>
+#include <tuple>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -41,23 +43,60 @@ struct no_output {};
 
 // What fit trains: the feature leaf X, the label leaf Y, the training loss
 // (training mode: dropout on, batch statistics), the evaluation loss and the
-// evaluation output (net(x, lz::nn::evaluation)) over the same parameters.
-template <class X, class Y, class Loss, class EvalLoss = Loss, class Output = no_output>
+// evaluation output (net(x, lz::nn::evaluation)) over the same parameters,
+// and for batch norm the running statistics of the training expression
+// (net.running_stats(x)), which fit folds into the buffers after each step.
+template <class X, class Y, class Loss, class EvalLoss = Loss, class Output = no_output, class Stats = std::tuple<>>
 struct model {
     X x;
     Y y;
     Loss loss;
     EvalLoss eval_loss;
     Output output;
+    Stats stats;
     // A network without modes (no dropout, no batch norm): the loss serves both.
     constexpr model(X x_, Y y_, Loss l) requires std::is_same_v<EvalLoss, Loss> && std::is_same_v<Output, no_output>
-        : x(x_), y(y_), loss(l), eval_loss(l), output{} {}
-    constexpr model(X x_, Y y_, Loss l, EvalLoss e, Output o) : x(x_), y(y_), loss(l), eval_loss(e), output(o) {}
+        : x(x_), y(y_), loss(l), eval_loss(l), output{}, stats{} {}
+    constexpr model(X x_, Y y_, Loss l, EvalLoss e, Output o) : x(x_), y(y_), loss(l), eval_loss(e), output(o), stats{} {}
+    constexpr model(X x_, Y y_, Loss l, EvalLoss e, Output o, Stats s)
+        : x(x_), y(y_), loss(l), eval_loss(e), output(o), stats(s) {}
 };
 template <class X, class Y, class Loss>
 model(X, Y, Loss) -> model<X, Y, Loss>;
 template <class X, class Y, class Loss, class EvalLoss, class Output>
 model(X, Y, Loss, EvalLoss, Output) -> model<X, Y, Loss, EvalLoss, Output>;
+template <class X, class Y, class Loss, class EvalLoss, class Output, class Stats>
+model(X, Y, Loss, EvalLoss, Output, Stats) -> model<X, Y, Loss, EvalLoss, Output, Stats>;
+
+// A parameter store with a buffer store (batch norm's running statistics):
+// pass `lz::train::stores{params, buffers}` where fit, evaluate and predict take the store.
+template <class P, class B>
+struct stores {
+    P& params;
+    B& buffers;
+};
+template <class P, class B>
+stores(P&, B&) -> stores<P, B>;
+
+namespace detail {
+template <class S>
+struct store_parts {
+    static constexpr bool has_buffers = false;
+    static S& params(S& s) noexcept { return s; }
+    static const S& params(const S& s) noexcept { return s; }
+};
+template <class P, class B>
+struct store_parts<stores<P, B>> {
+    static constexpr bool has_buffers = true;
+    static P& params(const stores<P, B>& s) noexcept { return s.params; }
+};
+// lz::at over the store (and the buffers) and the data
+template <class S, class... A>
+auto bind(const S& s, A&&... a) {
+    if constexpr (store_parts<std::remove_const_t<S>>::has_buffers) return leibniz::at(s.params, s.buffers, std::forward<A>(a)...);
+    else return leibniz::at(s, std::forward<A>(a)...);
+}
+}  // namespace detail
 
 struct fit_options {
     std::size_t epochs = 1;
@@ -150,7 +189,7 @@ public:
         std::size_t hits = 0;
         for (std::size_t b = 0; b < loader.count(); ++b) {
             const auto bt = loader[b];
-            const auto env = leibniz::at(params, m_.x = bt.x, m_.y = bt.y);
+            const auto env = detail::bind(params, m_.x = bt.x, m_.y = bt.y);
             loss_sum += double(leibniz::eval(m_.eval_loss, env, loss_ws_)) * double(bt.size);
             if constexpr (has_output<M>) hits += detail::correct(leibniz::eval(m_.output, leibniz::lenient(env), out_ws_), bt.y, bt.size);
         }
@@ -164,7 +203,7 @@ public:
     template <class Params, class XView>
     auto predict(const Params& params, const XView& features, std::size_t batch_size) {
         static_assert(has_output<M>, "leibniz::train::predict: the model has no output expression");
-        using R = decltype(leibniz::eval(m_.output, leibniz::at(params, m_.x = features), out_ws_));
+        using R = decltype(leibniz::eval(m_.output, detail::bind(params, m_.x = features), out_ws_));
         using S = typename detail::view_shape<R>::type;
         using T = typename detail::view_shape<R>::scalar;
         const std::size_t n = features.extent(0);
@@ -176,7 +215,7 @@ public:
         for (std::size_t first = 0; first < n; first += batch_size) {
             const std::size_t k = std::min(batch_size, n - first);
             const tensor_view<const XT, XS> xb(features.data() + first * xrow, k);
-            const auto o = leibniz::eval(m_.output, leibniz::at(params, m_.x = xb), out_ws_);
+            const auto o = leibniz::eval(m_.output, detail::bind(params, m_.x = xb), out_ws_);
             std::copy(o.data(), o.data() + k * row, out.data() + first * row);
         }
         return out;
@@ -221,8 +260,23 @@ void hook_epoch_end(C& c, Cb&... cb) { ((void)[&] { if constexpr (requires { cb.
 template <class C, class... Cb>
 void hook_train_end(C& c, Cb&... cb) { ((void)[&] { if constexpr (requires { cb.on_train_end(c); }) cb.on_train_end(c); }(), ...); }
 
-template <class M, class Params, class Opt, class D, class... Cb>
-history fit(const M& m, Params& params, Opt& opt, const D& train, const D* validation, const fit_options& o, Cb&... cbs) {
+template <class M>
+inline constexpr bool has_stats = std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<M>().stats)>> > 0;
+
+// The expression a training step differentiates: the loss, with the batch statistics as auxiliary outputs under batch norm.
+template <class M>
+constexpr auto step_expression(const M& m) {
+    if constexpr (has_stats<M>) return nn::with_running_stats(m.loss, m.stats);
+    else return m.loss;
+}
+
+template <class M, class Stores, class Opt, class D, class... Cb>
+history fit(const M& m, Stores& stores_, Opt& opt, const D& train, const D* validation, const fit_options& o, Cb&... cbs) {
+    using parts = store_parts<Stores>;
+    static_assert(!has_stats<M> || parts::has_buffers,
+                  "leibniz::train::fit: the model has batch norm's running statistics: pass lz::train::stores{params, buffers}");
+    auto& params = parts::params(stores_);
+    using Params = std::remove_reference_t<decltype(params)>;
     if (train.size() == 0) throw std::invalid_argument("leibniz::train::fit: the training set is empty");
     if (o.batch_size == 0) throw std::invalid_argument("leibniz::train::fit: batch_size must be at least 1");
     using clock = std::chrono::steady_clock;
@@ -230,7 +284,8 @@ history fit(const M& m, Params& params, Opt& opt, const D& train, const D* valid
 
     batches<D> loader(train, {.batch_size = o.batch_size, .shuffle = o.shuffle, .seed = o.seed, .drop_last = o.drop_last});
     if (loader.count() == 0) throw std::invalid_argument("leibniz::train::fit: drop_last leaves no batch (fewer samples than batch_size)");
-    workspace<std::remove_cvref_t<decltype(m.loss)>> ws(m.loss);
+    const auto expr = step_expression(m);
+    workspace<std::remove_cvref_t<decltype(m.loss)>> ws(m.loss);  // with_aux runs on the loss's workspace
     evaluator<M> eval(m);
     progress bar(o.verbose, o.out);
 
@@ -258,16 +313,19 @@ history fit(const M& m, Params& params, Opt& opt, const D& train, const D* valid
         for (std::size_t b = 0; b < loader.count(); ++b) {
             const auto bt = loader[b];
             key[1] = s.step;
-            double value;
-            if constexpr (uses_dropout_key<std::remove_cvref_t<decltype(m.loss)>>) {
-                const auto r = leibniz::value_and_grad(m.loss, params, leibniz::at(params, m.x = bt.x, m.y = bt.y, nn::rng = key), ws);
+            double value = 0;
+            const auto step = [&](const auto& env) {
+                const auto r = leibniz::value_and_grad(expr, params, env, ws);
                 value = double(r.value);
                 opt.step(params, r.gradient);
-            } else {
-                const auto r = leibniz::value_and_grad(m.loss, params, leibniz::at(params, m.x = bt.x, m.y = bt.y), ws);
-                value = double(r.value);
-                opt.step(params, r.gradient);
-            }
+                // batch norm: fold the batch's statistics into the running ones, as nn.BatchNorm1d's forward does
+                if constexpr (has_stats<M>) nn::update_running_stats(m.stats, stores_.buffers, r.aux, bt.size);
+            };
+            // the training expression reads no buffer (batch norm uses the batch's statistics): the store alone
+            if constexpr (uses_dropout_key<std::remove_cvref_t<decltype(m.loss)>>)
+                step(leibniz::at(params, m.x = bt.x, m.y = bt.y, nn::rng = key));
+            else
+                step(leibniz::at(params, m.x = bt.x, m.y = bt.y));
             if (o.schedule_step == fit_options::schedule_every::batch) {
                 if constexpr (!on_plateau<Opt>) opt.schedule_step();
             }
@@ -279,7 +337,7 @@ history fit(const M& m, Params& params, Opt& opt, const D& train, const D* valid
             hook_batch_end(ctx, cbs..., bar);
         }
         if (s.has_validation) {
-            const evaluation v = eval.run(params, *validation, o.batch_size);
+            const evaluation v = eval.run(stores_, *validation, o.batch_size);
             s.val_loss = v.loss, s.val_metric = v.metric;
         }
         if constexpr (on_plateau<Opt>) opt.schedule_step(s.monitored());
@@ -304,11 +362,11 @@ history fit(const M& m, Params& params, Opt& opt, const D& train, const D* valid
 // fit(model, params, optimizer, train, validation, options, callbacks...)
 // Trains from options.initial_epoch to options.epochs; returns the history.
 template <class M, class Params, class Opt, class D, class... Cb>
-history fit(const M& m, Params& params, Opt& opt, const D& train, const fit_options& o, Cb&... callbacks) {
+history fit(const M& m, Params&& params, Opt& opt, const D& train, const fit_options& o, Cb&... callbacks) {
     return detail::fit(m, params, opt, train, static_cast<const D*>(nullptr), o, callbacks...);
 }
 template <class M, class Params, class Opt, class D, class... Cb>
-history fit(const M& m, Params& params, Opt& opt, const D& train, const D& validation, const fit_options& o,
+history fit(const M& m, Params&& params, Opt& opt, const D& train, const D& validation, const fit_options& o,
             Cb&... callbacks) {
     return detail::fit(m, params, opt, train, &validation, o, callbacks...);
 }
