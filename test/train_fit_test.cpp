@@ -431,8 +431,8 @@ BOOST_AUTO_TEST_CASE(resuming_reproduces_the_run_bit_for_bit) {
     lz::nn::init::torch_default(net, first, 4);
     auto first_opt = make_optimizer(first);
     o.epochs = 3;
-    const auto h_first = train::fit(model, first, first_opt, data, validation, o);
-    train::save_checkpoint(path, first, first_opt, {.epoch = 3, .step = h_first.steps, .seed = o.seed});
+    train::model_checkpoint every_epoch(path);  // Keras's ModelCheckpoint: the last one holds epoch 3
+    const auto h_first = train::fit(model, first, first_opt, data, validation, o, every_epoch);
 
     store resumed{loss};  // fresh objects: zero weights, a new optimizer
     auto resumed_opt = make_optimizer(resumed);

@@ -38,6 +38,7 @@ struct fit_state {
     std::size_t samples = 0;     // samples done in this epoch
     std::size_t train_size = 0;  // samples per epoch
     std::uint64_t step = 0;      // optimizer steps over the whole run (the dropout key's counter)
+    std::uint64_t seed = 0;      // fit_options::seed: the shuffling's and dropout's key
     double loss = 0;             // mean training loss of the epoch so far (batch losses weighted by batch size)
     bool has_validation = false;
     double val_loss = std::numeric_limits<double>::quiet_NaN();
@@ -53,11 +54,15 @@ struct fit_state {
     [[nodiscard]] double monitored() const noexcept { return has_validation ? val_loss : loss; }
 };
 
-template <class Params, class Optimizer>
+// No buffer store (a network without batch norm).
+struct no_buffers {};
+
+template <class Params, class Optimizer, class Buffers = no_buffers>
 struct fit_context {
     Params& params;
     Optimizer& optimizer;
     fit_state& state;
+    Buffers* buffers = nullptr;  // the buffer store fit was given (lz::train::stores), or none
 };
 
 enum class verbosity {

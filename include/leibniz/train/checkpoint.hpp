@@ -20,6 +20,7 @@
 
 #include <leibniz/io/common.hpp>
 #include <leibniz/io/safetensors.hpp>
+#include <leibniz/train/callbacks.hpp>
 
 #include <array>
 #include <cstddef>
@@ -93,11 +94,9 @@ io::dtype dtype_for() {
 }
 
 // Each tensor a store contributes, by its file name.
-struct no_buffers {};
-
 template <class Store, class F>
 void for_each_tensor(Store& store, std::string_view prefix, F&& f) {
-    if constexpr (!std::is_same_v<Store, no_buffers>) store.for_each([&](auto leaf, auto&&) {
+    if constexpr (!std::is_same_v<Store, train::no_buffers>) store.for_each([&](auto leaf, auto&&) {
         const auto found = store.find(decltype(leaf)::name.view());
         f(std::string(prefix) + std::string(decltype(leaf)::name.view()), found->data, found->extents);
     });
@@ -233,7 +232,7 @@ checkpoint_info load(const std::string& path, Params& params, Opt& opt, Buffers&
 // save_checkpoint(path, params, optimizer, {epoch, step, seed}[, buffers])
 template <class Params, class Opt>
 void save_checkpoint(const std::string& path, Params& params, Opt& opt, const checkpoint_info& info) {
-    detail::no_buffers none;
+    no_buffers none;
     detail::save(path, params, opt, none, info);
 }
 template <class Params, class Opt, class Buffers>
@@ -244,12 +243,32 @@ void save_checkpoint(const std::string& path, Params& params, Opt& opt, const ch
 // load_checkpoint(path, params, optimizer[, buffers]) -> {epoch, step, seed}
 template <class Params, class Opt>
 checkpoint_info load_checkpoint(const std::string& path, Params& params, Opt& opt) {
-    detail::no_buffers none;
+    no_buffers none;
     return detail::load(path, params, opt, none);
 }
 template <class Params, class Opt, class Buffers>
 checkpoint_info load_checkpoint(const std::string& path, Params& params, Opt& opt, Buffers& buffers) {
     return detail::load(path, params, opt, buffers);
 }
+
+// Keras's ModelCheckpoint: a checkpoint after every epoch (the parameters,
+// the buffers fit was given, the optimizer, and {epoch + 1, step, seed}: what
+// fit's initial_epoch and seed take to resume), written atomically over `path`.
+class model_checkpoint {
+public:
+    explicit model_checkpoint(std::string path) : path_(std::move(path)) {}
+    template <class C>
+    void on_epoch_end(C& c) {
+        const checkpoint_info info{c.state.epoch + 1, c.state.step, c.state.seed};
+        if (c.buffers) detail::save(path_, c.params, c.optimizer, *c.buffers, info);
+        else {
+            no_buffers none;
+            detail::save(path_, c.params, c.optimizer, none, info);
+        }
+    }
+
+private:
+    std::string path_;
+};
 
 }  // namespace leibniz::train

@@ -295,10 +295,18 @@ history fit(const M& m, Stores& stores_, Opt& opt, const D& train, const D* vali
     s.batches = loader.count();
     s.train_size = o.drop_last ? loader.count() * o.batch_size : train.size();
     s.step = static_cast<std::uint64_t>(opt.steps());
+    s.seed = o.seed;
     s.has_validation = validation != nullptr && validation->size() > 0;
     s.has_metric = has_output<M>;
     s.lr = opt.lr();
-    fit_context<Params, Opt> ctx{params, opt, s};
+    auto ctx = [&] {
+        if constexpr (parts::has_buffers) {
+            using B = std::remove_reference_t<decltype(stores_.buffers)>;
+            return fit_context<Params, Opt, B>{params, opt, s, &stores_.buffers};
+        } else {
+            return fit_context<Params, Opt>{params, opt, s};
+        }
+    }();
     history h;
     // dropout's key {seed, step}: the step is the optimizer's, so a resumed run draws the same masks
     std::array<std::uint64_t, 2> key{o.seed, s.step};
