@@ -17,21 +17,21 @@ using namespace lz::literals;
 
 int main() {
     const std::string dir = std::filesystem::temp_directory_path().string();
-    // three noisy clusters in the plane: 3000 samples for training, 600 for validation
+    // three noisy clusters in the plane: 900 samples for training, 300 for validation
     std::vector<float> xs, val_xs;
     std::vector<std::int32_t> ys, val_ys;
-    for (std::size_t i = 0; i < 3600; ++i) {
+    for (std::size_t i = 0; i < 1200; ++i) {
         const auto c = std::int32_t(i % 3);
         const float a = 2.0944f * float(c), r = 1.0f + 0.8f * std::sin(float(13 * i));
-        auto& x = i < 3000 ? xs : val_xs;
+        auto& x = i < 900 ? xs : val_xs;
         x.push_back(r * std::cos(a) + 0.6f * std::sin(float(7 * i))), x.push_back(r * std::sin(a) + 0.6f * std::cos(float(5 * i)));
-        (i < 3000 ? ys : val_ys).push_back(c);
+        (i < 900 ? ys : val_ys).push_back(c);
     }
 
     // [snippet data]
     // features [N, 2] and integer labels [N], viewed where they are (no copy)
     const lz::train::dataset<float, lz::shape<2>> data(xs, ys), validation(val_xs, val_ys);
-    lz::train::batches loader(data, {.batch_size = 256, .shuffle = true, .seed = 1});
+    lz::train::batches loader(data, {.batch_size = 128, .shuffle = true, .seed = 1});
     loader.start_epoch(0);  // the epoch's order: Philox under {seed, epoch}
     for (std::size_t b = 0; b < loader.count(); ++b) {
         const auto [x, y, n] = loader[b];  // views: x [n, 2], y [n]; copied into the loader's buffer
@@ -57,11 +57,11 @@ int main() {
     lz::train::early_stopping stop({.patience = 3, .min_delta = 2e-3, .restore_best_weights = true});
     lz::train::csv_logger log(dir + "/train_log.csv");
     const auto history = lz::train::fit(model, params, adam, data, validation,
-                                        {.epochs = 30, .batch_size = 32, .seed = 1}, stop, log);
+                                        {.epochs = 20, .batch_size = 64, .seed = 1}, stop, log);
     const auto [val_loss, val_accuracy, n] = lz::train::evaluate(model, params, validation);
     std::printf("%zu epochs; best epoch %zu; validation: loss %.2f, accuracy %.2f on %zu samples\n",
                 history.epochs.size(), stop.best_epoch() + 1, val_loss, val_accuracy, n);
-    const auto logits = lz::train::predict(model, params, validation.all_features());  // [600, 3]
+    const auto logits = lz::train::predict(model, params, validation.all_features());  // [300, 3]
     std::printf("predict: [%zu, %zu]\n", logits.extent(0), logits.extent(1));
     // [/snippet]
 
@@ -77,7 +77,7 @@ int main() {
     std::printf("resumed: the same parameters, epoch, step and lr: %s\n", same ? "yes" : "no");
     // continue: the same run, bit for bit, as if it had not stopped
     (void)lz::train::fit(model, resumed, resumed_adam, data, validation,
-                         {.epochs = info.epoch + 2, .batch_size = 32, .seed = info.seed, .initial_epoch = info.epoch,
+                         {.epochs = info.epoch + 2, .batch_size = 64, .seed = info.seed, .initial_epoch = info.epoch,
                           .verbose = lz::train::verbosity::quiet});
     // [/snippet]
     std::filesystem::remove(path);
