@@ -57,7 +57,7 @@ int main() {
     lz::train::early_stopping stop({.patience = 3, .min_delta = 2e-3, .restore_best_weights = true});
     lz::train::csv_logger log(dir + "/train_log.csv");
     const auto history = lz::train::fit(model, params, adam, data, validation,
-                                        {.epochs = 20, .batch_size = 64, .seed = 1}, stop, log);
+                                        {.epochs = 12, .batch_size = 64, .seed = 1}, stop, log);
     const auto [val_loss, val_accuracy, n] = lz::train::evaluate(model, params, validation);
     std::printf("%zu epochs; best epoch %zu; validation: loss %.2f, accuracy %.2f on %zu samples\n",
                 history.epochs.size(), stop.best_epoch() + 1, val_loss, val_accuracy, n);
