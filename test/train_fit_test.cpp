@@ -554,6 +554,31 @@ BOOST_AUTO_TEST_CASE(a_bad_checkpoint_is_refused_naming_file_and_reason) {
             BOOST_TEST(std::string(e.what()).find("param/0.weight") != std::string::npos, e.what());
         }
     }
+    // a tensor of another shape or dtype, in a file whose length and checksum are right
+    {
+        const auto resealed = [&](const lz::io::tensor_set& set) {
+            auto bytes = lz::io::safetensors_bytes(set);
+            std::string text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+            char length[17];
+            std::snprintf(length, sizeof length, "%016llx", static_cast<unsigned long long>(text.size()));
+            text.replace(text.find("bytes:") + 6, 16, length);
+            text.replace(text.find("crc32:") + 6, 8, "00000000");
+            const auto crc = train::detail::crc32(std::as_bytes(std::span<const char>(text.data(), text.size())));
+            char digits[9];
+            std::snprintf(digits, sizeof digits, "%08x", crc);
+            text.replace(text.find("crc32:") + 6, 8, digits);
+            return text;
+        };
+        lz::io::tensor_set transposed = lz::io::read_safetensors(path);
+        lz::io::stored_tensor w = transposed.at("param/0.weight");
+        w.shape = {4, 2};
+        transposed.set_stored("param/0.weight", w);
+        refused(resealed(transposed), "shape [4, 2] in the file, expected [2, 4]");
+        lz::io::tensor_set single = lz::io::read_safetensors(path);
+        const auto b = single.get<double>("param/0.bias");
+        single.set("param/0.bias", std::span<const double>(b.data), b.shape, lz::io::dtype::f32);
+        refused(resealed(single), "dtype F32, expected F64");
+    }
     // the checksum is zlib's crc32 over the whole file with its 8 digits read as zeros
     {
         std::string zeroed = good;

@@ -108,7 +108,8 @@ void check_tensor(const io::tensor_set& set, const std::string& name, std::size_
     if (!set.contains(name)) throw io_error(path, "tensor '" + name + "'", "missing: the checkpoint has no such tensor (was it saved from another model or optimizer?)");
     const io::stored_tensor& s = set.at(name);
     if (s.type != io::dtype_of<T>())
-        throw io_error(path, "tensor '" + name + "'", "dtype " + std::string(io::dtype_name(s.type)) + ", expected " + std::string(io::dtype_name(io::dtype_of<T>())));
+        throw io_error(path, "tensor '" + name + "'", "dtype " + std::string(io::detail::safetensors_dtype_name(s.type)) + ", expected " +
+                                                           std::string(io::detail::safetensors_dtype_name(io::dtype_of<T>())));
     const bool same = extents.empty() ? (s.shape.size() <= 1 && s.count() == count)
                                       : std::equal(s.shape.begin(), s.shape.end(), extents.begin(), extents.end());
     if (!same) {
