@@ -497,6 +497,57 @@ BOOST_AUTO_TEST_CASE(sigkill_during_a_write_leaves_the_previous_checkpoint) {
     std::filesystem::remove_all(dir);
 }
 
+// A fitted scaler saved with the checkpoint (lz::train::state): a fresh,
+// unfitted one loaded from it transforms as the original; a checkpoint without
+// it, or with a damaged one, is refused naming the state, changing nothing.
+BOOST_AUTO_TEST_CASE(preprocessing_state_travels_with_the_checkpoint) {
+    const std::string dir = temp_dir(), path = dir + "/scaled.ckpt";
+    store params{loss};
+    lz::nn::init::torch_default(net, params, 2);
+    auto adam = make_optimizer(params);
+    lz::tensor<double, lz::shape<lz::dyn, 2>> xs(4), out(4), again(4);
+    for (std::size_t i = 0; i < 8; ++i) xs.data()[i] = 0.5 * double(i * i) - 3.0 + double(i % 2);
+    train::standard_scaler<double> scaler;
+    scaler.fit(xs);
+    train::save_checkpoint(path, params, adam, {.epoch = 1, .step = 2, .seed = 3}, train::state("scaler", scaler));
+
+    store fresh{loss};
+    auto fresh_opt = make_optimizer(fresh);
+    train::standard_scaler<double> loaded;
+    (void)train::load_checkpoint(path, fresh, fresh_opt, train::state("scaler", loaded));
+    BOOST_TEST(same_bits(fresh.flat(), params.flat()));
+    scaler.transform(xs, out);
+    loaded.transform(xs, again);
+    BOOST_TEST(same_bits(std::span<const double>(out.data(), 8), std::span<const double>(again.data(), 8)));
+
+    const auto refused = [&](const std::string& file, auto&& state_arg, const std::string& reason) {
+        store other{loss};
+        std::vector<double> before(other.flat().begin(), other.flat().end());
+        auto other_opt = make_optimizer(other);
+        try {
+            (void)train::load_checkpoint(file, other, other_opt, state_arg);
+            BOOST_ERROR("loaded; expected: " << reason);
+        } catch (const lz::io_error& e) {
+            BOOST_TEST(std::string(e.what()).find(reason) != std::string::npos, e.what());
+            BOOST_TEST(std::string(e.what()).find(file) != std::string::npos, e.what());
+        }
+        BOOST_TEST(same_bits(other.flat(), before));
+    };
+    train::standard_scaler<double> unfitted;
+    train::save_checkpoint(dir + "/plain.ckpt", params, adam, {});
+    refused(dir + "/plain.ckpt", train::state("scaler", unfitted), "state 'scaler'");
+    BOOST_TEST(!unfitted.fitted());
+    // a state of the wrong kind: a min-max scaler's tensors are not a standard scaler's
+    train::min_max_scaler<double> minmax;
+    minmax.fit(xs);
+    train::save_checkpoint(dir + "/minmax.ckpt", params, adam, {}, train::state("scaler", minmax));
+    refused(dir + "/minmax.ckpt", train::state("scaler", unfitted), "state 'scaler'");
+    BOOST_TEST(!unfitted.fitted());
+    // a checkpoint holding a state nobody asked for is refused too (names are checked)
+    refused(path, train::state("other", unfitted), "state 'other'");
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(a_bad_checkpoint_is_refused_naming_file_and_reason) {
     const std::string dir = temp_dir(), path = dir + "/good.ckpt";
     store params{loss};

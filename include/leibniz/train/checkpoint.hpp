@@ -6,6 +6,10 @@
 //   "optim/<name>"    the optimizer's for_each_state: its state buffers, the
 //                     counters step and epoch (I64), each group's lr and the
 //                     schedule's state (F64)
+//   "state/<name>/<tensor>"  the state of each lz::train::state(name, object)
+//                     given (a fitted scaler of preprocess.hpp: its
+//                     for_each_state / read_state), so inference after a
+//                     reload applies the same transform
 //   __metadata__      format, epoch, step, seed (the generator key: shuffling
 //                     and dropout draw from Philox under {seed, epoch/step}),
 //                     "length" (the file's size: truncation is named as such)
@@ -32,7 +36,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace leibniz::train {
@@ -44,7 +50,27 @@ struct checkpoint_info {
     std::uint64_t seed = 0;   // the run's generator key (fit_options::seed)
 };
 
+// An object saved with a checkpoint under a name: anything with the state
+// protocol of preprocess.hpp (write_state(set, prefix), read_state(set, prefix)),
+// e.g. save_checkpoint(path, params, adam, info, lz::train::state("scaler", scaler)).
+template <class S>
+struct named_state {
+    std::string_view name;
+    S& object;
+};
+template <class S>
+named_state<S> state(std::string_view name, S& object) {
+    return {name, object};
+}
+
 namespace detail {
+
+template <class T>
+inline constexpr bool is_named_state = false;
+template <class S>
+inline constexpr bool is_named_state<named_state<S>> = true;
+
+inline std::string state_prefix(std::string_view name) { return "state/" + std::string(name) + "/"; }
 
 inline constexpr std::string_view checkpoint_format = "leibniz.checkpoint.1";
 inline constexpr std::string_view checksum_prefix = "crc32:";
@@ -139,8 +165,9 @@ inline std::uint64_t meta_u64(const io::tensor_set& set, const char* key, const 
     }
 }
 
-template <class Params, class Opt, class Buffers>
-void save(const std::string& path, Params& params, Opt& opt, Buffers& buffers, const checkpoint_info& info) {
+template <class Params, class Opt, class Buffers, class... States>
+void save(const std::string& path, Params& params, Opt& opt, Buffers& buffers, const checkpoint_info& info,
+          const States&... states) {
     io::tensor_set set;
     const auto put = [&](const std::string& name, auto data, auto extents) {
         using T = std::remove_const_t<typename decltype(data)::element_type>;
@@ -155,6 +182,7 @@ void save(const std::string& path, Params& params, Opt& opt, Buffers& buffers, c
         const std::array<std::size_t, 1> shape{span.size()};
         set.set<T>("optim/" + std::string(name), std::span<const T>(span.data(), span.size()), shape);
     });
+    (states.object.write_state(set, state_prefix(states.name)), ...);
     set.metadata["format"] = std::string(checkpoint_format);
     set.metadata["epoch"] = std::to_string(info.epoch);
     set.metadata["step"] = std::to_string(info.step);
@@ -171,8 +199,28 @@ void save(const std::string& path, Params& params, Opt& opt, Buffers& buffers, c
     io::detail::write_file_atomically(path, bytes);
 }
 
-template <class Params, class Opt, class Buffers>
-checkpoint_info load(const std::string& path, Params& params, Opt& opt, Buffers& buffers) {
+// A named state read into a copy first: a bad one changes nothing.
+template <class S>
+S read_named_state(const io::tensor_set& set, const named_state<S>& s, std::set<std::string>& expected, const std::string& path) {
+    const std::string prefix = state_prefix(s.name);
+    bool any = false;
+    for (const auto& entry : set)
+        if (entry.first.starts_with(prefix)) {
+            expected.insert(entry.first);
+            any = true;
+        }
+    if (!any) throw io_error(path, "state '" + std::string(s.name) + "'", "missing: the checkpoint has no tensor named " + prefix + "...");
+    S copy = s.object;
+    try {
+        copy.read_state(set, prefix);
+    } catch (const std::exception& e) {
+        throw io_error(path, "state '" + std::string(s.name) + "'", e.what());
+    }
+    return copy;
+}
+
+template <class Params, class Opt, class Buffers, class... States>
+checkpoint_info load(const std::string& path, Params& params, Opt& opt, Buffers& buffers, const States&... states) {
     io::detail::file_bytes file = io::detail::read_file(path);
     std::vector<std::byte> bytes(file.span().begin(), file.span().end());
     const std::size_t lat = field_position(bytes, length_prefix, 16, path);
@@ -211,6 +259,7 @@ checkpoint_info load(const std::string& path, Params& params, Opt& opt, Buffers&
         check_tensor<T>(set, "optim/" + std::string(name), span.size(), shape, path);
         expected.insert("optim/" + std::string(name));
     });
+    auto loaded = std::tuple{read_named_state(set, states, expected, path)...};
     for (const auto& entry : set)
         if (!expected.contains(entry.first))
             throw io_error(path, "tensor '" + entry.first + "'",
@@ -225,31 +274,37 @@ checkpoint_info load(const std::string& path, Params& params, Opt& opt, Buffers&
         using T = std::remove_const_t<typename decltype(span)::element_type>;
         copy_out<T>(set, "optim/" + std::string(name), std::span<T>(span.data(), span.size()));
     });
+    std::apply([&](auto&... l) { ((states.object = std::move(l)), ...); }, loaded);
     return info;
 }
 
 }  // namespace detail
 
-// save_checkpoint(path, params, optimizer, {epoch, step, seed}[, buffers])
-template <class Params, class Opt>
-void save_checkpoint(const std::string& path, Params& params, Opt& opt, const checkpoint_info& info) {
+// save_checkpoint(path, params, optimizer, {epoch, step, seed}[, buffers][, lz::train::state(name, object)...])
+template <class Params, class Opt, class... States>
+    requires(detail::is_named_state<States> && ...)
+void save_checkpoint(const std::string& path, Params& params, Opt& opt, const checkpoint_info& info, const States&... states) {
     no_buffers none;
-    detail::save(path, params, opt, none, info);
+    detail::save(path, params, opt, none, info, states...);
 }
-template <class Params, class Opt, class Buffers>
-void save_checkpoint(const std::string& path, Params& params, Opt& opt, const checkpoint_info& info, Buffers& buffers) {
-    detail::save(path, params, opt, buffers, info);
+template <class Params, class Opt, class Buffers, class... States>
+    requires(!detail::is_named_state<Buffers> && (detail::is_named_state<States> && ...))
+void save_checkpoint(const std::string& path, Params& params, Opt& opt, const checkpoint_info& info, Buffers& buffers,
+                     const States&... states) {
+    detail::save(path, params, opt, buffers, info, states...);
 }
 
-// load_checkpoint(path, params, optimizer[, buffers]) -> {epoch, step, seed}
-template <class Params, class Opt>
-checkpoint_info load_checkpoint(const std::string& path, Params& params, Opt& opt) {
+// load_checkpoint(path, params, optimizer[, buffers][, lz::train::state(name, object)...]) -> {epoch, step, seed}
+template <class Params, class Opt, class... States>
+    requires(detail::is_named_state<States> && ...)
+checkpoint_info load_checkpoint(const std::string& path, Params& params, Opt& opt, const States&... states) {
     no_buffers none;
-    return detail::load(path, params, opt, none);
+    return detail::load(path, params, opt, none, states...);
 }
-template <class Params, class Opt, class Buffers>
-checkpoint_info load_checkpoint(const std::string& path, Params& params, Opt& opt, Buffers& buffers) {
-    return detail::load(path, params, opt, buffers);
+template <class Params, class Opt, class Buffers, class... States>
+    requires(!detail::is_named_state<Buffers> && (detail::is_named_state<States> && ...))
+checkpoint_info load_checkpoint(const std::string& path, Params& params, Opt& opt, Buffers& buffers, const States&... states) {
+    return detail::load(path, params, opt, buffers, states...);
 }
 
 // Keras's ModelCheckpoint: a checkpoint after every epoch (the parameters,
