@@ -64,17 +64,6 @@ row_sums<T> row_portable(const T* x, std::size_t n, bool with_sum) {
     return {m, s, total};
 }
 
-// 0, 1, 2, … in the lanes of a batch.
-template <class Arch, class T>
-simd::batch<T, Arch> lane_index() noexcept {
-    static constexpr T indices[64] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
-                                      16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-                                      32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
-                                      48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
-    static_assert(simd::batch<T, Arch>::size <= 64);
-    return simd::batch<T, Arch>::load_unaligned(indices);
-}
-
 template <class Arch, class T>
 row_sums<T> row_simd(const T* x, std::size_t n, bool with_sum) noexcept {
     using B = simd::batch<T, Arch>;
@@ -97,7 +86,7 @@ row_sums<T> row_simd(const T* x, std::size_t n, bool with_sum) noexcept {
         // large negative number is a denormal, which costs a microcode assist
         // (measured: the filler −inf made rows of 10 floats 10× slower).
         const B v = simd::load_partial<Arch>(x + full, n - full, m);
-        s += xsimd::select(lane_index<Arch, T>() < B(T(static_cast<double>(n - full))), simd::exp<Arch>(v - mb), B(T(0)));
+        s += xsimd::select(simd::lane_index<Arch, T>() < B(T(static_cast<double>(n - full))), simd::exp<Arch>(v - mb), B(T(0)));
         if (with_sum) total += simd::load_partial<Arch>(x + full, n - full, T(0));
     }
     return {m, simd::reduce_add(s), with_sum ? simd::reduce_add(total) : T(0)};

@@ -352,10 +352,14 @@ rebased_exp_sum<T> rebasing_exp_sum(const T* x, std::size_t n, std::size_t block
         }
         for (; ok && i < len; i += W) {  // a last full vector, then a partial one
             const std::size_t count = std::min(W, len - i);
-            // Lanes past the row load −inf: never above the limit, and exp gives 0.
+            // Lanes past the row load −inf: never above the limit. Their exp
+            // is taken of 0 and masked off: exp(−inf) goes through denormals,
+            // a microcode assist on every row (log_softmax of [1024, 10]
+            // floats ran 3.8× slower per row than of [1024, 16]).
             const B v = simd::load_partial<Arch>(x + lo + i, count, -inf);
             if (xsimd::any(v > limit)) ok = rebase(v, i);
-            acc0 += exp_of(v, i, std::true_type{}, count);
+            const auto live = simd::lane_index<Arch, T>() < B(T(static_cast<double>(count)));
+            acc0 += xsimd::select(live, exp_of(xsimd::select(live, v, shift), i, std::true_type{}, count), B(T(0)));
         }
         if (!ok) return {inf, T(0)};
         total += simd::reduce_add(acc0 + acc1);

@@ -186,6 +186,17 @@ LEIBNIZ_ALWAYS_INLINE inline batch<T, Arch> exp(batch<T, Arch> x) noexcept {
 
 // ------------------------------------------------------------ partial vectors
 
+// 0, 1, 2, … in the lanes of a batch.
+template <class Arch, class T>
+batch<T, Arch> lane_index() noexcept {
+    static constexpr T indices[64] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                      16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+                                      32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+                                      48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+    static_assert(batch<T, Arch>::size <= 64);
+    return batch<T, Arch>::load_unaligned(indices);
+}
+
 // The low `count` bits set, as the mask register type of batch_bool<T, Arch>.
 template <class T, class Arch>
 auto low_lanes_mask(std::size_t count) noexcept {
