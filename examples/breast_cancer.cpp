@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -34,7 +35,8 @@ struct every_5th_epoch {
     }
 };
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     const std::string dir = argc > 1 ? argv[1] : LEIBNIZ_DATA_DIR;
     const std::string path = dir + "/sklearn/breast_cancer.csv";
     if (!std::filesystem::exists(path)) {
@@ -96,4 +98,16 @@ int main(int argc, char** argv) {
     std::printf("confusion matrix (rows: true, columns: predicted)\n");
     std::printf("  malignant %3zu %3zu\n  benign    %3zu %3zu\n", cm[0], cm[1], cm[2], cm[3]);
     return auc >= 0.98 ? 0 : 1;
+}
+}  // namespace
+
+// A file that is there but damaged (io_error names the file, the line and the
+// problem) ends the program with that message, not an abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+        return 1;
+    }
 }

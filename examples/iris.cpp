@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,7 +24,8 @@
 namespace lz = leibniz;
 namespace tr = lz::train;
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     const std::string dir = argc > 1 ? argv[1] : LEIBNIZ_DATA_DIR;
     const std::string path = dir + "/sklearn/iris.csv";
     if (!std::filesystem::exists(path)) {
@@ -72,4 +74,16 @@ int main(int argc, char** argv) {
     for (std::size_t r = 0; r < 3; ++r)
         std::printf("  %-10s %3zu %3zu %3zu\n", species[r], cm[3 * r], cm[3 * r + 1], cm[3 * r + 2]);
     return accuracy >= 0.93 ? 0 : 1;
+}
+}  // namespace
+
+// A file that is there but damaged (io_error names the file, the line and the
+// problem) ends the program with that message, not an abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+        return 1;
+    }
 }

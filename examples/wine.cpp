@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -37,7 +38,8 @@ struct every_5th_epoch {
     }
 };
 
-int main(int argc, char** argv) {
+namespace {
+int run(int argc, char** argv) {
     const std::string dir = argc > 1 ? argv[1] : LEIBNIZ_DATA_DIR;
     const std::string path = dir + "/sklearn/wine_data.csv";
     if (!std::filesystem::exists(path)) {
@@ -118,4 +120,16 @@ int main(int argc, char** argv) {
     std::printf("restored epoch %zu: validation loss %.6f, accuracy %.4f\n", raw_stop.best_epoch() + 1,
                 raw_result.loss, raw_result.metric);
     return val_accuracy >= 0.93 ? 0 : 1;
+}
+}  // namespace
+
+// A file that is there but damaged (io_error names the file, the line and the
+// problem) ends the program with that message, not an abort.
+int main(int argc, char** argv) {
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+        return 1;
+    }
 }
