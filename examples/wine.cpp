@@ -113,7 +113,6 @@ int run(int argc, char** argv) {
     opt::optimizer<opt::adam<double>> raw_adam{raw_params, {.lr = 0.01}};
     tr::early_stopping raw_stop({.patience = 3, .min_delta = 1e-3, .restore_best_weights = true});
     std::printf("the same recipe on the raw measurements, not standardized:\n");
-    std::fflush(stdout);  // fit writes its line through its own FILE*
     (void)tr::fit(model, raw_params, raw_adam, raw, raw_validation,
                   {.epochs = 100, .batch_size = 16, .seed = seed, .verbose = tr::verbosity::quiet}, raw_stop);
     const auto raw_result = tr::evaluate(model, raw_params, raw_validation);
