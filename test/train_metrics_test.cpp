@@ -182,6 +182,10 @@ BOOST_AUTO_TEST_CASE(tensors_as_score_matrices) {
     BOOST_TEST(m::roc_auc(std::vector<int>{0, 1, 2, 2}, lz::tensor<double, lz::shape<4, 3>>{
                                                             {0.6, 0.2, 0.2}, {0.2, 0.6, 0.2}, {0.2, 0.2, 0.6}, {0.3, 0.3, 0.4}}) ==
                1.0);
+    // One column [N, 1] (a binary classifier's logits) is the binary AUC, as
+    // scikit-learn ravels it: positives score 2 and 0.3, negatives -1 and 0.5;
+    // 3 of the 4 (positive, negative) pairs are ordered: 0.75.
+    BOOST_TEST(m::roc_auc(std::vector<int>{0, 1, 0, 1}, lz::tensor<double, lz::shape<4, 1>>{{-1.0}, {2.0}, {0.5}, {0.3}}) == 0.75);
 }
 
 BOOST_AUTO_TEST_CASE(roc_auc_with_scratch_allocates_nothing) {

@@ -369,13 +369,15 @@ history fit(const M& m, Stores& stores_, Opt& opt, const D& train, const D* vali
 // fit(model, params, optimizer, train, options, callbacks...)
 // fit(model, params, optimizer, train, validation, options, callbacks...)
 // Trains from options.initial_epoch to options.epochs; returns the history.
+// A callback may be a temporary (fit(..., lz::train::csv_logger("log.csv"))): it
+// lives until fit returns.
 template <class M, class Params, class Opt, class D, class... Cb>
-history fit(const M& m, Params&& params, Opt& opt, const D& train, const fit_options& o, Cb&... callbacks) {
+history fit(const M& m, Params&& params, Opt& opt, const D& train, const fit_options& o, Cb&&... callbacks) {
     return detail::fit(m, params, opt, train, static_cast<const D*>(nullptr), o, callbacks...);
 }
 template <class M, class Params, class Opt, class D, class... Cb>
 history fit(const M& m, Params&& params, Opt& opt, const D& train, const D& validation, const fit_options& o,
-            Cb&... callbacks) {
+            Cb&&... callbacks) {
     return detail::fit(m, params, opt, train, &validation, o, callbacks...);
 }
 

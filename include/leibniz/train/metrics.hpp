@@ -428,9 +428,17 @@ template <label_range Y, value_range S>
     return roc_auc(y_true, probabilities, num_classes, std::span<std::size_t>(scratch));
 }
 
+// A score matrix [N, C]: one-vs-rest over its C columns; a single column
+// [N, 1] (a binary classifier's logits) is the binary AUC, as scikit-learn
+// ravels such a column.
 template <label_range Y, score_matrix S>
-[[nodiscard]] double roc_auc(const Y& y_true, const S& probabilities) {
-    return roc_auc(y_true, probabilities, static_cast<std::size_t>(probabilities.extents()[1]));
+[[nodiscard]] double roc_auc(const Y& y_true, const S& scores) {
+    const auto columns = static_cast<std::size_t>(scores.extents()[1]);
+    if (columns == 1) {
+        using T = std::remove_cvref_t<decltype(*scores.data())>;
+        return roc_auc(y_true, std::span<const T>(scores.data(), scores.size()));
+    }
+    return roc_auc(y_true, scores, columns);
 }
 
 // --- regression -----------------------------------------------------------------
