@@ -215,6 +215,14 @@ BOOST_AUTO_TEST_CASE(fit_matches_pytorch) {
     BOOST_TEST_MESSAGE("fit vs PyTorch: worst abs difference " << worst);
     BOOST_TEST(worst < 1e-12);
     BOOST_TEST(ev.samples == 10u);
+    // metric::mae and metric::mse: PyTorch's predictions against the targets
+    double mae = 0, mse = 0;
+    for (std::size_t i = 0; i < 10; ++i) {
+        const double e = ref.at("pred")[i] - d.ys[i];
+        mae += std::abs(e) / 10, mse += e * e / 10;
+    }
+    BOOST_TEST(std::abs(train::evaluate(model, params, data, 3, train::metric::mae).metric - mae) < 1e-12);
+    BOOST_TEST(std::abs(train::evaluate(model, params, data, 4, train::metric::mse).metric - mse) < 1e-12);
 }
 
 // ---- batch norm: running statistics folded in by fit, used by evaluate (against PyTorch) ---------
@@ -386,6 +394,7 @@ BOOST_AUTO_TEST_CASE(float_classifier_with_dropout) {
     BOOST_TEST(h.epochs.back().val_metric >= 0.95);
     // evaluation mode has no dropout: evaluate is deterministic and matches predict's argmax
     const auto e1 = train::evaluate(m, params, data, 7), e2 = train::evaluate(m, params, data, 60);
+    BOOST_CHECK_THROW((void)train::evaluate(m, params, data, 7, train::metric::mae), std::invalid_argument);  // labels, not targets
     BOOST_TEST(std::abs(e1.loss - e2.loss) < 1e-5);
     const auto p = train::predict(m, params, data.all_features());
     std::size_t hits = 0;

@@ -32,6 +32,7 @@
 #include <optional>
 #include <tuple>
 #include <stdexcept>
+#include <utility>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -98,6 +99,16 @@ auto bind(const S& s, A&&... a) {
 }
 }  // namespace detail
 
+// What fit reports beside the loss, and evaluate returns (Keras's metrics=):
+// accuracy for classifiers (the default), the mean absolute or squared
+// error for regression, computed on the evaluation output against the
+// targets, batch by batch (nothing is allocated).
+enum class metric { accuracy, mae, mse };
+
+inline constexpr const char* metric_name(metric m) noexcept {
+    return m == metric::mae ? "mae" : m == metric::mse ? "mse" : "accuracy";
+}
+
 struct fit_options {
     std::size_t epochs = 1;
     std::size_t batch_size = 32;
@@ -108,6 +119,7 @@ struct fit_options {
     verbosity verbose = verbosity::automatic;
     std::FILE* out = stdout;
     enum class schedule_every { epoch, batch } schedule_step = schedule_every::epoch;
+    train::metric metric = train::metric::accuracy;
 };
 
 // One line of fit's history (Keras's History.history, per epoch).
@@ -123,7 +135,7 @@ struct history {
 
 struct evaluation {
     double loss = std::numeric_limits<double>::quiet_NaN();
-    double metric = std::numeric_limits<double>::quiet_NaN();  // accuracy; NaN without an output
+    double metric = std::numeric_limits<double>::quiet_NaN();  // the metric asked for; NaN without an output
     std::size_t samples = 0;
 };
 
@@ -167,6 +179,36 @@ std::size_t correct(const O& out, const Yv& y, std::size_t n) {
     return hits;
 }
 
+// Whether accuracy is defined for outputs O and targets Yv (correct()'s cases).
+template <class O, class Yv>
+inline constexpr bool accuracy_defined =
+    view_shape<O>::type::rank == 2 &&
+    (std::is_integral_v<std::remove_const_t<typename view_shape<Yv>::scalar>> || view_shape<Yv>::type::rank == 2);
+
+inline constexpr const char* accuracy_shapes =
+    "leibniz::train: accuracy needs integer labels [N] with outputs [N, C], or float targets [N, 1] with outputs "
+    "[N, 1]; for a regression, ask for fit_options{.metric = lz::train::metric::mae} (or mse)";
+
+// Σ |out − y| (Abs) or Σ (out − y)² over a batch of n samples: outputs and
+// targets of one shape, [n] or [n, T]; returns the sum and the element count.
+template <bool Abs, class O, class Yv>
+std::pair<double, std::size_t> error_sum(const O& out, const Yv& y, std::size_t n) {
+    using OS = typename view_shape<O>::type;
+    using YS = typename view_shape<Yv>::type;
+    static_assert(OS::rank == YS::rank && OS::rank >= 1 && OS::rank <= 2,
+                  "leibniz::train: metric::mae and metric::mse need outputs and float targets of one shape, [N] or [N, T]");
+    const std::size_t per = OS::rank == 2 ? out.extent(1) : 1;
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < per; ++j) {
+            double d = 0;
+            if constexpr (OS::rank == 2) d = double(out(i, j)) - double(y(i, j));
+            else d = double(out(i)) - double(y(i));
+            sum += Abs ? std::abs(d) : d * d;
+        }
+    return {sum, n * per};
+}
+
 }  // namespace detail
 
 template <class M>
@@ -181,21 +223,40 @@ public:
     // The mean evaluation loss over `data` (batch losses weighted by batch size,
     // as Keras's evaluate does, so a mean loss gives the mean over samples) and the accuracy.
     template <class Params, class D>
-    evaluation run(const Params& params, const D& data, std::size_t batch_size) {
+    evaluation run(const Params& params, const D& data, std::size_t batch_size, metric kind = metric::accuracy) {
         evaluation r;
         if (data.size() == 0) return r;
         batches<D> loader(data, {.batch_size = batch_size, .shuffle = false});
-        double loss_sum = 0;
-        std::size_t hits = 0;
+        double loss_sum = 0, metric_sum = 0;
+        std::size_t metric_count = 0;
         for (std::size_t b = 0; b < loader.count(); ++b) {
             const auto bt = loader[b];
             const auto env = detail::bind(params, m_.x = bt.x, m_.y = bt.y);
             loss_sum += double(leibniz::eval(m_.eval_loss, env, loss_ws_)) * double(bt.size);
-            if constexpr (has_output<M>) hits += detail::correct(leibniz::eval(m_.output, leibniz::lenient(env), out_ws_), bt.y, bt.size);
+            if constexpr (has_output<M>) {
+                const auto out = leibniz::eval(m_.output, leibniz::lenient(env), out_ws_);
+                using L = std::remove_const_t<typename detail::view_shape<decltype(bt.y)>::scalar>;
+                if (kind == metric::accuracy) {
+                    if constexpr (detail::accuracy_defined<std::remove_cvref_t<decltype(out)>, std::remove_cvref_t<decltype(bt.y)>>) {
+                        metric_sum += double(detail::correct(out, bt.y, bt.size));
+                        metric_count += bt.size;
+                    } else {
+                        throw std::invalid_argument(detail::accuracy_shapes);
+                    }
+                } else if constexpr (std::is_floating_point_v<L>) {
+                    const auto [sum, count] = kind == metric::mae ? detail::error_sum<true>(out, bt.y, bt.size)
+                                                                  : detail::error_sum<false>(out, bt.y, bt.size);
+                    metric_sum += sum;
+                    metric_count += count;
+                } else {
+                    throw std::invalid_argument("leibniz::train: metric::mae and metric::mse need float targets, "
+                                                "not integer labels");
+                }
+            }
         }
         r.samples = data.size();
         r.loss = loss_sum / double(data.size());
-        if constexpr (has_output<M>) r.metric = double(hits) / double(data.size());
+        if constexpr (has_output<M>) r.metric = metric_sum / double(metric_count);
         return r;
     }
 
@@ -232,9 +293,10 @@ private:
 };
 
 template <class M, class Params, class D>
-evaluation evaluate(const M& m, const Params& params, const D& data, std::size_t batch_size = 32) {
+evaluation evaluate(const M& m, const Params& params, const D& data, std::size_t batch_size = 32,
+                    metric kind = metric::accuracy) {
     evaluator<M> e(m);
-    return e.run(params, data, batch_size);
+    return e.run(params, data, batch_size, kind);
 }
 
 template <class M, class Params, class XView>
@@ -298,6 +360,7 @@ history fit(const M& m, Stores& stores_, Opt& opt, const D& train, const D* vali
     s.seed = o.seed;
     s.has_validation = validation != nullptr && validation->size() > 0;
     s.has_metric = has_output<M>;
+    s.metric_name = metric_name(o.metric);
     s.lr = opt.lr();
     auto ctx = [&] {
         if constexpr (parts::has_buffers) {
@@ -345,7 +408,7 @@ history fit(const M& m, Stores& stores_, Opt& opt, const D& train, const D* vali
             hook_batch_end(ctx, cbs..., bar);
         }
         if (s.has_validation) {
-            const evaluation v = eval.run(stores_, *validation, o.batch_size);
+            const evaluation v = eval.run(stores_, *validation, o.batch_size, o.metric);
             s.val_loss = v.loss, s.val_metric = v.metric;
         }
         if constexpr (on_plateau<Opt>) opt.schedule_step(s.monitored());
