@@ -65,6 +65,7 @@ struct result {
     double mse = 0;            // reconstruction error on the test digits
     double mean_activity = 0;  // mean hidden activation on the test digits
     double silent = 0;         // fraction of hidden activations that are exactly 0
+    std::size_t dead = 0;      // hidden units that are 0 on every test digit
 };
 
 // The hidden layer by hand from the trained weights (h = relu(x·W1 + b1)),
@@ -75,6 +76,7 @@ void hidden_activity(const Params& params, const images& xs, result& r) {
     const auto b = params.find("encoder.0.bias")->data;    // [16]
     double sum = 0;
     std::size_t zeros = 0;
+    std::vector<bool> active(code, false);
     for (std::size_t i = 0; i < xs.extent(0); ++i)
         for (std::size_t j = 0; j < code; ++j) {
             double a = b[j];
@@ -82,10 +84,12 @@ void hidden_activity(const Params& params, const images& xs, result& r) {
             a = a > 0 ? a : 0;
             sum += a;
             zeros += a == 0;
+            if (a > 0) active[j] = true;
         }
     const double count = double(xs.extent(0) * code);
     r.mean_activity = sum / count;
     r.silent = double(zeros) / count;
+    r.dead = std::size_t(std::count(active.begin(), active.end(), false));
 }
 
 // Trains with penalty weight λ from the initial weights of `seed` and
@@ -98,7 +102,7 @@ result train(double l, const tr::dataset<double, lz::shape<pixels>, double, lz::
     lz::nn::init::torch_default(encoder, params, seed);
     lz::nn::init::torch_default(decoder, params, seed);
     namespace opt = lz::optim;
-    opt::optimizer<opt::adam<double>> adam{params, {.lr = 1e-2}};
+    opt::optimizer<opt::adam<double>> adam{params, {.lr = 3e-3}};
     tr::batches loader(data, {.batch_size = 32, .shuffle = true, .seed = seed});
     lz::workspace ws{loss};
     std::printf("lambda = %g\n", l);
@@ -177,7 +181,7 @@ int main(int argc, char** argv) {
     const images train_x = tr::take_rows(all, parts.train), test_x = tr::take_rows(all, parts.test);
     const std::span<const double> flat(train_x.data(), train_x.size());
     const tr::dataset<double, lz::shape<pixels>, double, lz::shape<pixels>> data(flat, flat);  // features and targets: one view
-    std::printf("digits: %zu images of 8x8, %zu to train, %zu held out; 64-16-64 relu/sigmoid, Adam 1e-2, batch 32, %zu epochs; seed %llu\n",
+    std::printf("digits: %zu images of 8x8, %zu to train, %zu held out; 64-16-64 relu/sigmoid, Adam 3e-3, batch 32, %zu epochs; seed %llu\n",
                 all.extent(0), train_x.extent(0), test_x.extent(0), epochs, static_cast<unsigned long long>(seed));
 
     constexpr double penalty = 0.01;
@@ -193,11 +197,12 @@ int main(int argc, char** argv) {
         for (std::size_t p = 0; p < pixels; ++p) baseline += (test_x(i, p) - mean_image[p]) * (test_x(i, p) - mean_image[p]);
     baseline /= double(test_x.size());
 
-    std::printf("\non the %zu held-out digits   reconstruction mse   mean hidden activity   silent units\n", test_x.extent(0));
-    std::printf("  the mean image             %.5f\n", baseline);
-    std::printf("  lambda = 0                 %.5f              %.4f                 %4.1f%%\n", plain.mse, plain.mean_activity, 100 * plain.silent);
-    std::printf("  lambda = %-5g             %.5f              %.4f                 %4.1f%%\n", penalty, sparse.mse, sparse.mean_activity,
-                100 * sparse.silent);
+    std::printf("\non the %zu held-out digits  reconstruction mse  mean hidden activity  activations at 0  units never active\n",
+                test_x.extent(0));
+    std::printf("  the mean image            %.5f\n", baseline);
+    for (const auto& [name, r] : {std::pair{0.0, &plain}, std::pair{penalty, &sparse}})
+        std::printf("  lambda = %-5g            %.5f             %.4f                %4.1f%%            %2zu of %zu\n", name, r->mse,
+                    r->mean_activity, 100 * r->silent, r->dead, code);
 
     // One held-out digit of each class, in order 0..9.
     const std::vector<int> test_labels = tr::take(labels, parts.test);
