@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
     const std::vector<int> labels(csv.labels.begin(), csv.labels.end());
 
     constexpr std::uint64_t seed = 7;
-    // 30 epochs; LEIBNIZ_AUTOENCODER_EPOCHS=n trains n (CTest's sanitizer build sets 1)
+    // 30 epochs; LEIBNIZ_AUTOENCODER_EPOCHS=n trains n (CTest sets 2 in the sanitizer build)
     const char* epochs_env = std::getenv("LEIBNIZ_AUTOENCODER_EPOCHS");
     const std::size_t epochs = epochs_env ? std::strtoul(epochs_env, nullptr, 10) : 30;
     if (epochs == 0) {
