@@ -37,7 +37,7 @@ using namespace lz::literals;
 
 namespace {
 
-// The notes' table: area (sq ft), bedrooms, price (thousands).
+// The notes' table: area, bedrooms, price (the notes give no units).
 constexpr std::size_t n = 6;
 constexpr std::array<std::array<double, 3>, n> table{{
     {1200, 2, 70},
