@@ -264,7 +264,7 @@ public:
     template <class Params, class XView>
     auto predict(const Params& params, const XView& features, std::size_t batch_size) {
         static_assert(has_output<M>, "leibniz::train::predict: the model has no output expression");
-        using R = decltype(leibniz::eval(m_.output, detail::bind(params, m_.x = features), out_ws_));
+        using R = decltype(leibniz::eval(m_.output, leibniz::lenient(detail::bind(params, m_.x = features)), out_ws_));
         using S = typename detail::view_shape<R>::type;
         using T = typename detail::view_shape<R>::scalar;
         const std::size_t n = features.extent(0);
@@ -276,7 +276,7 @@ public:
         for (std::size_t first = 0; first < n; first += batch_size) {
             const std::size_t k = std::min(batch_size, n - first);
             const tensor_view<const XT, XS> xb(features.data() + first * xrow, k);
-            const auto o = leibniz::eval(m_.output, detail::bind(params, m_.x = xb), out_ws_);
+            const auto o = leibniz::eval(m_.output, leibniz::lenient(detail::bind(params, m_.x = xb)), out_ws_);
             std::copy(o.data(), o.data() + k * row, out.data() + first * row);
         }
         return out;
