@@ -6,7 +6,7 @@
 // of every loss, the sparse autoencoder), then the activations that
 // activation_test checks in double only. Each family's worst error is
 // reported. A numeric check: test/CMakeLists.txt builds it in the g++
-// configuration only, -Og (the same code runs under the sanitizers in
+// configuration only, -O0 (the same code runs under the sanitizers in
 // loss_test and activation_test).
 #define LEIBNIZ_NN_FLOAT_TEST
 #include "loss_test.cpp"
