@@ -4,12 +4,15 @@
 // its gradients, at 1e-5 relative (nn/nn_ref.hpp says how it is measured).
 // loss_test.cpp compiled again with LEIBNIZ_NN_FLOAT_TEST (every reduction
 // of every loss, the sparse autoencoder), then the activations that
-// activation_test checks in double only. Each family's worst error is
+// activation_test checks in double only, and the float cases of the layer
+// forms of test/nn/nn_layer_checks.hpp. Each family's worst error is
 // reported. A numeric check: test/CMakeLists.txt builds it in the g++
 // configuration only, -O0 (the same code runs under the sanitizers in
 // loss_test and activation_test).
 #define LEIBNIZ_NN_FLOAT_TEST
 #include "loss_test.cpp"
+
+#include "nn/nn_layer_checks.hpp"
 
 #include <leibniz/ops.hpp>
 
@@ -37,6 +40,13 @@ BOOST_AUTO_TEST_CASE(activations_against_torch) {
         activation_against_torch("celu.2", [](auto x) { return lz::celu(x, 2_c); });
         activation_against_torch("hardswish", [](auto x) { return lz::hardswish(x); });
     });
+}
+
+// batch_norm1d on [N, C, L] and layer_norm over two axes in float (nn_test
+// runs them in double; test/nn/nn_layer_checks.hpp).
+BOOST_AUTO_TEST_CASE(layers_against_torch) {
+    nn_layer_checks::batch_norm3<float>();
+    nn_layer_checks::layer_norm2<float>();
 }
 
 // The float records no case here read are those loss_test and

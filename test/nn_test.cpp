@@ -2,7 +2,8 @@
 // against PyTorch (test/ref/make_nn_layers_ref.py wrote test/nn/nn_layers_ref.inc:
 // dense, layer_norm, batch_norm1d in both modes with the running statistics
 // after three training steps, on [N, F] and on [N, C, L]; layer_norm over
-// the last two axes), names and modes of sequential, dropout's mask
+// the last two axes; these two new forms in double here, in float in
+// nn_float_test: test/nn/nn_layer_checks.hpp), names and modes of sequential, dropout's mask
 // statistics, the initializers' moments and bounds, orthogonality, and no
 // allocation in a training step with batch norm's update.
 // Agreement: 1e-10 relative in double, 1e-5 in float, relative to the largest
@@ -25,9 +26,7 @@
 namespace lz = leibniz;
 using namespace lz::literals;
 
-namespace torch_ref {
-#include "nn/nn_layers_ref.inc"
-}
+#include "nn/nn_layer_checks.hpp"  // namespace torch_ref: test/nn/nn_layers_ref.inc
 
 namespace {
 
@@ -251,34 +250,8 @@ BOOST_AUTO_TEST_CASE(layer_norm_against_torch) {
     check_layer_norm<float>();
 }
 
-// nn.LayerNorm((3, 4)) on [2, 3, 4]: the statistics over the last two axes together.
-template <class T>
-void check_layer_norm2() {
-    using namespace torch_ref;
-    constexpr bool d = std::is_same_v<T, double>;
-    using S = lz::shape<lz::dyn, 3, 4>;
-    constexpr auto x = lz::var<"x", T, S>;
-    constexpr auto g = lz::var<"g", T, S>;
-    constexpr auto y = lz::nn::layer_norm<3, 4>(x);
-    constexpr auto loss = lz::sum(y * g);
-    using Wt = lz::nn::layer_norm_t<3, 4>::weight<"", T>;
-    using Bt = lz::nn::layer_norm_t<3, 4>::bias<"", T>;
-    static_assert(std::is_same_v<lz::shape_of<Wt>, lz::shape<3, 4>>);
-    lz::parameters params{loss};
-    std::copy_n(tensor_from<T, lz::shape<3, 4>>(ln2_w).data(), 12, params[Wt{}].data());
-    std::copy_n(tensor_from<T, lz::shape<3, 4>>(ln2_b).data(), 12, params[Bt{}].data());
-    const auto xs = tensor_from<T, S>(ln2_x);
-    const auto gs = tensor_from<T, S>(ln2_g);
-    const auto env = lz::at(params, x = xs, g = gs);
-    CHECK_CLOSE_TO(T, lz::eval(y, lz::lenient(env)).data(), (d ? d_ln2_y : f_ln2_y));
-    const auto [dx, dw, db] = lz::grad(loss, lz::wrt(x, Wt{}, Bt{}), env);
-    CHECK_CLOSE_TO(T, dx.data(), (d ? d_ln2_dx : f_ln2_dx));
-    CHECK_CLOSE_TO(T, dw.data(), (d ? d_ln2_dw : f_ln2_dw));
-    CHECK_CLOSE_TO(T, db.data(), (d ? d_ln2_db : f_ln2_db));
-}
 BOOST_AUTO_TEST_CASE(layer_norm_over_two_axes_against_torch) {
-    check_layer_norm2<double>();
-    check_layer_norm2<float>();
+    nn_layer_checks::layer_norm2<double>();  // float: nn_float_test (compile budget)
 }
 
 // Three training steps (output, gradients, running statistics after each),
@@ -377,72 +350,8 @@ BOOST_AUTO_TEST_CASE(batch_norm1d_against_torch) {
     check_batch_norm<float>();
 }
 
-// batch_norm1d<4> on [N, 4, 3] (PyTorch's BatchNorm1d on [N, C, L]: each
-// channel's statistics over N and L): three training steps with the running
-// statistics (the unbiased variance over N·L = 15 values), then evaluation.
-template <class T>
-void check_batch_norm3() {
-    using namespace torch_ref;
-    constexpr bool d = std::is_same_v<T, double>;
-    using S = lz::shape<lz::dyn, 4, 3>;
-    constexpr auto x = lz::var<"x", T, S>;
-    constexpr auto g = lz::var<"g", T, S>;
-    constexpr auto net = lz::nn::sequential(lz::nn::batch_norm1d<4>);
-    constexpr auto loss = lz::sum(net(x) * g);
-    constexpr auto loss_eval = lz::sum(net(x, lz::nn::evaluation) * g);
-    using bn = lz::nn::batch_norm1d_t<4>;
-    using Wt = bn::weight<"0", T>;
-    using Bt = bn::bias<"0", T>;
-    lz::parameters params{loss};
-    lz::buffers bufs{loss_eval};
-    lz::nn::init::torch_default(net, bufs);
-    for (std::size_t i = 0; i < 4; ++i) params[Wt{}](i) = T(bn3_w[i]), params[Bt{}](i) = T(bn3_b[i]);
-    constexpr auto stats = net.running_stats(x);
-    lz::workspace ws{loss};
-    const auto step = [&](const auto& xs, const auto& gs, const double* y, const double* dx, const double* dw,
-                          const double* db, const double* rm, const double* rv, int k) {
-        const auto check = [&](const T* a, const double* ref, std::size_t n, const char* what) {
-            double err = 0, scale = 0;
-            for (std::size_t i = 0; i < n; ++i) {
-                err = std::max(err, std::abs(double(a[i]) - ref[i]));
-                scale = std::max(scale, std::abs(ref[i]));
-            }
-            BOOST_TEST(err / scale <= tolerance<T>, what << " at step " << k << ": relative error " << err / scale);
-        };
-        const auto env = lz::at(params, x = xs, g = gs);
-        auto r = lz::value_and_grad(lz::nn::with_running_stats(loss, stats), lz::wrt(x, Wt{}, Bt{}), env, ws);
-        const auto& [gx, gw, gb] = r.gradient;
-        check(lz::eval(net(x), lz::lenient(env)).data(), y, 60, "y");
-        check(gx.data(), dx, 60, "dx");
-        check(gw.data(), dw, 4, "dweight");
-        check(gb.data(), db, 4, "dbias");
-        lz::nn::update_running_stats(stats, bufs, r.aux, xs.extent(0));
-        check(bufs[bn::running_mean<"0", T>{}].data(), rm, 4, "running_mean");
-        check(bufs[bn::running_var<"0", T>{}].data(), rv, 4, "running_var");
-    };
-    step(tensor_from<T, S>(bn3_x0), tensor_from<T, S>(bn3_g0), d ? d_bn3_y0 : f_bn3_y0, d ? d_bn3_dx0 : f_bn3_dx0,
-         d ? d_bn3_dw0 : f_bn3_dw0, d ? d_bn3_db0 : f_bn3_db0, d ? d_bn3_running_mean0 : f_bn3_running_mean0,
-         d ? d_bn3_running_var0 : f_bn3_running_var0, 0);
-    step(tensor_from<T, S>(bn3_x1), tensor_from<T, S>(bn3_g1), d ? d_bn3_y1 : f_bn3_y1, d ? d_bn3_dx1 : f_bn3_dx1,
-         d ? d_bn3_dw1 : f_bn3_dw1, d ? d_bn3_db1 : f_bn3_db1, d ? d_bn3_running_mean1 : f_bn3_running_mean1,
-         d ? d_bn3_running_var1 : f_bn3_running_var1, 1);
-    step(tensor_from<T, S>(bn3_x2), tensor_from<T, S>(bn3_g2), d ? d_bn3_y2 : f_bn3_y2, d ? d_bn3_dx2 : f_bn3_dx2,
-         d ? d_bn3_dw2 : f_bn3_dw2, d ? d_bn3_db2 : f_bn3_db2, d ? d_bn3_running_mean2 : f_bn3_running_mean2,
-         d ? d_bn3_running_var2 : f_bn3_running_var2, 2);
-    // Evaluation: the running statistics, through the buffer store.
-    const auto xe = tensor_from<T, S>(bn3_xe);
-    const auto ge = tensor_from<T, S>(bn3_ge);
-    const auto env = lz::at(params, bufs, x = xe, g = ge);
-    const auto ye = lz::eval(net(x, lz::nn::evaluation), lz::lenient(env));
-    CHECK_CLOSE_TO(T, ye.data(), (d ? d_bn3_ye : f_bn3_ye));
-    const auto [dx, dw, db] = lz::grad(loss_eval, lz::wrt(x, Wt{}, Bt{}), env);
-    CHECK_CLOSE_TO(T, dx.data(), (d ? d_bn3_dxe : f_bn3_dxe));
-    CHECK_CLOSE_TO(T, dw.data(), (d ? d_bn3_dwe : f_bn3_dwe));
-    CHECK_CLOSE_TO(T, db.data(), (d ? d_bn3_dbe : f_bn3_dbe));
-}
 BOOST_AUTO_TEST_CASE(batch_norm1d_on_sequences_against_torch) {
-    check_batch_norm3<double>();
-    check_batch_norm3<float>();
+    nn_layer_checks::batch_norm3<double>();  // float: nn_float_test (compile budget)
 }
 
 // ---------------------------------------------------------------- dropout
