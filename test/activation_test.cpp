@@ -5,7 +5,7 @@
 // test/nn/nn_activations.txt, each on x [3, 8] (a dyn batch) holding ±50,
 // ±1e4 and ±21 in its first row, in float64 and float32: the value, and the
 // gradient of sum(f(x) ⊙ upstream) (prelu's: for x and the slope, one or
-// per channel). 1e-10 relative in double, 1e-5 in float (nn/nn_ref.hpp); a
+// per channel, and per channel on x [2, 3, 4], along axis 1). 1e-10 relative in double, 1e-5 in float (nn/nn_ref.hpp); a
 // value or gradient that is NaN or Inf fails (so none at ±1e4).
 // Then each new op in scalar expressions: lz::grad against a central
 // difference, lz::d (the symbolic derivative, evaluated) and lz::jvp against
@@ -68,6 +68,10 @@ void all_against_torch() {
     const auto prelu = [](auto a, auto w) { return lz::prelu(a, w); };
     nnref::check<T>(cases(), "prelu.one.n3", prelu, std::make_tuple(x, w1), std::make_tuple(x, w1));
     nnref::check<T>(cases(), "prelu.channel.n3", prelu, std::make_tuple(x, wc), std::make_tuple(x, wc));
+    // A slope per channel on [N, C, L]: along axis 1, as PyTorch's PReLU(C).
+    constexpr auto x3 = lz::var<"x", T, lz::shape<dyn, 3, 4>>;
+    constexpr auto w3 = lz::var<"w", T, lz::shape<3>>;
+    nnref::check<T>(cases(), "prelu.channel_ncl.n2", prelu, std::make_tuple(x3, w3), std::make_tuple(x3, w3));
 }
 
 // One op in a scalar expression f(x) = op(x) at x0: grad against a central

@@ -21,14 +21,18 @@
 // hinge and hinge_embedding margin 0.5, bce_with_logits with a weight) — so
 // that the two together check every double record of nn_losses.txt, each
 // within the compile budget of one test.
-#ifdef LEIBNIZ_LOSS_TEST_REST
+// nn_float_test.cpp compiles it with LEIBNIZ_NN_FLOAT_TEST: every float
+// record this part leaves out (all but in_float's at mean), with gradients.
+#if defined(LEIBNIZ_LOSS_TEST_REST)
 #define BOOST_TEST_MODULE loss_rest
+#elif defined(LEIBNIZ_NN_FLOAT_TEST)
+#define BOOST_TEST_MODULE nn_float
 #else
 #define BOOST_TEST_MODULE loss
 #endif
 #include "nn/nn_ref.hpp"
 
-#ifndef LEIBNIZ_LOSS_TEST_REST
+#if !defined(LEIBNIZ_LOSS_TEST_REST) && !defined(LEIBNIZ_NN_FLOAT_TEST)
 #include "counting_new.hpp"
 #endif
 
@@ -67,7 +71,22 @@ void each_reduction(Body body) {
 // rest_only: a case only loss_rest_test reads.
 enum : unsigned { double_only = 0, in_float = 1, none_grads = 2, values_only = 4, no_sum = 8, rest_only = 16 };
 
-#ifdef LEIBNIZ_LOSS_TEST_REST
+#if defined(LEIBNIZ_NN_FLOAT_TEST)
+// The float records the check_all below leaves out: every reduction, each
+// with its gradients (those of in_float at mean are loss_test's).
+template <class T, unsigned Flags, class R, class F, class Leaves, class Wrt>
+void check_all(const std::string& stem, const std::string& rn, R, F f, Leaves leaves, Wrt wrt) {
+    constexpr bool mean = std::is_same_v<decltype(R::value), L::reduction::mean_t>;
+    constexpr bool batchmean = std::is_same_v<decltype(R::value), L::reduction::batchmean_t>;
+    if constexpr (std::is_same_v<T, double> || (mean && (Flags & in_float) != 0 && (Flags & rest_only) == 0)) {
+        return;
+    } else if constexpr (mean || batchmean) {  // (kl_div's batchmean has a batch of 6 too)
+        for (const char* n : {"n3", "n6"}) nnref::check<T>(cases(), stem + "." + rn + "." + n, f, leaves, wrt);
+    } else {
+        nnref::check<T>(cases(), stem + "." + rn + ".n3", f, leaves, wrt);
+    }
+}
+#elif defined(LEIBNIZ_LOSS_TEST_REST)
 // The complement of the check_all below, in double: the records it skips,
 // and the gradients of those it reads as values only.
 template <class T, unsigned Flags, class R, class F, class Leaves, class Wrt>
@@ -82,7 +101,9 @@ void check_all(const std::string& stem, const std::string& rn, R, F f, Leaves le
             for (const char* n : {"n3", "n6"}) nnref::check<T>(cases(), stem + "." + rn + "." + n, f, leaves, wrt);
     } else if constexpr (none) {
         if constexpr ((Flags & none_grads) == 0) nnref::check<T>(cases(), stem + "." + rn + ".n3", f, leaves, wrt);
-    } else {  // sum, kl_div's batchmean: the value and the gradients
+    } else if constexpr (std::is_same_v<Red, L::reduction::batchmean_t>) {  // kl_div's, at both batches
+        for (const char* n : {"n3", "n6"}) nnref::check<T>(cases(), stem + "." + rn + "." + n, f, leaves, wrt);
+    } else {  // sum: the value and the gradients
         nnref::check<T>(cases(), stem + "." + rn + ".n3", f, leaves, wrt);
     }
 }
@@ -223,6 +244,47 @@ void classification_losses() {
     });
 }
 
+// cross_entropy with ignored samples (PyTorch's ignore_index; a batch of 6,
+// two rows labelled −100, one of them at ±1e4; and ignore_index<1>): this
+// test reads the plain and the weighted, smoothed mean in double (the fused
+// kernel's skipped rows, label_mask, label_weight under the sanitizers);
+// loss_rest_test every other double record; nn_float_test every float one.
+template <class T, bool InLossTest, class F, class Leaves>
+void ignore_case(const std::string& id, F f, Leaves leaves) {
+    constexpr auto x = lz::var<"x", T, lz::shape<dyn, 5>>;
+#if defined(LEIBNIZ_NN_FLOAT_TEST)
+    constexpr bool here = std::is_same_v<T, float>;
+#elif defined(LEIBNIZ_LOSS_TEST_REST)
+    constexpr bool here = std::is_same_v<T, double> && !InLossTest;
+#else
+    constexpr bool here = std::is_same_v<T, double> && InLossTest;
+#endif
+    if constexpr (here) nnref::check<T>(cases(), "cross_entropy.ignore." + id + ".n6", f, leaves, std::make_tuple(x));
+}
+
+template <class T>
+void ignore_index_losses() {
+    constexpr auto x = lz::var<"x", T, lz::shape<dyn, 5>>;
+    constexpr auto y = lz::var<"y", std::int32_t, lz::shape<dyn>>;
+    constexpr auto w = lz::var<"w", T, lz::shape<5>>;
+    const auto xy = std::make_tuple(x, y);
+    const auto xyw = std::make_tuple(x, y, w);
+    each_reduction([&](auto r, const std::string& rn) {
+        constexpr bool mean = std::is_same_v<decltype(decltype(r)::value), L::reduction::mean_t>;
+        ignore_case<T, mean>("plain." + rn, [&](auto a, auto b) { return L::cross_entropy(a, b, r); }, xy);
+        ignore_case<T, false>("weight." + rn, [&](auto a, auto b, auto c) { return L::cross_entropy(a, b, L::weight(c), r); },
+                              xyw);
+        ignore_case<T, false>("smooth." + rn,
+                              [&](auto a, auto b) { return L::cross_entropy(a, b, L::label_smoothing(0.1_c), r); }, xy);
+        ignore_case<T, mean>("weight_smooth." + rn,
+                             [&](auto a, auto b, auto c) {
+                                 return L::cross_entropy(a, b, L::weight(c), L::label_smoothing(0.2_c), r);
+                             },
+                             xyw);
+    });
+    ignore_case<T, false>("index1.mean", [&](auto a, auto b) { return L::cross_entropy(a, b, L::ignore_index<1>); }, xy);
+}
+
 template <class T>
 void distribution_losses() {
     constexpr auto x = lz::var<"x", T, lz::shape<dyn, 5>>;
@@ -247,11 +309,50 @@ void distribution_losses() {
 
 }  // namespace
 
-#ifdef LEIBNIZ_LOSS_TEST_REST
+#if defined(LEIBNIZ_NN_FLOAT_TEST)
+// Each family's worst float error, reported on its own (nn_float_test.cpp
+// adds the activations).
+template <class Family>
+void float_family(const char* what, Family family) {
+    nnref::worst_of<float>() = {};
+    family();
+    nnref::print_worst<float>(what);
+}
+BOOST_AUTO_TEST_CASE(regression_against_torch) { float_family("regression losses, float", regression_losses<float>); }
+BOOST_AUTO_TEST_CASE(binary_against_torch) { float_family("binary losses, float", binary_losses<float>); }
+BOOST_AUTO_TEST_CASE(margin_against_torch) { float_family("margin losses, float", margin_losses<float>); }
+BOOST_AUTO_TEST_CASE(classification_against_torch) {
+    float_family("classification losses, float", [] {
+        classification_losses<float>();
+        ignore_index_losses<float>();
+    });
+}
+BOOST_AUTO_TEST_CASE(distribution_against_torch) {
+    float_family("distribution losses, float", distribution_losses<float>);
+}
+BOOST_AUTO_TEST_CASE(sparse_autoencoder_against_torch) {
+    float_family("sparse autoencoder, float", [] {
+        constexpr auto x = lz::var<"x", float, lz::shape<dyn, 6>>;
+        constexpr auto W1 = lz::var<"W1", float, lz::shape<6, 3>>;
+        constexpr auto b1 = lz::var<"b1", float, lz::shape<3>>;
+        constexpr auto W2 = lz::var<"W2", float, lz::shape<3, 6>>;
+        constexpr auto b2 = lz::var<"b2", float, lz::shape<6>>;
+        const auto f = [](auto x_, auto W1_, auto b1_, auto W2_, auto b2_) {
+            const auto h = lz::sigmoid(lz::matmul(x_, W1_) + b1_);
+            return L::mse(lz::matmul(h, W2_) + b2_, x_) + 1e-3_c * lz::sum(lz::abs(h));
+        };
+        nnref::check<float>(cases(), "sparse_autoencoder.n8", f, std::make_tuple(x, W1, b1, W2, b2),
+                            std::make_tuple(W1, b1, W2, b2));
+    });
+}
+#elif defined(LEIBNIZ_LOSS_TEST_REST)
 BOOST_AUTO_TEST_CASE(regression_against_torch) { regression_losses<double>(); }
 BOOST_AUTO_TEST_CASE(binary_against_torch) { binary_losses<double>(); }
 BOOST_AUTO_TEST_CASE(margin_against_torch) { margin_losses<double>(); }
-BOOST_AUTO_TEST_CASE(classification_against_torch) { classification_losses<double>(); }
+BOOST_AUTO_TEST_CASE(classification_against_torch) {
+    classification_losses<double>();
+    ignore_index_losses<double>();
+}
 BOOST_AUTO_TEST_CASE(distribution_against_torch) { distribution_losses<double>(); }
 BOOST_AUTO_TEST_CASE(report) { nnref::print_worst<double>("losses (the rest), double"); }
 #else
@@ -270,6 +371,7 @@ BOOST_AUTO_TEST_CASE(margin_against_torch) {
 BOOST_AUTO_TEST_CASE(classification_against_torch) {
     classification_losses<double>();
     classification_losses<float>();
+    ignore_index_losses<double>();
 }
 BOOST_AUTO_TEST_CASE(distribution_against_torch) {
     distribution_losses<double>();
@@ -351,4 +453,4 @@ BOOST_AUTO_TEST_CASE(fused_cross_entropy) {
     ys.data()[5] = static_cast<std::int32_t>(classes);
     BOOST_CHECK_THROW((void)lz::eval(fused, env), lz::shape_error);
 }
-#endif  // LEIBNIZ_LOSS_TEST_REST
+#endif  // LEIBNIZ_NN_FLOAT_TEST, LEIBNIZ_LOSS_TEST_REST

@@ -1,7 +1,9 @@
 // lz::nn (include/leibniz/nn/): buffer leaves and their store, the layers
 // against PyTorch (test/ref/make_nn_layers_ref.py wrote test/nn/nn_layers_ref.inc:
 // dense, layer_norm, batch_norm1d in both modes with the running statistics
-// after three training steps), names and modes of sequential, dropout's mask
+// after three training steps, on [N, F] and on [N, C, L]; layer_norm over
+// the last two axes; these two new forms in double here, in float in
+// nn_float_test: test/nn/nn_layer_checks.hpp), names and modes of sequential, dropout's mask
 // statistics, the initializers' moments and bounds, orthogonality, and no
 // allocation in a training step with batch norm's update.
 // Agreement: 1e-10 relative in double, 1e-5 in float, relative to the largest
@@ -24,9 +26,7 @@
 namespace lz = leibniz;
 using namespace lz::literals;
 
-namespace torch_ref {
-#include "nn/nn_layers_ref.inc"
-}
+#include "nn/nn_layer_checks.hpp"  // namespace torch_ref: test/nn/nn_layers_ref.inc
 
 namespace {
 
@@ -250,6 +250,10 @@ BOOST_AUTO_TEST_CASE(layer_norm_against_torch) {
     check_layer_norm<float>();
 }
 
+BOOST_AUTO_TEST_CASE(layer_norm_over_two_axes_against_torch) {
+    nn_layer_checks::layer_norm2<double>();  // float: nn_float_test (compile budget)
+}
+
 // Three training steps (output, gradients, running statistics after each),
 // then evaluation with the running statistics.
 template <class T>
@@ -344,6 +348,10 @@ void check_batch_norm() {
 BOOST_AUTO_TEST_CASE(batch_norm1d_against_torch) {
     check_batch_norm<double>();
     check_batch_norm<float>();
+}
+
+BOOST_AUTO_TEST_CASE(batch_norm1d_on_sequences_against_torch) {
+    nn_layer_checks::batch_norm3<double>();  // float: nn_float_test (compile budget)
 }
 
 // ---------------------------------------------------------------- dropout

@@ -36,6 +36,12 @@ int main() {
     // reduction='none': one loss per row
     const auto rows = lz::eval(L::cross_entropy(logits, y, L::reduction::none), env);
     std::printf("per row: %.6f %.6f\n", rows(0), rows(1));
+
+    // A label of -100 (PyTorch's default ignore_index) counts for nothing:
+    // the mean is over the other rows, here row 0 alone
+    lz::tensor<std::int32_t, lz::shape<lz::dyn>> kept(2);
+    kept(0) = 0, kept(1) = -100;
+    std::printf("row 1 ignored: %.6f\n", lz::eval(L::cross_entropy(logits, y), lz::at(logits = xs, y = kept)));
     // [/snippet]
 
     // [snippet options]

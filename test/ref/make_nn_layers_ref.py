@@ -17,6 +17,9 @@ gradients are those of y against the upstream adjoint g.
   - batch_norm1d: nn.BatchNorm1d(5), weight and bias random; three training
                   steps on batches x1, x2, x3 [8, 5] (output, gradients and the
                   running statistics after each), then evaluation on xe [6, 5]
+  - batch_norm1d on [N, C, L]: nn.BatchNorm1d(4) on x [5, 4, 3], the same
+                  three training steps and evaluation (at the end of the file)
+  - layer_norm over two axes: nn.LayerNorm((3, 4)) on x [2, 3, 4] (at the end)
   - mlp:          nn.Sequential(Linear(784, 128), ReLU(), Linear(128, 10)),
                   cross_entropy on integer labels, batch 64; the weights, the
                   data and the labels follow the formulas of mlp_weight/mlp_input
@@ -189,3 +192,80 @@ def mlp(dt, p):
 print("// the MLP")
 mlp(torch.float64, "d_")
 mlp(torch.float32, "f_")
+
+
+# ---------------------------------------------------------------- batch_norm1d on [N, C, L]
+# nn.BatchNorm1d(4) on x [5, 4, 3]: the statistics of each channel over N and
+# L (15 values); three training steps, then evaluation on xe [2, 4, 3]. Drawn
+# after everything above (its own seed), so the arrays above stay as they were.
+torch.manual_seed(3)
+bn3_in = {"w": torch.randn(4, dtype=torch.float64), "b": torch.randn(4, dtype=torch.float64),
+          "xe": torch.randn(2, 4, 3, dtype=torch.float64) * 2 + 0.5, "ge": torch.randn(2, 4, 3, dtype=torch.float64)}
+for k in range(3):
+    bn3_in[f"x{k}"] = (torch.randn(5, 4, 3, dtype=torch.float64) * (1 + k)
+                       + torch.arange(4, dtype=torch.float64).reshape(4, 1) - 1.5)
+    bn3_in[f"g{k}"] = torch.randn(5, 4, 3, dtype=torch.float64)
+print("// batch_norm1d on [N, C, L]: inputs")
+for k, v in bn3_in.items():
+    arr(f"bn3_{k}", v)
+
+
+def batch_norm3(p, t, dt):
+    bn = torch.nn.BatchNorm1d(4, dtype=dt)
+    with torch.no_grad():
+        bn.weight.copy_(t["w"])
+        bn.bias.copy_(t["b"])
+    bn.train()
+    for k in range(3):
+        bn.zero_grad()
+        x = t[f"x{k}"].clone().requires_grad_()
+        y = bn(x)
+        (y * t[f"g{k}"]).sum().backward()
+        arr(f"{p}bn3_y{k}", y)
+        arr(f"{p}bn3_dx{k}", x.grad)
+        arr(f"{p}bn3_dw{k}", bn.weight.grad)
+        arr(f"{p}bn3_db{k}", bn.bias.grad)
+        arr(f"{p}bn3_running_mean{k}", bn.running_mean)
+        arr(f"{p}bn3_running_var{k}", bn.running_var)
+    bn.eval()
+    bn.zero_grad()
+    x = t["xe"].clone().requires_grad_()
+    y = bn(x)
+    (y * t["ge"]).sum().backward()
+    arr(f"{p}bn3_ye", y)
+    arr(f"{p}bn3_dxe", x.grad)
+    arr(f"{p}bn3_dwe", bn.weight.grad)
+    arr(f"{p}bn3_dbe", bn.bias.grad)
+
+
+print("// batch_norm1d on [N, C, L]: outputs, gradients, running statistics")
+both(batch_norm3, bn3_in)
+
+
+# ---------------------------------------------------------------- layer_norm over two axes
+# nn.LayerNorm((3, 4)) on x [2, 3, 4]: each sample's 12 values together;
+# weight and bias [3, 4] random. Its own seed, after everything above.
+torch.manual_seed(4)
+ln2_in = {"x": torch.randn(2, 3, 4, dtype=torch.float64) * 2 + 0.5, "w": torch.randn(3, 4, dtype=torch.float64),
+          "b": torch.randn(3, 4, dtype=torch.float64), "g": torch.randn(2, 3, 4, dtype=torch.float64)}
+print("// layer_norm over two axes: inputs")
+for k, v in ln2_in.items():
+    arr(f"ln2_{k}", v)
+
+
+def layer_norm2(p, t, dt):
+    ln = torch.nn.LayerNorm((3, 4), dtype=dt)
+    with torch.no_grad():
+        ln.weight.copy_(t["w"])
+        ln.bias.copy_(t["b"])
+    x = t["x"].clone().requires_grad_()
+    y = ln(x)
+    (y * t["g"]).sum().backward()
+    arr(f"{p}ln2_y", y)
+    arr(f"{p}ln2_dx", x.grad)
+    arr(f"{p}ln2_dw", ln.weight.grad)
+    arr(f"{p}ln2_db", ln.bias.grad)
+
+
+print("// layer_norm over two axes: outputs and gradients")
+both(layer_norm2, ln2_in)

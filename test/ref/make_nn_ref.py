@@ -226,6 +226,7 @@ def losses(w):
                    lambda x, t, r=r: F.poisson_nll_loss(x, t, log_input=False, reduction=r), ("x",))
 
     sparse_autoencoder(w)
+    ignore_index(w)
 
 
 def _reduce(v, r):
@@ -245,6 +246,31 @@ def sparse_autoencoder(w):
         return F.mse_loss(h @ W2 + b2, x) + 1e-3 * h.abs().sum()
 
     w.case(f"sparse_autoencoder.n{n}", inputs, f, ("W1", "b1", "W2", "b2"))
+
+
+def ignore_index(w):
+    """cross_entropy on integer labels with ignored samples: PyTorch's default
+    ignore_index (-100) on two of 6 rows (one of them holding ±1e4), each
+    reduction, plain, with class weights, label smoothing and both; and
+    ignore_index=1 (reduction mean). Written after every other case, so the
+    records before them stay as they were."""
+    torch.manual_seed(100)
+    n = 6
+    logits = with_extremes(randn(n, C) * 2.0)
+    labels = torch.tensor([3, -100, 0, 4, -100, 2])
+    wc = torch.tensor([0.5, 2.0, 1.5, 0.25, 1.0], dtype=torch.float64)
+    for r in REDUCTIONS:
+        w.case(f"cross_entropy.ignore.plain.{r}.n{n}", {"x": logits, "y": labels},
+               lambda x, y, r=r: F.cross_entropy(x, y, reduction=r), ("x",))
+        w.case(f"cross_entropy.ignore.weight.{r}.n{n}", {"x": logits, "y": labels, "w": wc},
+               lambda x, y, w, r=r: F.cross_entropy(x, y, weight=w, reduction=r), ("x",))
+        w.case(f"cross_entropy.ignore.smooth.{r}.n{n}", {"x": logits, "y": labels},
+               lambda x, y, r=r: F.cross_entropy(x, y, label_smoothing=0.1, reduction=r), ("x",))
+        w.case(f"cross_entropy.ignore.weight_smooth.{r}.n{n}", {"x": logits, "y": labels, "w": wc},
+               lambda x, y, w, r=r: F.cross_entropy(x, y, weight=w, label_smoothing=0.2, reduction=r), ("x",))
+    ones = torch.tensor([3, 1, 0, 4, 1, 2])
+    w.case(f"cross_entropy.ignore.index1.mean.n{n}", {"x": logits, "y": ones},
+           lambda x, y: F.cross_entropy(x, y, ignore_index=1), ("x",))
 
 
 # (name, torch function, stable: inputs with ±50 and ±1e4)
@@ -286,6 +312,12 @@ def activations(w):
            lambda x, w: F.prelu(x, w), ("x", "w"))
     wc = torch.linspace(-0.5, 0.75, 8, dtype=torch.float64)
     w.case("prelu.channel.n3", {"x": x, "w": wc}, lambda x, w: F.prelu(x, w), ("x", "w"))
+    # prelu per channel on [N, C, L]: the slope [C] along axis 1 (drawn last: the records above stay).
+    torch.manual_seed(1014)
+    x3 = randn(2, 3, 4) * 2.5
+    x3 = torch.where(x3.abs() < 1e-2, x3 + 0.05, x3)
+    w.case("prelu.channel_ncl.n2", {"x": x3, "w": torch.tensor([0.25, -0.5, 1.5], dtype=torch.float64)},
+           lambda x, w: F.prelu(x, w), ("x", "w"))
 
 
 def layers():

@@ -4,11 +4,13 @@
 // adjoint, without materialising log_softmax (PyTorch's cross_entropy with
 // reduction='none'):
 //
-//   softmax_cross_entropy_rows(x, labels, rows, cols, ε, ε ≠ 0, y)
+//   softmax_cross_entropy_rows(x, labels, rows, cols, ε, ε ≠ 0, ignore, y)
 //       y[r] = lse_r − (1 − ε)·x[r, l_r] − (ε/cols)·Σ_c x[r, c],
 //       lse_r = m + log Σ_c exp(x[r, c] − m),  m the row's largest
-//   softmax_cross_entropy_rows_vjp(x, labels, g, rows, cols, ε, dx, accumulate)
+//   softmax_cross_entropy_rows_vjp(x, labels, g, rows, cols, ε, ignore, dx, accumulate)
 //       dx[r, c] (+)= g[r]·(softmax(x_r)[c] − (1 − ε)·[c = l_r] − ε/cols)
+//   A row whose label is `ignore` (PyTorch's ignore_index) is skipped: y[r] = 0
+//   and dx[r, :] (+)= 0, its logits not read.
 //
 // Per row, forward: a max pass and an exp-and-sum pass (the sum of x in the
 // same pass when ε ≠ 0); backward: the same two passes, then
@@ -19,8 +21,8 @@
 // adjoint and its row sums. (The softmax kernels' rebasing pass, made for
 // long rows, costs more than the row itself for rows of 10: measured.)
 //
-// A row holding +inf or NaN gives NaN. The labels must be in [0, cols) (the
-// op checks them first). Float and double on xsimd batches of `Arch`; other
+// A row holding +inf or NaN gives NaN. The labels must be in [0, cols) or
+// equal `ignore` (the op checks them first). Float and double on xsimd batches of `Arch`; other
 // scalar types (lz::dual) on plain loops (include <leibniz/ops/exp.hpp> and
 // <leibniz/ops/log.hpp> for duals' exp and log). No heap allocation.
 
@@ -133,11 +135,15 @@ void scaled_exp_portable(const T* x, std::size_t n, T m, T scale, T shift, T* d,
 
 template <class T, class I, class Arch = default_arch>
 void softmax_cross_entropy_rows(const T* x, const I* labels, std::size_t rows, std::size_t cols,
-                                std::type_identity_t<T> smoothing, bool smooth, T* y) noexcept {
+                                std::type_identity_t<T> smoothing, bool smooth, long long ignore, T* y) noexcept {
     using std::log;
     namespace d = detail::cross_entropy_impl;
     const T keep = T(1) - smoothing, spread = smoothing / T(static_cast<double>(cols));
     for (std::size_t r = 0; r < rows; ++r) {
+        if (static_cast<long long>(labels[r]) == ignore) {
+            y[r] = T(0);
+            continue;
+        }
         const T* row = x + r * cols;
         const auto s = d::row<T, Arch>(row, cols, smooth);
         T loss = (s.max + log(s.exp_sum)) - keep * row[static_cast<std::size_t>(labels[r])];
@@ -148,12 +154,18 @@ void softmax_cross_entropy_rows(const T* x, const I* labels, std::size_t rows, s
 
 template <class T, class I, class Arch = default_arch>
 void softmax_cross_entropy_rows_vjp(const T* x, const I* labels, const T* g, std::size_t rows, std::size_t cols,
-                                    std::type_identity_t<T> smoothing, T* dx, bool accumulate) noexcept {
+                                    std::type_identity_t<T> smoothing, long long ignore, T* dx,
+                                    bool accumulate) noexcept {
     namespace d = detail::cross_entropy_impl;
     const T keep = T(1) - smoothing, spread = smoothing / T(static_cast<double>(cols));
     for (std::size_t r = 0; r < rows; ++r) {
         const T* row = x + r * cols;
         T* out = dx + r * cols;
+        if (static_cast<long long>(labels[r]) == ignore) {
+            if (!accumulate)
+                for (std::size_t c = 0; c < cols; ++c) out[c] = T(0);
+            continue;
+        }
         const auto s = d::row<T, Arch>(row, cols, false);
         const T gr = g[r];
         if constexpr (simd_path<T, Arch>)

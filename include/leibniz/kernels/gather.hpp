@@ -25,6 +25,19 @@ std::size_t first_out_of_range(const I* idx, std::size_t n, std::size_t extent) 
     return n;
 }
 
+// The same, an index equal to `skip` counting as inside (PyTorch's ignore_index).
+template <class I>
+std::size_t first_out_of_range_except(const I* idx, std::size_t n, std::size_t extent, long long skip) noexcept {
+    static_assert(std::is_integral_v<I>, "leibniz::kernels::first_out_of_range_except: indices are integers");
+    for (std::size_t i = 0; i < n; ++i) {
+        if (static_cast<long long>(idx[i]) == skip) continue;
+        if constexpr (std::is_signed_v<I>)
+            if (idx[i] < 0) return i;
+        if (static_cast<std::make_unsigned_t<I>>(idx[i]) >= extent) return i;
+    }
+    return n;
+}
+
 // y[o, p, i] = x[o, idx[o, p, i], i]: x is [outer, axis, inner], idx and y are [outer, picks, inner].
 template <class T, class I>
 void gather_axis(const T* x, const I* idx, T* y, std::size_t outer, std::size_t axis, std::size_t picks,

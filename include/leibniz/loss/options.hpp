@@ -6,7 +6,8 @@
 //
 // An option is a tag and a value: a literal (delta, beta, margin,
 // label_smoothing, eps), an expression (weight, pos_weight: leaves the caller
-// binds) or a compile-time bool (log_input, full, log_target). Options come
+// binds), a compile-time bool (log_input, full, log_target) or integer
+// (ignore_index<-1>). Options come
 // after the operands, in any order; a loss rejects one it does not take with
 // a message naming the loss. Constants are literals (2_c, lz::c<1, 10>):
 // they are exact and folded at compile time.
@@ -39,6 +40,7 @@ struct log_input {};
 struct log_target {};
 struct full {};
 struct eps {};
+struct ignore_index {};
 }  // namespace tags
 
 // reduction='mean' (the default), 'sum', 'none'; kl_div also takes 'batchmean'.
@@ -76,6 +78,10 @@ template <bool B>
 inline constexpr option<tags::log_target, std::bool_constant<B>> log_target{};
 template <bool B>
 inline constexpr option<tags::full, std::bool_constant<B>> full{};
+// cross_entropy on integer labels: a sample labelled I counts for nothing
+// (PyTorch's ignore_index; its default, −100, applies when none is given).
+template <long long I>
+inline constexpr option<tags::ignore_index, std::integral_constant<long long, I>> ignore_index{};
 
 namespace detail {
 

@@ -4,6 +4,9 @@
 // mean and biased variance, the same in training and evaluation.
 //   y = (x − μ_row)/√(σ²_row + ε)·weight + bias
 //   leaves  "weight" [F] (init 1), "bias" [F] (init 0)
+// lz::nn::layer_norm<F1, F2, ...>: nn.LayerNorm((F1, F2, ...)) on [..., F1, F2, ...]:
+// the statistics over the last axes together (their F1·F2·... values), weight
+// and bias [F1, F2, ...].
 
 #include <leibniz/nn/batch_norm.hpp>
 #include <leibniz/nn/init.hpp>
@@ -16,13 +19,27 @@
 namespace leibniz::nn {
 
 namespace detail {
-template <Shape S, std::size_t F>
+template <Shape S, std::size_t... F>
 constexpr bool check_layer_norm_input() {
-    constexpr bool ok = S::rank >= 1 && S::extents[S::rank - 1] == F;
-    static_assert(ok, "leibniz::nn::layer_norm<F>: the input's last extent must be F (the input's shape and F are "
-                      "the template arguments of check_layer_norm_input)");
+    constexpr std::size_t k = sizeof...(F);
+    constexpr std::size_t f[] = {F...};
+    constexpr bool ok = [&] {
+        if (S::rank < k) return false;
+        for (std::size_t i = 0; i < k; ++i)
+            if (S::extents[S::rank - k + i] != f[i]) return false;
+        return true;
+    }();
+    static_assert(ok, "leibniz::nn::layer_norm<F...>: the input's last extents must be F... (the input's shape and "
+                      "F... are the template arguments of check_layer_norm_input)");
     return ok;
 }
+// S with its last K axes merged into one of N values.
+template <Shape S, std::size_t K, std::size_t N>
+struct merge_last_axes {
+    template <std::size_t... I>
+    static auto make(std::index_sequence<I...>) -> shape<S::extents[I]..., N>;
+    using type = decltype(make(std::make_index_sequence<S::rank - K>{}));
+};
 // S with its last extent 1: a row statistic kept as a column, to broadcast against the rows.
 template <Shape S>
 struct keep_last_axis {
@@ -32,12 +49,13 @@ struct keep_last_axis {
 };
 }  // namespace detail
 
-template <std::size_t F>
-struct layer_norm_t : layer_base<layer_norm_t<F>> {
+template <std::size_t... F>
+struct layer_norm_t : layer_base<layer_norm_t<F...>> {
+    static_assert(sizeof...(F) >= 1, "leibniz::nn::layer_norm<F...>: give the normalised shape, one extent or more");
     template <fixed_string Prefix, class T>
-    using weight = leaf<join_name<Prefix, "weight">(), T, shape<F>, param_kind>;
+    using weight = leaf<join_name<Prefix, "weight">(), T, shape<F...>, param_kind>;
     template <fixed_string Prefix, class T>
-    using bias = leaf<join_name<Prefix, "bias">(), T, shape<F>, param_kind>;
+    using bias = leaf<join_name<Prefix, "bias">(), T, shape<F...>, param_kind>;
 
     template <fixed_string Prefix, class M, Expression X>
     static constexpr auto apply(X x) {
@@ -45,8 +63,27 @@ struct layer_norm_t : layer_base<layer_norm_t<F>> {
         using S = shape_of<X>;
         if constexpr (poisoned<X>) {
             return poison{};
-        } else if constexpr (!detail::check_layer_norm_input<S, F>()) {
+        } else if constexpr (!detail::check_layer_norm_input<S, F...>()) {
             return poison{};
+        } else if constexpr (sizeof...(F) > 1) {
+            // The last axes merged into one row, normalised as layer_norm<F1·F2·...>, laid back.
+            using rows = typename detail::merge_last_axes<S, sizeof...(F), (F * ...)>::type;
+            using column = typename detail::keep_last_axis<rows>::type;
+            constexpr std::size_t last = rows::rank - 1;
+            const auto flat = reshape<rows>(x);
+            const auto centred = [&] {
+                if constexpr (rows::rank == 1)
+                    return flat - mean(flat);
+                else
+                    return flat - reshape<column>(mean(flat, axis<last>));
+            }();
+            const auto normalised = [&] {
+                if constexpr (rows::rank == 1)
+                    return centred / sqrt(mean(centred * centred) + norm_eps{});
+                else
+                    return centred / sqrt(reshape<column>(mean(centred * centred, axis<last>)) + norm_eps{});
+            }();
+            return reshape<S>(normalised) * weight<Prefix, T>{} + bias<Prefix, T>{};
         } else if constexpr (S::rank == 1) {
             const auto centred = x - mean(x);
             return centred / sqrt(mean(centred * centred) + norm_eps{}) * weight<Prefix, T>{} + bias<Prefix, T>{};
@@ -67,7 +104,7 @@ struct layer_norm_t : layer_base<layer_norm_t<F>> {
     }
 };
 
-template <std::size_t F>
-inline constexpr layer_norm_t<F> layer_norm{};
+template <std::size_t... F>
+inline constexpr layer_norm_t<F...> layer_norm{};
 
 }  // namespace leibniz::nn

@@ -36,13 +36,11 @@ inline constexpr std::size_t classes_axis = std::size_t(-1);
 
 // Throws lz::shape_error for the first index outside [0, extent): its
 // position in idx, its value, and whose extent it is (x's along `axis`, or
-// the number of classes).
+// the number of classes). With `skip` (the losses' ignore_index), an index
+// equal to it is allowed too.
 template <class I, class S>
-void check_indices(std::string_view call, const tensor_view<I, S>& idx, std::size_t extent, std::size_t axis) {
-    const std::size_t n = idx.size();
-    const std::size_t bad = kernels::first_out_of_range(idx.data(), n, extent);
-    if (bad == n) [[likely]]
-        return;
+[[noreturn]] void throw_bad_index(std::string_view call, const tensor_view<I, S>& idx, std::size_t bad,
+                                  std::size_t extent, std::size_t axis, std::string_view also) {
     std::array<std::size_t, S::rank> position{};
     for (std::size_t i = S::rank, rest = bad; i-- > 0;) {
         position[i] = rest % idx.extent(i);
@@ -52,7 +50,25 @@ void check_indices(std::string_view call, const tensor_view<I, S>& idx, std::siz
                       " at position " + extents_text(position.data(), S::rank) + " is out of range [0, " +
                       std::to_string(extent) + "), " +
                       (axis == classes_axis ? std::string("the number of classes")
-                                            : "the extent of x along axis " + std::to_string(axis)));
+                                            : "the extent of x along axis " + std::to_string(axis)) +
+                      std::string(also));
+}
+template <class I, class S>
+void check_indices(std::string_view call, const tensor_view<I, S>& idx, std::size_t extent, std::size_t axis) {
+    const std::size_t n = idx.size();
+    const std::size_t bad = kernels::first_out_of_range(idx.data(), n, extent);
+    if (bad == n) [[likely]]
+        return;
+    throw_bad_index(call, idx, bad, extent, axis, "");
+}
+template <class I, class S>
+void check_indices(std::string_view call, const tensor_view<I, S>& idx, std::size_t extent, std::size_t axis,
+                   long long skip) {
+    const std::size_t n = idx.size();
+    const std::size_t bad = kernels::first_out_of_range_except(idx.data(), n, extent, skip);
+    if (bad == n) [[likely]]
+        return;
+    throw_bad_index(call, idx, bad, extent, axis, ", and not the ignore_index " + std::to_string(skip));
 }
 
 template <Shape X, Shape I, std::size_t K>

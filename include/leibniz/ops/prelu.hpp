@@ -3,16 +3,20 @@
 // leaf, one number or one per channel (torch.nn.PReLU(num_parameters),
 // initialised to 0.25 there: the layer that makes the leaf does that).
 // ∂/∂a = 1 for a > 0, else w;  ∂/∂w = 0 for a > 0, else a (at a = 0: w and
-// a = 0, PyTorch's). w broadcasts as NumPy does, from the last axis: a per-
-// channel slope [C] fits an input [N, C]; for [N, C, L] (PyTorch's channel
-// axis 1) give it the shape [C, 1]. Its gradient is summed over the
-// broadcast axes, as the engine does for every broadcast operand.
+// a = 0, PyTorch's). A per-channel slope [C] applies along axis 1, as
+// PyTorch's PReLU(C) does: against [N, C] as it is, against [N, C, L, ...]
+// laid as [C, 1, ...] (a reshape, so its gradient comes back as [C]); any
+// other slope shape broadcasts as NumPy does. Its gradient is summed over
+// the broadcast axes, as the engine does for every broadcast operand.
 
 #include <leibniz/ops/compare.hpp>
 #include <leibniz/ops/op.hpp>
+#include <leibniz/ops/reshape.hpp>
 #include <leibniz/ops/where.hpp>
 
 #include <array>
+#include <cstddef>
+#include <utility>
 
 namespace leibniz {
 
@@ -37,8 +41,29 @@ struct prelu_op {
     static constexpr std::array<std::string_view, 2> local_derivative{"[a > 0] + b·[a ≤ 0]", "a·[a ≤ 0]"};
 };
 
+namespace detail {
+// [C] followed by Ones ones: a channel vector laid along axis 1 of a higher-rank input.
+template <std::size_t C, std::size_t Ones>
+struct channel_column {
+    template <std::size_t... I>
+    static auto make(std::index_sequence<I...>) -> shape<C, (void(I), std::size_t{1})...>;
+    using type = decltype(make(std::make_index_sequence<Ones>{}));
+};
+}  // namespace detail
+
 template <Expression A, Expression W>
-constexpr auto prelu(A a, W w) { return make_node<prelu_op>(a, w); }
+constexpr auto prelu(A a, W w) {
+    using SA = shape_of<A>;
+    using SW = shape_of<W>;
+    if constexpr (SA::rank >= 3 && SW::rank == 1 && !poisoned<A, W>) {
+        if constexpr (SW::extents[0] > 1 && SW::extents[0] == SA::extents[1])  // a slope per channel, on axis 1
+            return make_node<prelu_op>(a, reshape<typename detail::channel_column<SW::extents[0], SA::rank - 2>::type>(w));
+        else
+            return make_node<prelu_op>(a, w);
+    } else {
+        return make_node<prelu_op>(a, w);
+    }
+}
 
 template <class T, std::size_t N>
 dual<T, N> prelu(const dual<T, N>& a, const dual<T, N>& w) { return lift<prelu_op>(a, w); }
