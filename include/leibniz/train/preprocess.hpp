@@ -231,12 +231,43 @@ inline void symmetric_eigen(std::vector<double>& a, std::size_t n, std::vector<d
     v = std::move(sorted);
 }
 
+// out[i, j] = op(x[i, j], a[j], b[j]) over samples [N, F]: the two scalers' transforms.
+template <class T, class X, class Out, class Op>
+void per_feature(const X& x, Out& out, const scaler_checks& checks, std::size_t features, const char* call,
+                 const std::vector<T>& a, const std::vector<T>& b, Op op) {
+    const auto in = read_samples<T>(x);
+    const auto to = write_samples<T>(out);
+    const std::size_t n = in.rows, f = in.cols;
+    checks.features(f, features, call);
+    checks.output(n, f, to.rows, to.cols, call);
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < f; ++j) to.data[i * f + j] = op(in.data[i * f + j], a[j], b[j]);
+}
+
+// write_state / read_state through a tensor set, from each class's
+// for_each_state / load_state (the protocol at the top of this file).
+template <class Derived, class T>
+struct named_state_io {
+    template <class Set>
+    void write_state(Set& set, std::string_view prefix = {}) const {
+        static_cast<const Derived&>(*this).for_each_state(
+            [&](std::string_view name, std::span<const T> values, std::span<const std::size_t> shape) {
+                set.template set<T>(std::string(prefix) + std::string(name), values, shape);
+            });
+    }
+    template <class Set>
+    void read_state(const Set& set, std::string_view prefix = {}) {
+        static_cast<Derived&>(*this).load_state(
+            [&](std::string_view name) { return set.template get<T>(std::string(prefix) + std::string(name)); });
+    }
+};
+
 }  // namespace preprocess_detail
 
 // ------------------------------------------------------------- standard_scaler
 
 template <std::floating_point T>
-class standard_scaler {
+class standard_scaler : public preprocess_detail::named_state_io<standard_scaler<T>, T> {
 public:
     // Learns each feature's mean and population variance from x [N, F] (N ≥ 1).
     template <class X>
@@ -327,30 +358,12 @@ public:
         var_ = std::move(v);
         scale_ = std::move(s);
     }
-    template <class Set>
-    void write_state(Set& set, std::string_view prefix = {}) const {
-        for_each_state([&](std::string_view name, std::span<const T> values, std::span<const std::size_t> shape) {
-            set.template set<T>(std::string(prefix) + std::string(name), values, shape);
-        });
-    }
-    template <class Set>
-    void read_state(const Set& set, std::string_view prefix = {}) {
-        load_state([&](std::string_view name) { return set.template get<T>(std::string(prefix) + std::string(name)); });
-    }
 
 private:
     template <class X, class Out, class Op>
     void apply(const X& x, Out& out, const char* call, Op op) const {
         checks.fitted(fitted(), call);
-        const auto in = preprocess_detail::read_samples<T>(x);
-        const auto to = preprocess_detail::write_samples<T>(out);
-        const std::size_t n = in.rows, f = in.cols;
-        checks.features(f, features(), call);
-        checks.output(n, f, to.rows, to.cols, call);
-        const T* p = in.data;
-        T* q = to.data;
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t j = 0; j < f; ++j) q[i * f + j] = op(p[i * f + j], mean_[j], scale_[j]);
+        preprocess_detail::per_feature<T>(x, out, checks, features(), call, mean_, scale_, op);
     }
 
     static constexpr preprocess_detail::scaler_checks checks{"standard_scaler"};
@@ -360,7 +373,7 @@ private:
 // -------------------------------------------------------------- min_max_scaler
 
 template <std::floating_point T>
-class min_max_scaler {
+class min_max_scaler : public preprocess_detail::named_state_io<min_max_scaler<T>, T> {
 public:
     struct options {
         T lo = 0, hi = 1;   // feature_range
@@ -462,30 +475,12 @@ public:
         data_max_ = std::move(hi);
         scale_ = std::move(s);
     }
-    template <class Set>
-    void write_state(Set& set, std::string_view prefix = {}) const {
-        for_each_state([&](std::string_view name, std::span<const T> values, std::span<const std::size_t> shape) {
-            set.template set<T>(std::string(prefix) + std::string(name), values, shape);
-        });
-    }
-    template <class Set>
-    void read_state(const Set& set, std::string_view prefix = {}) {
-        load_state([&](std::string_view name) { return set.template get<T>(std::string(prefix) + std::string(name)); });
-    }
 
 private:
     template <class X, class Out, class Op>
     void apply(const X& x, Out& out, const char* call, Op op) const {
         checks.fitted(fitted(), call);
-        const auto in = preprocess_detail::read_samples<T>(x);
-        const auto to = preprocess_detail::write_samples<T>(out);
-        const std::size_t n = in.rows, f = in.cols;
-        checks.features(f, features(), call);
-        checks.output(n, f, to.rows, to.cols, call);
-        const T* p = in.data;
-        T* q = to.data;
-        for (std::size_t i = 0; i < n; ++i)
-            for (std::size_t j = 0; j < f; ++j) q[i * f + j] = op(p[i * f + j], min_[j], scale_[j]);
+        preprocess_detail::per_feature<T>(x, out, checks, features(), call, min_, scale_, op);
     }
 
     static constexpr preprocess_detail::scaler_checks checks{"min_max_scaler"};
@@ -496,7 +491,7 @@ private:
 // --------------------------------------------------------------- pca_whitening
 
 template <std::floating_point T>
-class pca_whitening {
+class pca_whitening : public preprocess_detail::named_state_io<pca_whitening<T>, T> {
 public:
     struct options {
         std::size_t n_components = 0;  // 0: min(N, F), all the data has
@@ -652,16 +647,6 @@ public:
         mean_ = std::move(m);
         variance_ = std::move(v);
         epsilon_ = e[0];
-    }
-    template <class Set>
-    void write_state(Set& set, std::string_view prefix = {}) const {
-        for_each_state([&](std::string_view name, std::span<const T> values, std::span<const std::size_t> shape) {
-            set.template set<T>(std::string(prefix) + std::string(name), values, shape);
-        });
-    }
-    template <class Set>
-    void read_state(const Set& set, std::string_view prefix = {}) {
-        load_state([&](std::string_view name) { return set.template get<T>(std::string(prefix) + std::string(name)); });
     }
 
 private:
