@@ -1,5 +1,6 @@
 // The examples of doc/data.md: reading what scripts/fetch-data writes. Run from
-// the source tree's root; when data/ is not fetched (CI) it says so and stops.
+// the source tree's root, or name it as the first argument (CTest does); when
+// data/ is not fetched (CI) it says so and stops.
 #include <leibniz/io/csv.hpp>
 #include <leibniz/io/idx.hpp>
 
@@ -10,8 +11,8 @@
 namespace lz = leibniz;
 namespace io = lz::io;
 
-int main() {
-    std::filesystem::current_path(std::filesystem::path(__FILE__).parent_path() / "../..");
+int main(int argc, char** argv) {
+    if (argc > 1) std::filesystem::current_path(argv[1]);
     if (!std::filesystem::exists("data/mnist/SOURCE") || !std::filesystem::exists("data/sklearn/digits.csv")) {
         std::printf("data/ not fetched (scripts/fetch-data): nothing to read\n");
         return 0;
