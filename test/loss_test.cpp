@@ -453,4 +453,35 @@ BOOST_AUTO_TEST_CASE(fused_cross_entropy) {
     ys.data()[5] = static_cast<std::int32_t>(classes);
     BOOST_CHECK_THROW((void)lz::eval(fused, env), lz::shape_error);
 }
+
+// The fused kernel's other paths, in float with 37 classes (rows longer than
+// a SIMD batch): the logits feeding a second term too, so the loss's adjoint
+// is accumulated into δx in one of the two orders, against log_softmax then pick.
+BOOST_AUTO_TEST_CASE(fused_cross_entropy_accumulated) {
+    constexpr std::size_t classes = 37;
+    constexpr auto x = lz::var<"x", float, lz::shape<dyn, classes>>;
+    constexpr auto y = lz::var<"y", std::int32_t, lz::shape<dyn>>;
+    const std::size_t n = 9;
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal(0.0f, 3.0f);
+    lz::tensor<float, lz::shape<dyn, classes>> xs(n);
+    lz::tensor<std::int32_t, lz::shape<dyn>> ys(n);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs.data()[i] = normal(rng);
+    for (std::size_t i = 0; i < n; ++i) ys.data()[i] = static_cast<std::int32_t>(rng() % classes);
+    const auto env = lz::at(x = xs, y = ys);
+    const auto square = lz::mean(x * x);
+    const auto reference = lz::mean(-lz::pick(lz::log_softmax(x), y)) + square;
+    const auto [value2, grads2] = lz::value_and_grad(reference, lz::wrt(x), env);
+    const auto& [gx2] = grads2;
+    const auto compare = [&](const auto& f, const char* order) {
+        const auto [value, grads] = lz::value_and_grad(f, lz::wrt(x), env);
+        const auto& [gx] = grads;
+        BOOST_TEST(std::abs(value - value2) <= 1e-6f * std::abs(value2), order);
+        float err = 0;
+        for (std::size_t i = 0; i < xs.size(); ++i) err = std::max(err, std::abs(gx.data()[i] - gx2.data()[i]));
+        BOOST_TEST(err <= 1e-7f, order << ": largest gradient difference " << err);
+    };
+    compare(L::cross_entropy(x, y) + square, "loss first");
+    compare(square + L::cross_entropy(x, y), "loss second");
+}
 #endif  // LEIBNIZ_NN_FLOAT_TEST, LEIBNIZ_LOSS_TEST_REST

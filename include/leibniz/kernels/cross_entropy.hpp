@@ -13,13 +13,17 @@
 //   and dx[r, :] (+)= 0, its logits not read.
 //
 // Per row, forward: a max pass and an exp-and-sum pass (the sum of x in the
-// same pass when ε ≠ 0); backward: the same two passes, then
-// dx = exp(x − m)·(g/Σ) − g·ε/cols, and the label's share taken off. So the
-// exponentials are computed once forward and once backward, as with
-// log_softmax then pick, but nothing [rows, cols] is stored forward, and the
-// backward reads x once more instead of a stored log_softmax, a scattered
+// same pass when ε ≠ 0). Backward: a max pass, exp(x − m) written into δx
+// while summed, then δx = δx·(g/Σ) − g·ε/cols and the label's share taken off.
+// A row that fits one SIMD batch (10 classes in float) does all of it in one
+// register. So each exponential is computed once forward and once backward,
+// as with log_softmax then pick, but nothing [rows, cols] is stored forward,
+// and the backward reads x again instead of a stored log_softmax, a scattered
 // adjoint and its row sums. (The softmax kernels' rebasing pass, made for
-// long rows, costs more than the row itself for rows of 10: measured.)
+// long rows, costs more than the row itself for rows of 10: measured.) When
+// δx is accumulated into (the logits feed something else too) and a row is
+// longer than a batch, δx cannot hold the exponentials: they are computed a
+// second time instead.
 //
 // A row holding +inf or NaN gives NaN. The labels must be in [0, cols) or
 // equal `ignore` (the op checks them first). Float and double on xsimd batches of `Arch`; other
@@ -94,12 +98,35 @@ row_sums<T> row_simd(const T* x, std::size_t n, bool with_sum) noexcept {
     return {m, simd::reduce_add(s), with_sum ? simd::reduce_add(total) : T(0)};
 }
 
+// A row of n ≤ W elements in one batch: its largest element m and
+// exp(x − m) (0 in the missing lanes, which hold m before the exp: exp of a
+// large negative filler would be a denormal, see row_simd).
+template <class Arch, class T>
+struct short_row {
+    simd::batch<T, Arch> x, e;
+    T max;
+    short_row(const T* p, std::size_t n) noexcept {
+        using B = simd::batch<T, Arch>;
+        const auto lanes = simd::lane_index<Arch, T>() < B(T(static_cast<double>(n)));
+        x = simd::load_partial<Arch>(p, n, -std::numeric_limits<T>::infinity());
+        max = simd::reduce_max(x);
+        const B mb(max);
+        x = xsimd::select(lanes, x, B(T(0)));
+        e = xsimd::select(lanes, simd::exp<Arch>(xsimd::select(lanes, x, mb) - mb), B(T(0)));
+    }
+};
+
 template <class T, class Arch>
 row_sums<T> row(const T* x, std::size_t n, bool with_sum) noexcept {
-    if constexpr (simd_path<T, Arch>)
+    if constexpr (simd_path<T, Arch>) {
+        if (n <= simd::batch<T, Arch>::size) {
+            const short_row<Arch, T> r(x, n);
+            return {r.max, simd::reduce_add(r.e), with_sum ? simd::reduce_add(r.x) : T(0)};
+        }
         return row_simd<Arch>(x, n, with_sum);
-    else
+    } else {
         return row_portable(x, n, with_sum);
+    }
 }
 
 // d (+)= exp(x − m)·scale − shift
@@ -131,6 +158,47 @@ void scaled_exp_portable(const T* x, std::size_t n, T m, T scale, T shift, T* d,
     }
 }
 
+// One row's adjoint on SIMD batches, before the label's share:
+// d (+)= softmax(x)·g − shift.
+template <class Arch, class T>
+void row_vjp_simd(const T* x, std::size_t n, T g, T shift, T* d, bool accumulate) noexcept {
+    using B = simd::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    if (n <= W) {
+        const short_row<Arch, T> r(x, n);
+        B out = r.e * B(g / simd::reduce_add(r.e)) - B(shift);
+        if (accumulate) out += simd::load_partial<Arch>(d, n, T(0));
+        simd::store_partial<Arch>(d, n, out);
+        return;
+    }
+    if (accumulate) {  // d holds adjoints already: the exponentials twice
+        const auto s = row_simd<Arch>(x, n, false);
+        scaled_exp_simd<Arch>(x, n, s.max, g / s.exp_sum, shift, d, true);
+        return;
+    }
+    const std::size_t full = simd::round_down(n, W);
+    B mv(-std::numeric_limits<T>::infinity());
+    for (std::size_t i = 0; i < full; i += W) mv = xsimd::max(mv, B::load_unaligned(x + i));
+    if (full < n) mv = xsimd::max(mv, simd::load_partial<Arch>(x + full, n - full, -std::numeric_limits<T>::infinity()));
+    const T m = simd::reduce_max(mv);
+    const B mb(m);
+    B s(T(0));
+    for (std::size_t i = 0; i < full; i += W) {
+        const B e = simd::exp<Arch>(B::load_unaligned(x + i) - mb);
+        s += e;
+        e.store_unaligned(d + i);
+    }
+    if (full < n) {  // the missing lanes hold the max: exp(0), masked off (see row_simd)
+        const B e = xsimd::select(simd::lane_index<Arch, T>() < B(T(static_cast<double>(n - full))),
+                                  simd::exp<Arch>(simd::load_partial<Arch>(x + full, n - full, m) - mb), B(T(0)));
+        s += e;
+        simd::store_partial<Arch>(d + full, n - full, e);
+    }
+    const B scale(g / simd::reduce_add(s)), hb(shift);
+    for (std::size_t i = 0; i < full; i += W) (B::load_unaligned(d + i) * scale - hb).store_unaligned(d + i);
+    if (full < n) simd::store_partial<Arch>(d + full, n - full, simd::load_partial<Arch>(d + full, n - full, T(0)) * scale - hb);
+}
+
 }  // namespace detail::cross_entropy_impl
 
 template <class T, class I, class Arch = default_arch>
@@ -139,16 +207,38 @@ void softmax_cross_entropy_rows(const T* x, const I* labels, std::size_t rows, s
     using std::log;
     namespace d = detail::cross_entropy_impl;
     const T keep = T(1) - smoothing, spread = smoothing / T(static_cast<double>(cols));
-    for (std::size_t r = 0; r < rows; ++r) {
-        if (static_cast<long long>(labels[r]) == ignore) {
-            y[r] = T(0);
-            continue;
+    // y[r] = (max − (1 − ε)·x[r, l] − (ε/cols)·Σx) + log Σ exp(x − max)
+    const auto base = [&](std::size_t r, const d::row_sums<T>& s) {
+        T b = s.max - keep * x[r * cols + static_cast<std::size_t>(labels[r])];
+        return smooth ? b - spread * s.sum : b;
+    };
+    const auto ignored = [&](std::size_t r) { return static_cast<long long>(labels[r]) == ignore; };
+    if constexpr (simd_path<T, Arch> && std::is_same_v<T, float>) {
+        // The logarithms of W rows in one batch (a scalar logf per row was a
+        // quarter of the forward and backward at 10 classes: measured).
+        using B = simd::batch<T, Arch>;
+        constexpr std::size_t W = B::size;
+        for (std::size_t r0 = 0; r0 < rows; r0 += W) {
+            const std::size_t n = rows - r0 < W ? rows - r0 : W;
+            alignas(64) T bases[W], sums[W];
+            for (std::size_t i = 0; i < W; ++i) {
+                bases[i] = T(0), sums[i] = T(1);  // an ignored or missing row: 0 + log 1
+                if (i < n && !ignored(r0 + i)) {
+                    const auto s = d::row<T, Arch>(x + (r0 + i) * cols, cols, smooth);
+                    bases[i] = base(r0 + i, s), sums[i] = s.exp_sum;
+                }
+            }
+            simd::store_partial<Arch>(y + r0, n, B::load_aligned(bases) + simd::log_positive<Arch>(B::load_aligned(sums)));
         }
-        const T* row = x + r * cols;
-        const auto s = d::row<T, Arch>(row, cols, smooth);
-        T loss = (s.max + log(s.exp_sum)) - keep * row[static_cast<std::size_t>(labels[r])];
-        if (smooth) loss = loss - spread * s.sum;
-        y[r] = loss;
+    } else {
+        for (std::size_t r = 0; r < rows; ++r) {
+            if (ignored(r)) {
+                y[r] = T(0);
+                continue;
+            }
+            const auto s = d::row<T, Arch>(x + r * cols, cols, smooth);
+            y[r] = base(r, s) + log(s.exp_sum);
+        }
     }
 }
 
@@ -166,12 +256,13 @@ void softmax_cross_entropy_rows_vjp(const T* x, const I* labels, const T* g, std
                 for (std::size_t c = 0; c < cols; ++c) out[c] = T(0);
             continue;
         }
-        const auto s = d::row<T, Arch>(row, cols, false);
         const T gr = g[r];
-        if constexpr (simd_path<T, Arch>)
-            d::scaled_exp_simd<Arch>(row, cols, s.max, gr / s.exp_sum, gr * spread, out, accumulate);
-        else
+        if constexpr (simd_path<T, Arch>) {
+            d::row_vjp_simd<Arch>(row, cols, gr, gr * spread, out, accumulate);
+        } else {
+            const auto s = d::row_portable(row, cols, false);
             d::scaled_exp_portable(row, cols, s.max, gr / s.exp_sum, gr * spread, out, accumulate);
+        }
         const std::size_t l = static_cast<std::size_t>(labels[r]);
         out[l] = out[l] - gr * keep;
     }

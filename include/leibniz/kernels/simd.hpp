@@ -184,6 +184,33 @@ LEIBNIZ_ALWAYS_INLINE inline batch<T, Arch> exp(batch<T, Arch> x) noexcept {
     return scale_pow2<Arch>(p, k, Arch{});
 }
 
+// ln x for float lanes holding positive normal numbers (a row's Σ exp, ≥ 1,
+// in the cross-entropy kernel); NaN and +inf pass through. Cephes' logf:
+// x = m·2^e with m in [√½, √2), then a degree-8 polynomial in m − 1; about
+// 1 ulp. (xsimd::log is avoided: it trips g++ 12's false -Wuninitialized.)
+template <class Arch>
+LEIBNIZ_ALWAYS_INLINE inline batch<float, Arch> log_positive(batch<float, Arch> x) noexcept {
+    using B = batch<float, Arch>;
+    using I = batch<std::int32_t, Arch>;
+    static constexpr float poly[] = {7.0376836292e-2f,  -1.1514610310e-1f, 1.1676998740e-1f,
+                                     -1.2420140846e-1f, 1.4249322787e-1f,  -1.6668057665e-1f,
+                                     2.0000714765e-1f,  -2.4999993993e-1f, 3.3333331174e-1f};
+    const I bits = xsimd::bitwise_cast<I>(x);
+    B e = xsimd::to_float((bits >> 23) - I(126));                                   // x = m·2^e
+    B m = xsimd::bitwise_cast<B>((bits & I(0x007fffff)) | I(0x3f000000));           // m in [½, 1)
+    const auto low = m < B(0.707106781186547524f);
+    e = xsimd::select(low, e - B(1.0f), e);
+    m = xsimd::select(low, m + m, m) - B(1.0f);                                     // m − 1 in [√½ − 1, √2 − 1)
+    const B z = m * m;
+    B p(poly[0]);
+    detail::static_for<std::size(poly) - 1>([&](auto i) { p = detail::fma(p, m, B(poly[i + 1])); });
+    B y = p * m * z;
+    y = detail::fma(e, B(-2.12194440e-4f), y);
+    y = detail::fma(z, B(-0.5f), y);
+    const B r = detail::fma(e, B(0.693359375f), m + y);  // ln 2 = 0.693359375 − 2.12194440e-4
+    return xsimd::select(x < B(std::numeric_limits<float>::infinity()), r, x);  // NaN and +inf as they are
+}
+
 // ------------------------------------------------------------ partial vectors
 
 // 0, 1, 2, … in the lanes of a batch.
