@@ -63,6 +63,15 @@ constexpr bool row_contiguous() {
         return !(In::extents[In::rank - 1] == 1 && Out::extents[Out::rank - 1] != 1);
 }
 
+// Whether an input of shape In is more than one value: not a number, and not
+// a static shape of ones ([1], [1, 1]).
+template <Shape In>
+constexpr bool not_one_value() {
+    bool ones = true;
+    for (std::size_t d = 0; d < In::rank; ++d) ones = ones && In::extents[d] == 1;
+    return !ones;
+}
+
 // The shape a tape slot holds: a number's, or a view's.
 template <class V>
 struct slot_shape {
@@ -114,6 +123,45 @@ struct fused_loop {
     static constexpr std::array<bool, sizeof...(In) + 1> contiguous{
         detail::row_contiguous<typename detail::slot_shape<std::remove_cvref_t<In>>::type, LoopShape>()..., false};
 
+    // Whether each input is contiguous over the whole loop, read as one run of
+    // n elements: every input but a single value (a number, or a static shape
+    // of ones) must then have the loop's n elements (checked at run time).
+    template <class... In>
+    static constexpr std::array<bool, sizeof...(In) + 1> flat_contiguous{
+        detail::not_one_value<typename detail::slot_shape<std::remove_cvref_t<In>>::type>()..., false};
+    template <class... In>
+    struct row_flags {
+        static constexpr auto value = contiguous<In...>;
+    };
+    template <class... In>
+    struct whole_flags {
+        static constexpr auto value = flat_contiguous<In...>;
+    };
+    // The flags of a run over the whole loop: the rows' own type when they are
+    // the same flags, so the loop body is instantiated once.
+    template <class... In>
+    using flat_flags = std::conditional_t<flat_contiguous<In...> == contiguous<In...>, row_flags<In...>,
+                                          whole_flags<In...>>;
+
+    // Calls run(Flags{}, base, L) over the loop: once, over all n elements as
+    // one row, when the inputs allow (a 2-4-1 network's [4, 1] output, or
+    // relu on [64, 10], becomes one run of whole batches instead of rows of
+    // 1 or 10, each ending in a partial batch); else row by row.
+    template <class RowFlags, class FlatFlags, std::size_t N, class Run>
+    LEIBNIZ_ALWAYS_INLINE static void for_each_run(std::array<cursor, N + 1>& c, const extents_array& out,
+                                                   std::size_t n, Run run) {
+        if constexpr (rank >= 2) {
+            bool flat = n > (out[rank - 1]);  // more than one row
+            for (std::size_t i = 0; i < N; ++i) flat = flat && (!FlatFlags::value[i] || c[i].size == n);
+            if (flat) {
+                for (std::size_t i = 0; i < N; ++i) c[i].base = 0;
+                run(FlatFlags{}, std::size_t{0}, n);
+                return;
+            }
+        }
+        for_each_row<N>(c, out, n, [&](std::size_t base, std::size_t L) LEIBNIZ_ALWAYS_INLINE { run(RowFlags{}, base, L); });
+    }
+
     template <class... In>
     LEIBNIZ_ALWAYS_INLINE static void set_cursors(std::array<cursor, sizeof...(In) + 1>& c, const extents_array& out,
                                                   const In&... in) {
@@ -121,14 +169,41 @@ struct fused_loop {
         (detail::set_cursor<rank>(c[i++], in, out), ...);
     }
 
-    template <class B, std::size_t N>
+    // A row's last `count` < W elements, on a whole batch: the missing lanes
+    // read 0 and what they compute is never stored or summed (partial_* below).
+    template <class B, class P>
+    LEIBNIZ_ALWAYS_INLINE static B load_part(const P* p, std::size_t count) {
+        return kernels::simd::load_partial<typename B::arch_type>(p, count, P(0));
+    }
+    template <class B>
+    LEIBNIZ_ALWAYS_INLINE static auto lanes_below(std::size_t count) {  // a batch_bool
+        return kernels::simd::lane_index<typename B::arch_type, T>() < B(T(static_cast<base_scalar_t<T>>(count)));
+    }
+    // Partial: count elements from col (a row's tail on a batch), else a whole V.
+    template <class V, bool Partial>
+    LEIBNIZ_ALWAYS_INLINE static V load_at(const T* p, std::size_t count) {
+        if constexpr (Partial)
+            return load_part<V>(p, count);
+        else
+            return kernels::simd::load<V>(p);
+    }
+    template <class V, bool Partial>
+    LEIBNIZ_ALWAYS_INLINE static void store_at(T* p, std::size_t count, const V& v) {
+        if constexpr (Partial)
+            kernels::simd::store_partial<typename V::arch_type>(p, count, v);
+        else
+            kernels::simd::store(p, v);
+    }
+
+    template <class B, std::size_t N, bool Partial = false>
     LEIBNIZ_ALWAYS_INLINE static detail::group_inputs<B, N> load(const std::array<cursor, N + 1>& c,
                                                                  const std::array<bool, N + 1>& contiguous,
-                                                                 std::size_t col) {
+                                                                 std::size_t col, std::size_t count = 0) {
         detail::group_inputs<B, N> in;
         for (std::size_t i = 0; i < N; ++i)
-            in.loaded[i] = contiguous[i] ? kernels::simd::load<B>(static_cast<const T*>(c[i].data) + c[i].base + col)
-                                         : kernels::simd::broadcast<B>(*(static_cast<const T*>(c[i].data) + c[i].base));
+            in.loaded[i] = contiguous[i]
+                               ? load_at<B, Partial>(static_cast<const T*>(c[i].data) + c[i].base + col, count)
+                               : kernels::simd::broadcast<B>(*(static_cast<const T*>(c[i].data) + c[i].base));
         return in;
     }
 
@@ -179,7 +254,6 @@ struct fused_loop {
     template <class Out, class... In>
     LEIBNIZ_FLATTEN static void forward(Out& out, std::size_t batch, const In&... in) {
         constexpr std::size_t N = sizeof...(In);
-        constexpr auto contiguous_in = contiguous<In...>;
         using plan = sweep_plan<KG, wrt_t<>, true>;
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
@@ -188,8 +262,8 @@ struct fused_loop {
         using B = kernels::simd::batch_for<T>;
         constexpr std::size_t W = kernels::simd::width<B>;
         B total = kernels::simd::broadcast<B>(T(0));
-        T tail = T(0);
-        for_each_row<N>(c, extents, n, [&](std::size_t base, std::size_t L) LEIBNIZ_ALWAYS_INLINE {
+        for_each_run<row_flags<In...>, flat_flags<In...>, N>(c, extents, n, [&]<class Flags>(Flags, std::size_t base, std::size_t L) LEIBNIZ_ALWAYS_INLINE {
+            constexpr auto contiguous_in = Flags::value;
             const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
             for (; col < vector_end; col += W) {
@@ -200,18 +274,22 @@ struct fused_loop {
                 else
                     kernels::simd::store(out.data() + base + col, get<KG::size - 1>(kt));
             }
-            if constexpr (W > 1) {  // the tail in numbers (W = 1: the loop above did every element)
-                for (; col < L; ++col) {
-                    tape<KG, plan, T> kt;
-                    forward_sweep<KG, plan, T>(kt, load<T, N>(c, contiguous_in, col), sweep_context{});
+            // The row's tail on one batch with partial loads and stores (W = 1:
+            // the loop above did every element). A row of 1 to W − 1 elements
+            // (a 2-4-1 network's [4, 4]) is all tail: no scalar loop, no libm.
+            if constexpr (W > 1) {
+                if (col < L) {
+                    const std::size_t k = L - col;
+                    tape<KG, plan, B> kt;
+                    forward_sweep<KG, plan, B>(kt, load<B, N, true>(c, contiguous_in, col, k), sweep_context{});
                     if constexpr (Reduce != reduction::none)
-                        tail = tail + get<KG::size - 1>(kt);
+                        total = total + xsimd::select(lanes_below<B>(k), get<KG::size - 1>(kt), B(T(0)));
                     else
-                        out.data()[base + col] = get<KG::size - 1>(kt);
+                        store_at<B, true>(out.data() + base + col, k, get<KG::size - 1>(kt));
                 }
             }
         });
-        if constexpr (Reduce != reduction::none) out = (kernels::simd::reduce_add(total) + tail) * reduction_scale(n);
+        if constexpr (Reduce != reduction::none) out = kernels::simd::reduce_add(total) * reduction_scale(n);
     }
 
     // The active inputs, as the kernel's wrt.
@@ -237,19 +315,18 @@ struct fused_loop {
     LEIBNIZ_FLATTEN static void backward(const Seed& seed, std::size_t batch, std::tuple<In...> in,
                                          std::tuple<A...> adjoints) {
         constexpr std::size_t N = sizeof...(In);
-        constexpr auto contiguous_in = contiguous<In...>;
         using plan = sweep_plan<KG, typename active_inputs<Active, std::make_index_sequence<N>>::type, false>;
         const auto extents = loop_extents(batch);
         const std::size_t n = count(extents);
         std::array<cursor, N + 1> c;
         std::apply([&](const auto&... v) { set_cursors(c, extents, v...); }, in);
-        auto seed_at = [&]<class V>(std::size_t offset) LEIBNIZ_ALWAYS_INLINE {
+        auto seed_at = [&]<class V, bool Partial>(std::size_t offset, std::size_t count) LEIBNIZ_ALWAYS_INLINE {
             if constexpr (Reduce != reduction::none && SeedIsOne)
                 return kernels::simd::broadcast<V>(reduction_scale(n));
             else if constexpr (Reduce != reduction::none)
                 return kernels::simd::broadcast<V>(seed * reduction_scale(n));
             else
-                return kernels::simd::load<V>(seed.data() + offset);
+                return load_at<V, Partial>(seed.data() + offset, count);
         };
         using B = kernels::simd::batch_for<T>;
         constexpr std::size_t W = kernels::simd::width<B>;
@@ -264,7 +341,7 @@ struct fused_loop {
                          target[J] = &d;
                      } else {
                          // summed over (broadcast, or smaller than the loop), or the loop is empty
-                         if ((!contiguous_in[J] || d.size() < n || n == 0) && bit(Store, J))
+                         if ((!contiguous<In...>[J] || d.size() < n || n == 0) && bit(Store, J))
                              std::fill_n(d.data(), d.size(), T(0));
                          target[J] = d.data();
                      }
@@ -274,26 +351,33 @@ struct fused_loop {
         }(std::make_index_sequence<N>{});
         if (n == 0) return;
 
-        for_each_row<N>(c, extents, n, [&](std::size_t base, std::size_t L) LEIBNIZ_ALWAYS_INLINE {
+        for_each_run<row_flags<In...>, flat_flags<In...>, N>(c, extents, n, [&]<class Flags>(Flags, std::size_t base, std::size_t L) LEIBNIZ_ALWAYS_INLINE {
+            constexpr auto contiguous_in = Flags::value;
             std::array<B, N + 1> row_sum{};
-            std::array<T, N + 1> row_tail{};
-            auto element = [&]<class V>(std::size_t col, std::array<V, sizeof...(In) + 1>& sums) LEIBNIZ_ALWAYS_INLINE {
-                tape<KG, plan, V> kt;
-                forward_sweep<KG, plan, V>(kt, load<V, N>(c, contiguous_in, col), sweep_context{});  // only what δ reads
-                tape<KG, plan, V> ka;  // store-first: no adjoint is read before it is written
-                reverse_sweep<KG, plan, V>(kt, ka, seed_at.template operator()<V>(base + col), sweep_context{});
+            // Partial: the row's last `count` < W elements on one batch; the
+            // missing lanes' shares are neither stored nor summed.
+            auto element = [&]<bool Partial>(std::size_t col, std::size_t count) LEIBNIZ_ALWAYS_INLINE {
+                tape<KG, plan, B> kt;
+                forward_sweep<KG, plan, B>(kt, load<B, N, Partial>(c, contiguous_in, col, count),
+                                           sweep_context{});  // only what δ reads
+                tape<KG, plan, B> ka;  // store-first: no adjoint is read before it is written
+                reverse_sweep<KG, plan, B>(kt, ka, seed_at.template operator()<B, Partial>(base + col, count),
+                                           sweep_context{});
                 [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE {
                     (([&] {
                          if constexpr (bit(Active, J)) {
-                             const V& share = get<KG::template index<input_leaf<J, T>>>(ka);
+                             const B& share = get<KG::template index<input_leaf<J, T>>>(ka);
                              if constexpr (!contiguous_in[J]) {
-                                 sums[J] = sums[J] + share;
+                                 if constexpr (Partial)
+                                     row_sum[J] = row_sum[J] + xsimd::select(lanes_below<B>(count), share, B(T(0)));
+                                 else
+                                     row_sum[J] = row_sum[J] + share;
                              } else {
                                  T* p = target[J] + c[J].base + col;
                                  if (c[J].size == n && bit(Store, J))
-                                     kernels::simd::store(p, share);
+                                     store_at<B, Partial>(p, count, share);
                                  else
-                                     kernels::simd::store(p, kernels::simd::load<V>(p) + share);
+                                     store_at<B, Partial>(p, count, load_at<B, Partial>(p, count) + share);
                              }
                          }
                      }()),
@@ -302,13 +386,13 @@ struct fused_loop {
             };
             const std::size_t vector_end = L - L % W;
             std::size_t col = 0;
-            for (; col < vector_end; col += W) element.template operator()<B>(col, row_sum);
-            if constexpr (W > 1)  // the tail in numbers (W = 1: the loop above did every element)
-                for (; col < L; ++col) element.template operator()<T>(col, row_tail);
+            for (; col < vector_end; col += W) element.template operator()<false>(col, W);
+            if constexpr (W > 1)  // the tail on one batch (W = 1: the loop above did every element)
+                if (col < L) element.template operator()<true>(col, L - col);
             [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE {  // each broadcast input's row total
                 (([&] {
                      if constexpr (bit(Active, J) && !contiguous_in[J])
-                         target[J][c[J].base] += kernels::simd::reduce_add(row_sum[J]) + row_tail[J];
+                         target[J][c[J].base] += kernels::simd::reduce_add(row_sum[J]);
                  }()),
                  ...);
             }(std::make_index_sequence<N>{});
