@@ -175,9 +175,19 @@ struct fused_loop {
     LEIBNIZ_ALWAYS_INLINE static B load_part(const P* p, std::size_t count) {
         return kernels::simd::load_partial<typename B::arch_type>(p, count, P(0));
     }
-    template <class B>
-    LEIBNIZ_ALWAYS_INLINE static auto lanes_below(std::size_t count) {  // a batch_bool
-        return kernels::simd::lane_index<typename B::arch_type, T>() < B(T(static_cast<base_scalar_t<T>>(count)));
+    // v with the lanes from `count` on zeroed (Partial), else v. (A function of
+    // its own: clang 14 checks the discarded branch of an `if constexpr` in a
+    // lambda nested in a generic lambda, and B is a number for lz::dual.)
+    template <bool Partial, class B>
+    LEIBNIZ_ALWAYS_INLINE static B first_lanes(const B& v, std::size_t count) {
+        if constexpr (Partial) {
+            using Arch = typename B::arch_type;
+            return xsimd::select(kernels::simd::lane_index<Arch, T>() < B(T(static_cast<base_scalar_t<T>>(count))), v,
+                                 B(T(0)));
+        } else {
+            (void)count;
+            return v;
+        }
     }
     // Partial: count elements from col (a row's tail on a batch), else a whole V.
     template <class V, bool Partial>
@@ -283,7 +293,7 @@ struct fused_loop {
                     tape<KG, plan, B> kt;
                     forward_sweep<KG, plan, B>(kt, load<B, N, true>(c, contiguous_in, col, k), sweep_context{});
                     if constexpr (Reduce != reduction::none)
-                        total = total + xsimd::select(lanes_below<B>(k), get<KG::size - 1>(kt), B(T(0)));
+                        total = total + first_lanes<true>(get<KG::size - 1>(kt), k);
                     else
                         store_at<B, true>(out.data() + base + col, k, get<KG::size - 1>(kt));
                 }
@@ -368,10 +378,7 @@ struct fused_loop {
                          if constexpr (bit(Active, J)) {
                              const B& share = get<KG::template index<input_leaf<J, T>>>(ka);
                              if constexpr (!contiguous_in[J]) {
-                                 if constexpr (Partial)
-                                     row_sum[J] = row_sum[J] + xsimd::select(lanes_below<B>(count), share, B(T(0)));
-                                 else
-                                     row_sum[J] = row_sum[J] + share;
+                                 row_sum[J] = row_sum[J] + first_lanes<Partial>(share, count);
                              } else {
                                  T* p = target[J] + c[J].base + col;
                                  if (c[J].size == n && bit(Store, J))
