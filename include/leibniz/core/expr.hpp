@@ -27,9 +27,13 @@ namespace leibniz {
 
 struct expression_base {};
 
+// (Class templates' ::value, not std::derived_from or the _v variable
+// templates: a variable template instantiated for an expression type is a
+// symbol named by that type, which g++ mangles even when nothing is emitted,
+// and the types of a deep network's layers grow with depth.)
 template <class E>
-concept Expression = std::derived_from<std::remove_cvref_t<E>, expression_base> &&
-                     std::is_empty_v<std::remove_cvref_t<E>>;
+concept Expression = std::is_base_of<expression_base, std::remove_cvref_t<E>>::value &&
+                     std::is_empty<std::remove_cvref_t<E>>::value;
 
 // ---------------------------------------------------------------- scalar types
 
@@ -449,8 +453,9 @@ struct poison : expression_base {
 };
 
 // True if one of the expressions is poison: a check before has failed and said so.
+// (A concept, not a variable template: no symbol per call, see Expression.)
 template <class... E>
-inline constexpr bool poisoned = (std::is_same_v<std::remove_cvref_t<E>, poison> || ...);
+concept poisoned = (std::is_same<std::remove_cvref_t<E>, poison>::value || ...);
 
 // ---------------------------------------------------------------- names
 
@@ -727,7 +732,7 @@ constexpr auto make_node(Args...) {
 
 // A run-time number cannot be part of an expression's type.
 template <class S>
-concept runtime_number = std::is_arithmetic_v<std::remove_cvref_t<S>>;
+concept runtime_number = std::is_arithmetic<std::remove_cvref_t<S>>::value;
 
 namespace detail {
 // The operators and builders that meet a run-time number declare poison as

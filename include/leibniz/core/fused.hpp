@@ -285,7 +285,7 @@ struct fused_loop {
                 [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE {
                     (([&] {
                          if constexpr (bit(Active, J)) {
-                             const V& share = get<KG::template index<input_leaf<J, T>>>(ka);
+                             const V& share = get<KG::template index_t<input_leaf<J, T>>::value>(ka);
                              if constexpr (!contiguous_in[J]) {
                                  sums[J] = sums[J] + share;
                              } else {

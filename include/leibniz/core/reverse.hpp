@@ -211,7 +211,7 @@ constexpr bool report_aux_not_in_loss() {
 }
 template <class F, class... A>
 constexpr bool check_aux() {
-    return all_true<report_aux_not_in_loss<graph_of<F>::template contains<A>, A>()...>();
+    return all_true<report_aux_not_in_loss<graph_of<F>::template contains_t<A>::value, A>()...>();
 }
 template <class Tuple>
 auto aux_result(const Tuple& aux) {

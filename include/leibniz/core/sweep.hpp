@@ -58,13 +58,14 @@ struct fused_reverse {};
 template <class Kernel, class T, class LoopShape, reduction Reduce>
 struct fused_loop;
 
-// The fused loop of root R of graph G.
-template <class G, class Plan, class T, std::size_t R>
+// The fused loop of root R of graph G, node Root. (Types and template
+// arguments only, no static member: a member of a class named by the graph
+// would be a symbol whose name carries the graph, one per group.)
+template <class G, class Plan, class T, std::size_t R, class Root = boost::mp11::mp_at_c<typename G::nodes, R>>
 struct fused_group_of {
-    using root = boost::mp11::mp_at_c<typename G::nodes, R>;
-    static constexpr reduction reduce = Plan::reduces[R] ? traits_of<typename root::op>().reduces : reduction::none;
-    using looped = typename std::conditional_t<Plan::reduces[R], boost::mp11::mp_front<typename root::operands>, root>;
-    using loop = fused_loop<typename kernel_node<G, Plan, T, R, looped>::type, T, shape_of<looped>, reduce>;
+    using looped = typename std::conditional_t<Plan::reduces[R], boost::mp11::mp_front<typename Root::operands>, Root>;
+    using loop = fused_loop<typename kernel_node<G, Plan, T, R, looped>::type, T, shape_of<looped>,
+                            Plan::reduces[R] ? traits_of<typename Root::op>().reduces : reduction::none>;
 };
 
 namespace detail {
@@ -195,7 +196,7 @@ struct forward_step_of<step_kind::op, G, Plan, T, K, Node> {
 };
 template <class G, class Plan, class T, std::size_t K, class Node>
 struct forward_step_of<step_kind::fused, G, Plan, T, K, Node> {
-    using loop = typename fused_group_of<G, Plan, T, K>::loop;
+    using loop = typename fused_group_of<G, Plan, T, K, Node>::loop;
     using type = typename inputs_of<G, Plan, T, K, Node>::template apply<bind_loop<loop>::template forward>;
 };
 
@@ -212,11 +213,10 @@ struct reverse_step_of<step_kind::op, G, Plan, T, K, Node> {
 template <class G, class Plan, class T, std::size_t K, class Node>
 struct reverse_step_of<step_kind::fused, G, Plan, T, K, Node> {
     using tables = step_tables<G, Plan>;
-    using loop = typename fused_group_of<G, Plan, T, K>::loop;
+    using loop = typename fused_group_of<G, Plan, T, K, Node>::loop;
     // When the fused sum is f itself, its adjoint is the constant 1 (the
     // sweeps are seeded with 1), and the loop drops the multiplications by it.
-    static constexpr bool seed_is_one = Plan::reduces[K] && K == G::size - 1;
-    using masks = bind_fused_masks<loop, tables::masks[0][K], tables::masks[1][K], seed_is_one>;
+    using masks = bind_fused_masks<loop, tables::masks[0][K], tables::masks[1][K], Plan::reduces[K] && K == G::size - 1>;
     using type = typename inputs_of<G, Plan, T, K, Node>::template apply<masks::template reverse>;
 };
 
@@ -307,9 +307,9 @@ LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(Tape& values, const Env& env,
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
         // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
         if constexpr (has_tensors<G>)
-            (void)std::initializer_list<int>{(forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
+            (void)std::initializer_list<int>{(leibniz::forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
         else
-            (void)std::initializer_list<int>{(forward_step<T>(Steps{}, values, env, context), 0)...};
+            (void)std::initializer_list<int>{(leibniz::forward_step<T>(Steps{}, values, env, context), 0)...};
     }(typename detail::descriptors<G, Plan, T, detail::forward_descriptor>::type{});
 }
 
@@ -366,7 +366,7 @@ LEIBNIZ_ALWAYS_INLINE constexpr void reverse_sweep(const Tape& values, Tape& adj
                                                    const sweep_context& context) {
     slot<operand_of<G, T, G::size - 1>>(adjoints, context.batch) = seed;
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        (void)std::initializer_list<int>{(reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
+        (void)std::initializer_list<int>{(leibniz::reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
     }(boost::mp11::mp_reverse<typename detail::descriptors<G, Plan, T, detail::reverse_descriptor>::type>{});
 }
 

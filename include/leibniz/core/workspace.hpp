@@ -168,19 +168,19 @@ LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memor
         reverse_sweep<G, Plan, T>(values, adjoints, T(1), context);
         if constexpr (!std::is_same_v<Pins, no_pins>)  // a pinned scalar's adjoint is a number on the tape
             [&]<class... L>(boost::mp11::mp_list<L...>) {
-                (copy_pinned_number<operand_of<G, T, G::template index<L>>>(
-                     pinned + Pins::offset[G::template index<L>], adjoints, batch),
+                (copy_pinned_number<operand_of<G, T, G::template index_t<L>::value>>(
+                     pinned + Pins::offset[G::template index_t<L>::value], adjoints, batch),
                  ...);
             }(typename Wrt::leaves{});
         auto value_and_gradient = [&]<class... L>(boost::mp11::mp_list<L...>) {
             return std::pair{as_result(slot<operand_of<G, T, G::size - 1>>(values, batch)),
-                             std::tuple{as_result(slot<operand_of<G, T, G::template index<L>>>(adjoints, batch))...}};
+                             std::tuple{as_result(slot<operand_of<G, T, G::template index_t<L>::value>>(adjoints, batch))...}};
         }(typename Wrt::leaves{});
         if constexpr (boost::mp11::mp_empty<Keep>::value) {
             return value_and_gradient;
         } else {
             auto aux = [&]<class... A>(boost::mp11::mp_list<A...>) {
-                return std::tuple{as_result(slot<operand_of<G, T, G::template index<A>>>(values, batch))...};
+                return std::tuple{as_result(slot<operand_of<G, T, G::template index_t<A>::value>>(values, batch))...};
             }(Keep{});
             return std::tuple{value_and_gradient.first, value_and_gradient.second, aux};
         }
