@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace leibniz {
@@ -301,13 +302,44 @@ LEIBNIZ_ALWAYS_INLINE inline void forward_step(fused_forward<Loop, Out, In...>, 
     Loop::forward(y, b, slot<In>(values, b)...);
 }
 
+// A graph with tensors of more than this many nodes runs each step as a
+// function of its own: the sweeps are then a list of calls, and the
+// compiler works on many small bodies rather than one huge one (inlined, a
+// 100-layer MLP's sweeps were one function of ~20k statements; out of line,
+// g++ -O2 spent 4 s less on that program, most of it in its IPA passes). A tensor step
+// calls a kernel or a loop anyway, so the extra call costs nothing
+// measurable; smaller graphs, and every graph of numbers, are inlined whole.
+// (test/nn_float_test sets it to 0, so that its references check this path.)
+#ifndef LEIBNIZ_INLINE_SWEEP_LIMIT
+#define LEIBNIZ_INLINE_SWEEP_LIMIT 256
+#endif
+inline constexpr std::size_t inline_sweep_limit = LEIBNIZ_INLINE_SWEEP_LIMIT;
+
+namespace detail {
+template <class G>
+inline constexpr bool steps_out_of_line = has_tensors<G> && (G::size > inline_sweep_limit);
+
+template <class T, class Step, class Tape, class Env>
+LEIBNIZ_NOINLINE void forward_step_out_of_line(Tape& values, const Env& env, const sweep_context& context) {
+    leibniz::forward_step<T>(Step{}, values, env, context);
+}
+}  // namespace detail
+
 // Fills the tape, operands before users.
 template <class G, class Plan, class T, class Tape, class Env>
 LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(Tape& values, const Env& env, const sweep_context& context) {
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
         // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
-        if constexpr (has_tensors<G>)
-            (void)std::initializer_list<int>{(leibniz::forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
+        // (Qualified calls: argument-dependent lookup would complete every loop type a step names.)
+        if constexpr (detail::steps_out_of_line<G>)
+            (void)std::initializer_list<int>{
+                (std::is_same<Steps, skip_step>::value
+                     ? void()
+                     : detail::forward_step_out_of_line<T, Steps>(values, detail::no_environment{}, context),
+                 0)...};
+        else if constexpr (has_tensors<G>)
+            (void)std::initializer_list<int>{
+                (leibniz::forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
         else
             (void)std::initializer_list<int>{(leibniz::forward_step<T>(Steps{}, values, env, context), 0)...};
     }(typename detail::descriptors<G, Plan, T, detail::forward_descriptor>::type{});
@@ -359,6 +391,13 @@ LEIBNIZ_ALWAYS_INLINE inline void reverse_step(fused_reverse<Loop, Active, Store
         std::tuple<decltype(slot<In>(adjoints, b))...>{slot<In>(adjoints, b)...});
 }
 
+namespace detail {
+template <class T, class Step, class Tape>
+LEIBNIZ_NOINLINE void reverse_step_out_of_line(const Tape& values, Tape& adjoints, const sweep_context& context) {
+    leibniz::reverse_step<T>(Step{}, values, adjoints, context);
+}
+}  // namespace detail
+
 // The reverse sweep from a given output adjoint δ(f) = seed: grad seeds 1; a
 // fused loop seeds the adjoint it loaded for the current elements.
 template <class G, class Plan, class T, class Tape, class Seed>
@@ -366,7 +405,14 @@ LEIBNIZ_ALWAYS_INLINE constexpr void reverse_sweep(const Tape& values, Tape& adj
                                                    const sweep_context& context) {
     slot<operand_of<G, T, G::size - 1>>(adjoints, context.batch) = seed;
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        (void)std::initializer_list<int>{(leibniz::reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
+        if constexpr (detail::steps_out_of_line<G>)
+            (void)std::initializer_list<int>{
+                (std::is_same<Steps, skip_step>::value
+                     ? void()
+                     : detail::reverse_step_out_of_line<T, Steps>(values, adjoints, context),
+                 0)...};
+        else
+            (void)std::initializer_list<int>{(leibniz::reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
     }(boost::mp11::mp_reverse<typename detail::descriptors<G, Plan, T, detail::reverse_descriptor>::type>{});
 }
 
