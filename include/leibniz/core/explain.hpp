@@ -151,7 +151,8 @@ void describe_edge(walkthrough& w, const std::vector<std::string>& names, const 
             const auto& [values, adjoints] = tapes;
             const auto& y = get<K>(values);
             share.rule = substitute(local_derivative_text<Op, P>(), names, w.name[K]);
-            share.local = static_cast<double>(primal(apply_vjp<Op, P>(T(1), y, get<G::template index_t<Args>::value>(values)...)));
+            share.local = static_cast<double>(
+                primal(apply_vjp<Op, P>(T(1), y, get<G::template index_t<Args>::value>(values)...)));
             share.amount = static_cast<double>(
                 primal(apply_vjp<Op, P>(get<K>(adjoints), y, get<G::template index_t<Args>::value>(values)...)));
         } else if constexpr (traits_of<Op>().elementwise) {

@@ -577,8 +577,10 @@ struct leaf_table<leaf<N, T, S, K>> {
 template <class A, class B>
 struct leaf_table_merge {
     using table = leaf_table_merge;
+    // (The merge is evaluated again rather than kept in a member: a member is a symbol.)
     static constexpr std::array<leaf_entry, merge_leaf_entries(A::entries, B::entries).count> entries =
-        first_leaf_entries<merge_leaf_entries(A::entries, B::entries).count>(merge_leaf_entries(A::entries, B::entries));
+        first_leaf_entries<merge_leaf_entries(A::entries, B::entries).count>(
+            merge_leaf_entries(A::entries, B::entries));
     using clash = std::bool_constant<A::clash::value || B::clash::value ||
                                      merge_leaf_entries(A::entries, B::entries).clash>;
 };

@@ -217,7 +217,8 @@ struct reverse_step_of<step_kind::fused, G, Plan, T, K, Node> {
     using loop = typename fused_group_of<G, Plan, T, K, Node>::loop;
     // When the fused sum is f itself, its adjoint is the constant 1 (the
     // sweeps are seeded with 1), and the loop drops the multiplications by it.
-    using masks = bind_fused_masks<loop, tables::masks[0][K], tables::masks[1][K], Plan::reduces[K] && K == G::size - 1>;
+    using masks =
+        bind_fused_masks<loop, tables::masks[0][K], tables::masks[1][K], Plan::reduces[K] && K == G::size - 1>;
     using type = typename inputs_of<G, Plan, T, K, Node>::template apply<masks::template reverse>;
 };
 

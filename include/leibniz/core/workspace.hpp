@@ -174,7 +174,8 @@ LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memor
             }(typename Wrt::leaves{});
         auto value_and_gradient = [&]<class... L>(boost::mp11::mp_list<L...>) {
             return std::pair{as_result(slot<operand_of<G, T, G::size - 1>>(values, batch)),
-                             std::tuple{as_result(slot<operand_of<G, T, G::template index_t<L>::value>>(adjoints, batch))...}};
+                             std::tuple{as_result(
+                                 slot<operand_of<G, T, G::template index_t<L>::value>>(adjoints, batch))...}};
         }(typename Wrt::leaves{});
         if constexpr (boost::mp11::mp_empty<Keep>::value) {
             return value_and_gradient;
