@@ -209,7 +209,9 @@ time_report=()
 if [[ -n $report_L ]] && [[ " ${compilers[*]} " == *" g++ "* ]]; then
   if g++ "${flags[@]}" -ftime-report -c "$work/mlp_$report_L.cpp" -o "$work/report.o" 2>"$work/report"; then
     # Lines "name : usr ( x%) sys ( x%) wall ( x%) ggc ( x%)"; TOTAL has no percentages.
-    parse='{ name = $1; gsub(/^ +| +$/, "", name); rest = $2; gsub(/\( *[0-9]+%\)/, "", rest); split(rest, a, " ") }'
+    # A name starting with "|" is a part of the phases around it (counted in them too).
+    parse='{ name = $1; gsub(/^ +| +$/, "", name); if (sub(/^\|/, "", name)) name = "(part of the above) " name;
+             rest = $2; gsub(/\( *[0-9]+%\)/, "", rest); split(rest, a, " ") }'
     total=$(awk -F: "$parse"' name == "TOTAL" { print a[1] + a[2] }' "$work/report")
     mapfile -t time_report < <(awk -F: -v total="$total" "$parse"'
       NF >= 2 && name != "TOTAL" && a[1] + a[2] > 0 {
@@ -261,7 +263,8 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2;
   if ((${#time_report[@]})); then
     echo
     echo "What dominates g++'s compile of the MLP with L = $report_L: \`-ftime-report\`'s top phases"
-    echo "by CPU time (user + system; one more compile, so its figures differ a little from the table's):"
+    echo "by CPU time (user + system; one more compile, so its figures differ a little from the table's;"
+    echo "the phases overlap: \"phase ...\" lines are the totals of the others):"
     echo
     echo "| phase | cpu s | of the total |"
     echo "|---|---:|---:|"

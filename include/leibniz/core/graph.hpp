@@ -70,9 +70,14 @@ struct collect<node<Op, Args...>, Visited, false> {  // n-ary (three or more ope
 template <class T>
 struct key {};
 
+// The other way, node_at(std::integral_constant<std::size_t, i>*) -> N_i:
+// the node at a position, by the same overload set (mp_at_c on a long list
+// deduces against one base per node and per lookup, which took g++ hundreds
+// of megabytes on a 100-layer MLP).
 template <class T, std::size_t I>
 struct indexed {
     static std::integral_constant<std::size_t, I> index_of(key<T>*);
+    static T node_at(std::integral_constant<std::size_t, I>*);
 };
 
 template <class Seq, class... Ts>
@@ -80,6 +85,7 @@ struct index_map_impl;
 template <std::size_t... I, class... Ts>
 struct index_map_impl<std::index_sequence<I...>, Ts...> : indexed<Ts, I>... {
     using indexed<Ts, I>::index_of...;
+    using indexed<Ts, I>::node_at...;
 };
 
 template <class Map, class N>
@@ -106,6 +112,8 @@ struct graph<boost::mp11::mp_list<Nodes...>> {
     using index_t = detail::index_in<map, N>;
     template <class N>
     using contains_t = std::bool_constant<requires { map::index_of(static_cast<detail::key<N>*>(nullptr)); }>;
+    template <std::size_t K>
+    using node_t = decltype(map::node_at(static_cast<std::integral_constant<std::size_t, K>*>(nullptr)));
 
     template <class N>
     static constexpr bool contains = contains_t<N>::value;

@@ -62,7 +62,7 @@ struct fused_loop;
 // The fused loop of root R of graph G, node Root. (Types and template
 // arguments only, no static member: a member of a class named by the graph
 // would be a symbol whose name carries the graph, one per group.)
-template <class G, class Plan, class T, std::size_t R, class Root = boost::mp11::mp_at_c<typename G::nodes, R>>
+template <class G, class Plan, class T, std::size_t R, class Root = typename G::template node_t<R>>
 struct fused_group_of {
     using looped = typename std::conditional_t<Plan::reduces[R], boost::mp11::mp_front<typename Root::operands>, Root>;
     using loop = fused_loop<typename kernel_node<G, Plan, T, R, looped>::type, T, shape_of<looped>,
