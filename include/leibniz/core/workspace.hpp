@@ -222,8 +222,11 @@ template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Env>
 auto run_sweeps_in(const Env& env, workspace<F>& ws) {
     const std::size_t batch = batch_extent<graph_of<F>>(env);
     const sweep_layout layout = sweep_layout_of<F, Wrt, WantValue, Reverse, T>(batch);
-    return run_sweeps<F, Wrt, WantValue, Reverse, T>(env, ws.reserve(layout.bytes()), layout, batch, nullptr,
-                                                     tied_to<F>{ws});
+    if constexpr (Reverse)
+        return run_sweeps<F, Wrt, WantValue, Reverse, T>(env, ws.reserve(layout.bytes()), layout, batch, nullptr,
+                                                         tied_to<F>{ws});
+    else  // the value alone: tied by the caller
+        return run_sweeps<F, Wrt, WantValue, Reverse, T>(env, ws.reserve(layout.bytes()), layout, batch);
 }
 
 }  // namespace detail
