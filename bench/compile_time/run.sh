@@ -4,7 +4,10 @@
 # compiled for n = 25, 50, 100, 200, 400 with g++ and clang++ at -O2; also the
 # bare header and two small first programs (small_example.cpp, and
 # examples/chain_rule.cpp when it exists); and a short series with deep
-# sharing (generate.py --shared), each compile cut off after a timeout.
+# sharing (generate.py --shared), each compile cut off after a timeout; and a
+# tensor MLP (mlp.py L: L hidden tanh layers of 64, value_and_grad with respect
+# to all 2L + 2 parameters), L = 1 to 128, with g++'s -ftime-report top lines
+# for the largest L up to 100 (what dominates).
 # For each compile: wall seconds and max RSS (/usr/bin/time -f "%e %M"), user
 # + system CPU seconds (the better measure on a loaded machine), and the
 # object's size. Each generated program is then linked (from the g++ object)
@@ -18,8 +21,11 @@
 #   RESULTS=/tmp/r.md bench/compile_time/run.sh   write the table elsewhere
 #   SHARED_SIZES="50 100" SHARED_TIMEOUT=60   the deep-sharing series (default
 #                      n = 50 100 150, each compile cut off after 120 s); "" skips it
+#   MLP_SIZES="1 100" MLP_TIMEOUT=300   the tensor MLP series (default
+#                      L = 1 16 32 64 100 128, each compile cut off after 600 s); "" skips it
 #
-# Acceptance (g++): n = 400 in under 15 s and 1 GB; the small program under 10 s.
+# Acceptance (g++): n = 400 in under 15 s and 1 GB; the small program under 10 s;
+# the MLP with L = 100 under 30 s and 1 GB, L = 128 compiling with every compiler.
 # Compiles run one at a time: the numbers are per compile, on one core.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +37,8 @@ read -r -a compilers <<<"${COMPILERS:-g++ clang++}"
 repeat=${REPEAT:-1}
 read -r -a shared_sizes <<<"${SHARED_SIZES-50 100 150}"
 shared_timeout=${SHARED_TIMEOUT:-120}
+read -r -a mlp_sizes <<<"${MLP_SIZES-1 16 32 64 100 128}"
+mlp_timeout=${MLP_TIMEOUT:-600}
 results=${RESULTS:-$here/results.md}
 flags=(-std=c++20 -O2 -I"$root/include")
 
@@ -155,6 +163,63 @@ for n in "${shared_sizes[@]}"; do
   shared_lines+=("$line")
 done
 
+# The tensor MLP (mlp.py L): the program a user writes with raw expressions,
+# value_and_grad with respect to every parameter. Each compile is cut off after
+# $mlp_timeout s; each g++ object is linked and run once.
+mlp_lines=()
+report_L=""
+for L in "${mlp_sizes[@]}"; do
+  src=$work/mlp_$L.cpp
+  python3 "$here/mlp.py" "$L" -o "$src"
+  line="| tensor MLP, L hidden layers of 64 | $L |"
+  for cxx in "${compilers[@]}"; do
+    obj=$work/mlp_$L.$cxx.o
+    if /usr/bin/time -f "%e %M %U %S" -o "$work/time" timeout "$mlp_timeout" \
+      "$cxx" "${flags[@]}" -c "$src" -o "$obj" 2>"$work/err"; then
+      read -r s m u y <"$work/time"
+      c=$(awk -v u="$u" -v y="$y" 'BEGIN { printf "%.2f", u + y }')
+      m=$((m / 1024)) o=$(($(stat -c %s "$obj") / 1024))
+      line+=" $s | $c | $m | $o |"
+      printf '  %-26s %5s %-8s %7s s (cpu %6s s) %6s MB %6s KB\n' "tensor MLP" "$L" "$cxx" "$s" "$c" "$m" "$o"
+      if [[ $cxx == g++ && $L == 100 ]]; then
+        check "g++, MLP L = 100, time" "$s" 30 s "$c"
+        check "g++, MLP L = 100, memory" "$m" 1024 MB
+      fi
+      if [[ $L == 128 ]]; then verdict+=("- $cxx, MLP L = 128: compiles: **pass**"); fi
+      if [[ $cxx == g++ ]]; then
+        g++ "$obj" -o "$work/mlp_$L"
+        "$work/mlp_$L" >/dev/null || { echo "run.sh: mlp_$L fails to run" >&2; exit 1; }
+      fi
+    else
+      msg=$(grep -m1 -E 'error|fatal' "$work/err" | cut -c1-300 | sed -E 's/\|/\\|/g')
+      line+=" failed or cut off after $mlp_timeout s | | | |"
+      printf '  %-26s %5s %-8s FAILED or cut off: %s\n' "tensor MLP" "$L" "$cxx" "$msg"
+      failures+=("tensor MLP, L = $L, $cxx: ${msg:-cut off after $mlp_timeout s}")
+      if [[ $L == 100 || $L == 128 ]]; then verdict+=("- $cxx, MLP L = $L: **FAIL** (does not compile)"); ok=0; fi
+    fi
+    rm -f "$obj"
+  done
+  mlp_lines+=("$line")
+  if ((L <= 100)); then report_L=$L; fi
+done
+
+# What dominates g++'s compile of the largest MLP up to L = 100: -ftime-report's
+# top lines by CPU time (user + system).
+time_report=()
+if [[ -n $report_L ]] && [[ " ${compilers[*]} " == *" g++ "* ]]; then
+  if g++ "${flags[@]}" -ftime-report -c "$work/mlp_$report_L.cpp" -o "$work/report.o" 2>"$work/report"; then
+    # Lines "name : usr ( x%) sys ( x%) wall ( x%) ggc ( x%)"; TOTAL has no percentages.
+    # A name starting with "|" is a part of the phases around it (counted in them too).
+    parse='{ name = $1; gsub(/^ +| +$/, "", name); if (sub(/^\|/, "", name)) name = "(part of the above) " name;
+             rest = $2; gsub(/\( *[0-9]+%\)/, "", rest); split(rest, a, " ") }'
+    total=$(awk -F: "$parse"' name == "TOTAL" { print a[1] + a[2] }' "$work/report")
+    mapfile -t time_report < <(awk -F: -v total="$total" "$parse"'
+      NF >= 2 && name != "TOTAL" && a[1] + a[2] > 0 {
+        printf "%.2f|%s|%.0f\n", a[1] + a[2], name, 100 * (a[1] + a[2]) / total }' "$work/report" |
+      sort -t'|' -k1,1 -gr | head -12 | awk -F'|' '{ printf "| %s | %s | %s%% |\n", $2, $1, $3 }')
+  fi
+fi
+
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }')
@@ -184,6 +249,27 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2;
     echo "$rule"
     printf '%s\n' "${shared_lines[@]}"
   fi
+  if ((${#mlp_lines[@]})); then
+    echo
+    echo "The tensor MLP a user writes with raw expressions (\`mlp.py L\`: x [32, 64] float, L hidden"
+    echo "layers tanh(h·W_i + b_i) of 64, an output layer, the mean squared error;"
+    echo "\`lz::value_and_grad\` with respect to all 2L + 2 parameters, with a workspace)."
+    echo "Cut off after ${mlp_timeout} s:"
+    echo
+    echo "$header" | sed 's/| program | nodes |/| program | L |/'
+    echo "$rule"
+    printf '%s\n' "${mlp_lines[@]}"
+  fi
+  if ((${#time_report[@]})); then
+    echo
+    echo "What dominates g++'s compile of the MLP with L = $report_L: \`-ftime-report\`'s top phases"
+    echo "by CPU time (user + system; one more compile, so its figures differ a little from the table's;"
+    echo "the phases overlap: \"phase ...\" lines are the totals of the others):"
+    echo
+    echo "| phase | cpu s | of the total |"
+    echo "|---|---:|---:|"
+    printf '%s\n' "${time_report[@]}"
+  fi
   echo
   if ((${#failures[@]})); then
     echo
@@ -192,7 +278,8 @@ cpu=$(lscpu 2>/dev/null | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2;
     for f in "${failures[@]}"; do echo "- $f"; done
   fi
   echo
-  echo "Acceptance (g++): n = 400 under 15 s and 1 GB; a small program under 10 s."
+  echo "Acceptance (g++): n = 400 under 15 s and 1 GB; a small program under 10 s;"
+  echo "the tensor MLP with L = 100 under 30 s and 1 GB; L = 128 compiling with every compiler."
   echo
   printf '%s\n' "${verdict[@]}"
   echo

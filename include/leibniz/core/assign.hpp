@@ -138,7 +138,7 @@ struct first_unbound;
 template <class Env, class... L>
 struct first_unbound<Env, boost::mp11::mp_list<L...>> {
     static constexpr std::size_t value = [] {
-        constexpr std::array<bool, sizeof...(L) + 1> bound{Env::template binds<L>..., false};
+        constexpr std::array<bool, sizeof...(L) + 1> bound{Env::template binds_t<L>::value..., false};
         std::size_t i = 0;
         while (bound[i]) ++i;
         return i;

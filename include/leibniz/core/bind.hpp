@@ -99,6 +99,10 @@ struct environment {
     // clang limits to 256 operands.)
     template <class Leaf>
     static constexpr bool binds = boost::mp11::mp_set_contains<leaves, Leaf>::value;
+    // The same as a type: what the engine reads per leaf (a variable template
+    // instantiated per leaf is a symbol whose name carries the environment).
+    template <class Leaf>
+    using binds_t = boost::mp11::mp_set_contains<leaves, Leaf>;
     // Where Leaf's value is (a loop, not mp_find, which is a fold).
     template <class Leaf>
     static constexpr std::size_t index_of = [] {

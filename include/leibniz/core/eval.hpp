@@ -48,14 +48,14 @@ constexpr bool check_environment() {
     using domain = domain_of<E>;
     using bound = typename Env::leaves;
     constexpr bool all_bound = []<class... L>(boost::mp11::mp_list<L...>) {
-        return all_true<Env::template binds<L>...>();
+        return all_true<Env::template binds_t<L>::value...>();
     }(leaves{});
     constexpr bool none_foreign = !Env::strict || boost::mp11::mp_empty<domain>::value || []<class... L>(boost::mp11::mp_list<L...>) {
         return all_true<boost::mp11::mp_set_contains<domain, L>::value...>();
     }(bound{});
     if constexpr (!all_bound) {
         return []<class... L>(boost::mp11::mp_list<L...>) {
-            return all_true<report_unbound_leaf<Env::template binds<L>, L>()...>();
+            return all_true<report_unbound_leaf<Env::template binds_t<L>::value, L>()...>();
         }(leaves{});
     } else if constexpr (!none_foreign) {
         return []<class... L>(boost::mp11::mp_list<L...>) {

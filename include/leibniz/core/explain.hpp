@@ -144,16 +144,17 @@ template <class G, class Plan, class T, std::size_t K, std::size_t P, class Op, 
 void describe_edge(walkthrough& w, const std::vector<std::string>& names, const Tapes& tapes) {
     using Node = node<Op, Args...>;
     using Arg = boost::mp11::mp_at_c<boost::mp11::mp_list<Args...>, P>;
-    constexpr std::size_t c = G::template index<Arg>;
+    constexpr std::size_t c = G::template index_t<Arg>::value;
     if constexpr (Plan::active[c]) {
         contribution share{K, {}};
         if constexpr (!std::is_same_v<Tapes, no_tapes>) {
             const auto& [values, adjoints] = tapes;
             const auto& y = get<K>(values);
             share.rule = substitute(local_derivative_text<Op, P>(), names, w.name[K]);
-            share.local = static_cast<double>(primal(apply_vjp<Op, P>(T(1), y, get<G::template index<Args>>(values)...)));
+            share.local = static_cast<double>(
+                primal(apply_vjp<Op, P>(T(1), y, get<G::template index_t<Args>::value>(values)...)));
             share.amount = static_cast<double>(
-                primal(apply_vjp<Op, P>(get<K>(adjoints), y, get<G::template index<Args>>(values)...)));
+                primal(apply_vjp<Op, P>(get<K>(adjoints), y, get<G::template index_t<Args>::value>(values)...)));
         } else if constexpr (traits_of<Op>().elementwise) {
             // A compound local derivative in parentheses: δ(v3) ⊙ (1 - tanh²(v2) = 1 - v3²).
             const std::string local = substitute(local_derivative_text<Op, P>(), names, w.name[K]);
@@ -172,8 +173,8 @@ void describe_node(Node*, walkthrough&, const Tapes&) {}  // a leaf or a literal
 
 template <class G, class Plan, class T, std::size_t K, class Op, class... Args, class Tapes>
 void describe_node(node<Op, Args...>*, walkthrough& w, const Tapes& tapes) {
-    w.operands[K] = {G::template index<Args>...};
-    const std::vector<std::string> names{w.name[G::template index<Args>]...};
+    w.operands[K] = {G::template index_t<Args>::value...};
+    const std::vector<std::string> names{w.name[G::template index_t<Args>::value]...};
     std::array<std::string, sizeof...(Args)> texts;
     for (std::size_t p = 0; p < names.size(); ++p) texts[p] = names[p];
     w.defining[K] = format_op<false, Op, sizeof...(Args)>(texts, {((void)sizeof(Args*), precedence::atom)...});  // names are atoms
@@ -205,7 +206,7 @@ walkthrough walk(const Env& env) {
     w.interior.assign(Plan::interior.begin(), Plan::interior.end());
     w.operands.resize(n);
     w.received.resize(n);
-    [&]<class... L>(boost::mp11::mp_list<L...>) { w.wrt = {G::template index<L>...}; }(typename Wrt::leaves{});
+    [&]<class... L>(boost::mp11::mp_list<L...>) { w.wrt = {G::template index_t<L>::value...}; }(typename Wrt::leaves{});
 
     // Names first: operations are numbered v1, v2, ... in evaluation order.
     std::size_t batch = 0;

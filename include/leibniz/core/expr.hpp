@@ -27,9 +27,13 @@ namespace leibniz {
 
 struct expression_base {};
 
+// (Class templates' ::value, not std::derived_from or the _v variable
+// templates: a variable template instantiated for an expression type is a
+// symbol named by that type, which g++ mangles even when nothing is emitted,
+// and the types of a deep network's layers grow with depth.)
 template <class E>
-concept Expression = std::derived_from<std::remove_cvref_t<E>, expression_base> &&
-                     std::is_empty_v<std::remove_cvref_t<E>>;
+concept Expression = std::is_base_of<expression_base, std::remove_cvref_t<E>>::value &&
+                     std::is_empty<std::remove_cvref_t<E>>::value;
 
 // ---------------------------------------------------------------- scalar types
 
@@ -331,7 +335,6 @@ template <class Op, class... Args>
 struct node : expression_base {
     using op = Op;
     using operands = boost::mp11::mp_list<Args...>;
-    static constexpr std::size_t arity = sizeof...(Args);
     using scalar_type = detail::combine_scalar_f<typename detail::op_scalar<Op>::type, detail::common_scalar<Args...>>;
     using shape_type = typename detail::result_shape_of<Op, typename Args::shape_type...>::type;
 };
@@ -449,8 +452,9 @@ struct poison : expression_base {
 };
 
 // True if one of the expressions is poison: a check before has failed and said so.
+// (A concept, not a variable template: no symbol per call, see Expression.)
 template <class... E>
-inline constexpr bool poisoned = (std::is_same_v<std::remove_cvref_t<E>, poison> || ...);
+concept poisoned = (std::is_same<std::remove_cvref_t<E>, poison>::value || ...);
 
 // ---------------------------------------------------------------- names
 
@@ -551,7 +555,9 @@ constexpr std::array<leaf_entry, N> first_leaf_entries(const merged_leaf_entries
     return out;
 }
 
-// leaf_table<E>::entries (its leaves) and ::clash (two of them share a name).
+// leaf_table<E>::entries (its leaves) and ::clash (two of them share a name,
+// a std::bool_constant). One static member per table, no more: each is a
+// symbol whose name carries the table's type, which g++ mangles.
 // `table` is the class that holds the entries: a node whose table is an
 // operand's inherits it, so the checks below, keyed on `table`, are computed
 // once for a whole chain that reuses its leaves.
@@ -559,21 +565,24 @@ template <class E>
 struct leaf_table {  // a literal
     using table = leaf_table;
     static constexpr std::array<leaf_entry, 0> entries{};
-    static constexpr bool clash = false;
+    using clash = std::false_type;
 };
 template <fixed_string N, class T, class S, class K>
 struct leaf_table<leaf<N, T, S, K>> {
     using table = leaf_table;
     static constexpr std::array<leaf_entry, 1> entries{
         leaf_entry{name_hash<leaf<N, T, S, K>>, leaf<N, T, S, K>::name.view(), &leaf_id<leaf<N, T, S, K>>}};
-    static constexpr bool clash = false;
+    using clash = std::false_type;
 };
 template <class A, class B>
 struct leaf_table_merge {
     using table = leaf_table_merge;
-    static constexpr auto merged = merge_leaf_entries(A::entries, B::entries);
-    static constexpr std::array<leaf_entry, merged.count> entries = first_leaf_entries<merged.count>(merged);
-    static constexpr bool clash = A::clash || B::clash || merged.clash;
+    // (The merge is evaluated again rather than kept in a member: a member is a symbol.)
+    static constexpr std::array<leaf_entry, merge_leaf_entries(A::entries, B::entries).count> entries =
+        first_leaf_entries<merge_leaf_entries(A::entries, B::entries).count>(
+            merge_leaf_entries(A::entries, B::entries));
+    using clash = std::bool_constant<A::clash::value || B::clash::value ||
+                                     merge_leaf_entries(A::entries, B::entries).clash>;
 };
 // Every leaf of b among a's (by id; both sorted by hash): a loop, no new table.
 template <std::size_t NA, std::size_t NB>
@@ -587,14 +596,14 @@ constexpr bool includes_leaf_entries(const std::array<leaf_entry, NA>& a, const 
     return true;
 }
 template <class TA, class TB>
-inline constexpr bool includes_leaves = includes_leaf_entries(TA::entries, TB::entries);
+using includes_leaves = std::bool_constant<includes_leaf_entries(TA::entries, TB::entries)>;
 
 // The table of two operands: one of them when it holds the other's leaves (a
 // chain that uses its leaves again builds no new table), else the merge.
 template <class A, class B>
 using leaf_table_pair = std::conditional_t<
-    includes_leaves<typename A::table, typename B::table>, typename A::table,
-    std::conditional_t<includes_leaves<typename B::table, typename A::table>, typename B::table,
+    includes_leaves<typename A::table, typename B::table>::value, typename A::table,
+    std::conditional_t<includes_leaves<typename B::table, typename A::table>::value, typename B::table,
                        leaf_table_merge<typename A::table, typename B::table>>>;
 
 template <class Op, class A>
@@ -707,7 +716,7 @@ template <class Op, Expression... Args>
 constexpr auto make_node(Args...) {
     if constexpr (poisoned<Args...>) {
         return poison{};  // an operand's check failed, and said so
-    } else if constexpr (detail::leaf_table<node<Op, std::remove_cvref_t<Args>...>>::clash) {
+    } else if constexpr (detail::leaf_table<node<Op, std::remove_cvref_t<Args>...>>::clash::value) {
         detail::report_leaf_names<std::remove_cvref_t<Args>...>();
         return poison{};  // reported with both leaves, alone
     } else if constexpr (!detail::check_integer_operands<Op, scalar_of<Args>...>()) {
@@ -727,7 +736,7 @@ constexpr auto make_node(Args...) {
 
 // A run-time number cannot be part of an expression's type.
 template <class S>
-concept runtime_number = std::is_arithmetic_v<std::remove_cvref_t<S>>;
+concept runtime_number = std::is_arithmetic<std::remove_cvref_t<S>>::value;
 
 namespace detail {
 // The operators and builders that meet a run-time number declare poison as

@@ -73,7 +73,7 @@ constexpr bool report_tangent_not_bound() {
 // Every leaf lz::tangent names is bound by the environment (one error per leaf).
 template <class Env, class... L>
 constexpr bool check_tangents_bound(boost::mp11::mp_list<L...>) {
-    return (report_tangent_not_bound<Env::template binds<L>, L>() && ...);
+    return (report_tangent_not_bound<Env::template binds_t<L>::value, L>() && ...);
 }
 
 }  // namespace detail

@@ -376,7 +376,7 @@ struct fused_loop {
                 [&]<std::size_t... J>(std::index_sequence<J...>) LEIBNIZ_ALWAYS_INLINE {
                     (([&] {
                          if constexpr (bit(Active, J)) {
-                             const B& share = get<KG::template index<input_leaf<J, T>>>(ka);
+                             const B& share = get<KG::template index_t<input_leaf<J, T>>::value>(ka);
                              if constexpr (!contiguous_in[J]) {
                                  row_sum[J] = row_sum[J] + first_lanes<Partial>(share, count);
                              } else {

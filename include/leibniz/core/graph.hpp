@@ -15,8 +15,9 @@
 #include <boost/mp11/set.hpp>
 
 #include <array>
-#include <initializer_list>
 #include <cstddef>
+#include <initializer_list>
+#include <type_traits>
 #include <utility>
 
 namespace leibniz {
@@ -52,20 +53,31 @@ struct collect<node<Op, Args...>, Visited, false> {  // n-ary (three or more ope
                                            node<Op, Args...>>;
 };
 
-// A class with one overload index_of(key<N_i>*) -> i per node: the index of a
-// node is found by overload resolution on key<N>*, an exact match decided by
-// type identity. (Deducing I from a base indexed<N, I> instead compares the
-// node types structurally, which is exponential when subexpressions are
-// shared: x·σ(x) chained 28 times took 29 s to compile, 1.2 s this way.) A
-// pointer, not a key<N> by value: rejecting each of the other overloads is
-// then a pointer conversion, not a search for constructors of key<N_i> —
-// the edges of a 400-node graph took 0.6 s of g++'s time by value.
+// A class with one overload index_of(key<N_i>*) per node, returning
+// std::integral_constant<std::size_t, i>: the index of a node is found by
+// overload resolution on key<N>*, an exact match decided by type identity.
+// (Deducing I from a base indexed<N, I> instead compares the node types
+// structurally, which is exponential when subexpressions are shared: x·σ(x)
+// chained 28 times took 29 s to compile, 1.2 s this way.) A pointer, not a
+// key<N> by value: rejecting each of the other overloads is then a pointer
+// conversion, not a search for constructors of key<N_i> — the edges of a
+// 400-node graph took 0.6 s of g++'s time by value. Declared only, read
+// through decltype: a lookup instantiates no function and no variable, so it
+// adds no symbol to the object's symbol table. (Every function or variable
+// instantiated per node whose name carries the graph costs g++ the mangling
+// of that name, and the names grow with the graph: in a 100-layer MLP that
+// was a third of the compile time.)
 template <class T>
 struct key {};
 
+// The other way, node_at(std::integral_constant<std::size_t, i>*) -> N_i:
+// the node at a position, by the same overload set (mp_at_c on a long list
+// deduces against one base per node and per lookup, which took g++ hundreds
+// of megabytes on a 100-layer MLP).
 template <class T, std::size_t I>
 struct indexed {
-    static constexpr std::size_t index_of(key<T>*) { return I; }
+    static std::integral_constant<std::size_t, I> index_of(key<T>*);
+    static T node_at(std::integral_constant<std::size_t, I>*);
 };
 
 template <class Seq, class... Ts>
@@ -73,7 +85,11 @@ struct index_map_impl;
 template <std::size_t... I, class... Ts>
 struct index_map_impl<std::index_sequence<I...>, Ts...> : indexed<Ts, I>... {
     using indexed<Ts, I>::index_of...;
+    using indexed<Ts, I>::node_at...;
 };
+
+template <class Map, class N>
+using index_in = decltype(Map::index_of(static_cast<key<N>*>(nullptr)));
 
 }  // namespace detail
 
@@ -90,15 +106,35 @@ struct graph<boost::mp11::mp_list<Nodes...>> {
     static constexpr std::size_t size = sizeof...(Nodes);
     using map = detail::index_map_impl<std::make_index_sequence<size>, Nodes...>;
 
+    // The engine reads these two, types: std::integral_constant<std::size_t, i>
+    // and std::bool_constant (no symbol per lookup, see detail::indexed).
     template <class N>
-    static constexpr bool contains = requires { map::index_of(static_cast<detail::key<N>*>(nullptr)); };
+    using index_t = detail::index_in<map, N>;
+    template <class N>
+    using contains_t = std::bool_constant<requires { map::index_of(static_cast<detail::key<N>*>(nullptr)); }>;
+    template <std::size_t K>
+    using node_t = decltype(map::node_at(static_cast<std::integral_constant<std::size_t, K>*>(nullptr)));
 
     template <class N>
-    static constexpr std::size_t index = map::index_of(static_cast<detail::key<N>*>(nullptr));
+    static constexpr bool contains = contains_t<N>::value;
+    template <class N>
+    static constexpr std::size_t index = index_t<N>::value;
 };
 
 template <Expression E>
 using graph_of = graph<nodes_of<E>>;
+
+namespace detail {
+// Node N's position in G, or std::size_t(-1) when G does not hold it (a type).
+template <class G, class N, bool In = G::template contains_t<N>::value>
+struct position_in {
+    using type = std::integral_constant<std::size_t, std::size_t(-1)>;
+};
+template <class G, class N>
+struct position_in<G, N, true> {
+    using type = typename G::template index_t<N>;
+};
+}  // namespace detail
 
 template <Expression E>
 using leaves_of = boost::mp11::mp_copy_if<nodes_of<E>, is_leaf>;
@@ -132,14 +168,21 @@ concept TensorExpression = Expression<E> && !detail::all_rank0<nodes_of<E>>::val
 // computed from them (which adjoint is stored first, which nodes are active)
 // are ordinary constexpr loops rather than template recursion.
 namespace detail {
+// A node's operand positions as a type (no symbol per node, see indexed).
 template <class G, class N>
 struct operands_of {
-    static constexpr std::array<std::size_t, 0> value{};
+    using type = std::index_sequence<>;
 };
 template <class G, class Op, class... Args>
 struct operands_of<G, node<Op, Args...>> {
-    static constexpr std::array<std::size_t, sizeof...(Args)> value{G::template index<Args>...};
+    using type = std::index_sequence<G::template index_t<Args>::value...>;
 };
+// Writes them at target[e...] and returns the next free position.
+template <std::size_t... I>
+constexpr std::size_t append_operands(std::index_sequence<I...>, std::size_t* target, std::size_t e) {
+    ((target[e++] = I), ...);  // an op has at most a few operands
+    return e;
+}
 template <class N>
 struct arity_of : std::integral_constant<std::size_t, 0> {};
 template <class Op, class... Args>
@@ -169,10 +212,9 @@ struct edges<graph<boost::mp11::mp_list<Nodes...>>> {
     static constexpr auto make_target() {
         std::array<std::size_t, count + 1> t{};  // +1: never a zero-sized array
         std::size_t e = 0;
-        auto append = [&](const auto& ops) {
-            for (std::size_t i : ops) t[e++] = i;
-        };
-        (void)std::initializer_list<int>{(append(detail::operands_of<G, Nodes>::value), 0)...};  // no fold: clang caps folds at 256
+        // A braced list, not a fold: clang caps folds at 256 operands.
+        (void)std::initializer_list<int>{
+            (e = detail::append_operands(typename detail::operands_of<G, Nodes>::type{}, t.data(), e), 0)...};
         return t;
     }
     static constexpr std::array<std::size_t, nodes + 1> begin = make_begin();

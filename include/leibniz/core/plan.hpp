@@ -68,7 +68,7 @@ struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue, Keep> {
     static constexpr auto make_active() {
         std::array<bool, n> active{};
         [&]<class... L>(boost::mp11::mp_list<L...>) {  // a loop, not a fold: any number of leaves
-            const std::array<std::size_t, sizeof...(L) + 1> leaves{G::template index<L>..., n};
+            const std::array<std::size_t, sizeof...(L) + 1> leaves{G::template index_t<L>::value..., n};
             for (std::size_t i = 0; i < sizeof...(L); ++i) active[leaves[i]] = true;
         }(typename Wrt::leaves{});
         for (std::size_t k = 0; k < n; ++k)
@@ -194,7 +194,7 @@ struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue, Keep> {
 // The scalar expression the loop of root R computes per element: interior
 // operands are expanded, every other operand becomes input_leaf<J> (J its
 // position among R's inputs), literals stay.
-template <class G, class Plan, class T, std::size_t R, class N>
+template <class G, class Plan, class T, std::size_t R, class N, std::size_t Index = G::template index_t<N>::value>
 struct kernel_operand;
 template <class G, class Plan, class T, std::size_t R, class N>
 struct kernel_node;
@@ -202,13 +202,12 @@ template <class G, class Plan, class T, std::size_t R, class Op, class... Args>
 struct kernel_node<G, Plan, T, R, node<Op, Args...>> {
     using type = node<Op, typename kernel_operand<G, Plan, T, R, Args>::type...>;
 };
-template <class G, class Plan, class T, std::size_t R, class N>
+template <class G, class Plan, class T, std::size_t R, class N, std::size_t Index>
 struct kernel_operand {
-    static constexpr std::size_t index = G::template index<N>;
     using type = typename std::conditional_t<
         is_literal<N>::value, std::type_identity<N>,
-        std::conditional_t<Plan::interior[index], kernel_node<G, Plan, T, R, N>,
-                           std::type_identity<input_leaf<Plan::input_index(R, index), T>>>>::type;
+        std::conditional_t<Plan::interior[Index], kernel_node<G, Plan, T, R, N>,
+                           std::type_identity<input_leaf<Plan::input_index(R, Index), T>>>>::type;
 };
 
 }  // namespace leibniz

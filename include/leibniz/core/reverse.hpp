@@ -29,8 +29,7 @@ auto value_and_grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws)
     if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
                   detail::check_wrt<F, Wrt>()) {
         auto [value, gradient] = detail::run_sweeps_in<F, Wrt, true, true, sweep_scalar_t<F, Env>>(env, ws);
-        auto tied = detail::tied(gradient, ws);
-        return value_and_gradient<decltype(value), decltype(tied)>{value, tied};
+        return value_and_gradient<decltype(value), decltype(gradient)>{value, gradient};
     } else {
         return value_and_gradient<poison, detail::poisoned_gradient_t<W>>{};  // reported by the check
     }
@@ -62,7 +61,7 @@ auto grad(E, W, const Env& env, workspace<std::remove_cvref_t<E>>& ws) {
     using Wrt = std::remove_cvref_t<W>;
     if constexpr (detail::check_scalar_output<F>() && detail::check_environment<F, Env>() &&
                   detail::check_wrt<F, Wrt>())
-        return detail::tied(detail::run_sweeps_in<F, Wrt, false, true, sweep_scalar_t<F, Env>>(env, ws).second, ws);
+        return detail::run_sweeps_in<F, Wrt, false, true, sweep_scalar_t<F, Env>>(env, ws).second;
     else
         return detail::poisoned_gradient_t<W>{};  // reported by the check
 }
@@ -211,7 +210,7 @@ constexpr bool report_aux_not_in_loss() {
 }
 template <class F, class... A>
 constexpr bool check_aux() {
-    return all_true<report_aux_not_in_loss<graph_of<F>::template contains<A>, A>()...>();
+    return all_true<report_aux_not_in_loss<graph_of<F>::template contains_t<A>::value, A>()...>();
 }
 template <class Tuple>
 auto aux_result(const Tuple& aux) {
@@ -234,10 +233,9 @@ auto value_and_grad(with_aux_t<F, A...>, W, const Env& env, workspace<F>& ws) {
         const std::size_t batch = detail::batch_extent<graph_of<F>>(env);
         const detail::sweep_layout layout = detail::sweep_layout_of<F, Wrt, true, true, T, no_pins, Keep>(batch);
         auto [value, gradient, aux] = detail::run_sweeps<F, Wrt, true, true, T, no_pins, Keep>(
-            env, ws.reserve(layout.bytes()), layout, batch);
-        auto g = detail::tied(gradient, ws);
-        auto a = detail::aux_result(detail::tied(aux, ws));
-        return value_gradient_aux<decltype(value), decltype(g), decltype(a)>{value, g, a};
+            env, ws.reserve(layout.bytes()), layout, batch, nullptr, detail::tied_to<F>{ws});
+        auto a = detail::aux_result(aux);
+        return value_gradient_aux<decltype(value), decltype(gradient), decltype(a)>{value, gradient, a};
     } else {
         return value_gradient_aux<poison, detail::poisoned_gradient_t<W>, poison>{};  // reported by the check
     }

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace leibniz {
@@ -58,13 +59,14 @@ struct fused_reverse {};
 template <class Kernel, class T, class LoopShape, reduction Reduce>
 struct fused_loop;
 
-// The fused loop of root R of graph G.
-template <class G, class Plan, class T, std::size_t R>
+// The fused loop of root R of graph G, node Root. (Types and template
+// arguments only, no static member: a member of a class named by the graph
+// would be a symbol whose name carries the graph, one per group.)
+template <class G, class Plan, class T, std::size_t R, class Root = typename G::template node_t<R>>
 struct fused_group_of {
-    using root = boost::mp11::mp_at_c<typename G::nodes, R>;
-    static constexpr reduction reduce = Plan::reduces[R] ? traits_of<typename root::op>().reduces : reduction::none;
-    using looped = typename std::conditional_t<Plan::reduces[R], boost::mp11::mp_front<typename root::operands>, root>;
-    using loop = fused_loop<typename kernel_node<G, Plan, T, R, looped>::type, T, shape_of<looped>, reduce>;
+    using looped = typename std::conditional_t<Plan::reduces[R], boost::mp11::mp_front<typename Root::operands>, Root>;
+    using loop = fused_loop<typename kernel_node<G, Plan, T, R, looped>::type, T, shape_of<looped>,
+                            Plan::reduces[R] ? traits_of<typename Root::op>().reduces : reduction::none>;
 };
 
 namespace detail {
@@ -195,7 +197,7 @@ struct forward_step_of<step_kind::op, G, Plan, T, K, Node> {
 };
 template <class G, class Plan, class T, std::size_t K, class Node>
 struct forward_step_of<step_kind::fused, G, Plan, T, K, Node> {
-    using loop = typename fused_group_of<G, Plan, T, K>::loop;
+    using loop = typename fused_group_of<G, Plan, T, K, Node>::loop;
     using type = typename inputs_of<G, Plan, T, K, Node>::template apply<bind_loop<loop>::template forward>;
 };
 
@@ -212,11 +214,11 @@ struct reverse_step_of<step_kind::op, G, Plan, T, K, Node> {
 template <class G, class Plan, class T, std::size_t K, class Node>
 struct reverse_step_of<step_kind::fused, G, Plan, T, K, Node> {
     using tables = step_tables<G, Plan>;
-    using loop = typename fused_group_of<G, Plan, T, K>::loop;
+    using loop = typename fused_group_of<G, Plan, T, K, Node>::loop;
     // When the fused sum is f itself, its adjoint is the constant 1 (the
     // sweeps are seeded with 1), and the loop drops the multiplications by it.
-    static constexpr bool seed_is_one = Plan::reduces[K] && K == G::size - 1;
-    using masks = bind_fused_masks<loop, tables::masks[0][K], tables::masks[1][K], seed_is_one>;
+    using masks =
+        bind_fused_masks<loop, tables::masks[0][K], tables::masks[1][K], Plan::reduces[K] && K == G::size - 1>;
     using type = typename inputs_of<G, Plan, T, K, Node>::template apply<masks::template reverse>;
 };
 
@@ -301,15 +303,46 @@ LEIBNIZ_ALWAYS_INLINE inline void forward_step(fused_forward<Loop, Out, In...>, 
     Loop::forward(y, b, slot<In>(values, b)...);
 }
 
+// A graph with tensors of more than this many nodes runs each step as a
+// function of its own: the sweeps are then a list of calls, and the
+// compiler works on many small bodies rather than one huge one (inlined, a
+// 100-layer MLP's sweeps were one function of ~20k statements; out of line,
+// g++ -O2 spent 4 s less on that program, most of it in its IPA passes). A tensor step
+// calls a kernel or a loop anyway, so the extra call costs nothing
+// measurable; smaller graphs, and every graph of numbers, are inlined whole.
+// (test/nn_float_test sets it to 0, so that its references check this path.)
+#ifndef LEIBNIZ_INLINE_SWEEP_LIMIT
+#define LEIBNIZ_INLINE_SWEEP_LIMIT 256
+#endif
+inline constexpr std::size_t inline_sweep_limit = LEIBNIZ_INLINE_SWEEP_LIMIT;
+
+namespace detail {
+template <class G>
+inline constexpr bool steps_out_of_line = has_tensors<G> && (G::size > inline_sweep_limit);
+
+template <class T, class Step, class Tape, class Env>
+LEIBNIZ_NOINLINE void forward_step_out_of_line(Tape& values, const Env& env, const sweep_context& context) {
+    leibniz::forward_step<T>(Step{}, values, env, context);
+}
+}  // namespace detail
+
 // Fills the tape, operands before users.
 template <class G, class Plan, class T, class Tape, class Env>
 LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(Tape& values, const Env& env, const sweep_context& context) {
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
         // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
-        if constexpr (has_tensors<G>)
-            (void)std::initializer_list<int>{(forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
+        // (Qualified calls: argument-dependent lookup would complete every loop type a step names.)
+        if constexpr (detail::steps_out_of_line<G>)
+            (void)std::initializer_list<int>{
+                (std::is_same<Steps, skip_step>::value
+                     ? void()
+                     : detail::forward_step_out_of_line<T, Steps>(values, detail::no_environment{}, context),
+                 0)...};
+        else if constexpr (has_tensors<G>)
+            (void)std::initializer_list<int>{
+                (leibniz::forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
         else
-            (void)std::initializer_list<int>{(forward_step<T>(Steps{}, values, env, context), 0)...};
+            (void)std::initializer_list<int>{(leibniz::forward_step<T>(Steps{}, values, env, context), 0)...};
     }(typename detail::descriptors<G, Plan, T, detail::forward_descriptor>::type{});
 }
 
@@ -359,6 +392,13 @@ LEIBNIZ_ALWAYS_INLINE inline void reverse_step(fused_reverse<Loop, Active, Store
         std::tuple<decltype(slot<In>(adjoints, b))...>{slot<In>(adjoints, b)...});
 }
 
+namespace detail {
+template <class T, class Step, class Tape>
+LEIBNIZ_NOINLINE void reverse_step_out_of_line(const Tape& values, Tape& adjoints, const sweep_context& context) {
+    leibniz::reverse_step<T>(Step{}, values, adjoints, context);
+}
+}  // namespace detail
+
 // The reverse sweep from a given output adjoint δ(f) = seed: grad seeds 1; a
 // fused loop seeds the adjoint it loaded for the current elements.
 template <class G, class Plan, class T, class Tape, class Seed>
@@ -366,7 +406,14 @@ LEIBNIZ_ALWAYS_INLINE constexpr void reverse_sweep(const Tape& values, Tape& adj
                                                    const sweep_context& context) {
     slot<operand_of<G, T, G::size - 1>>(adjoints, context.batch) = seed;
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        (void)std::initializer_list<int>{(reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
+        if constexpr (detail::steps_out_of_line<G>)
+            (void)std::initializer_list<int>{
+                (std::is_same<Steps, skip_step>::value
+                     ? void()
+                     : detail::reverse_step_out_of_line<T, Steps>(values, adjoints, context),
+                 0)...};
+        else
+            (void)std::initializer_list<int>{(leibniz::reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
     }(boost::mp11::mp_reverse<typename detail::descriptors<G, Plan, T, detail::reverse_descriptor>::type>{});
 }
 

@@ -116,7 +116,6 @@ LEIBNIZ_ALWAYS_INLINE constexpr decltype(auto) slot(Tape& t, std::size_t batch) 
 
 // The operand of node K of graph G on a tape of T.
 template <class G, class T, std::size_t K>
-using operand_of = operand<K, shape_of<boost::mp11::mp_at_c<typename G::nodes, K>>,
-                           element_t<boost::mp11::mp_at_c<typename G::nodes, K>, T>>;
+using operand_of = operand<K, shape_of<typename G::template node_t<K>>, element_t<typename G::template node_t<K>, T>>;
 
 }  // namespace leibniz

@@ -74,27 +74,21 @@ struct node_table<graph<boost::mp11::mp_list<Nodes...>>, Plan, T> {
     }
 };
 
-// The position in the environment of every leaf of G (n + 1 for other nodes).
+// The position in the environment of every leaf of G (the number of
+// bindings, the null entry after them, for other nodes). One lookup per
+// binding, in G's index map: nothing is instantiated per node.
 template <class G, class EnvLeaves>
 struct binding_slots;
-template <class... Nodes, class EnvLeaves>
-struct binding_slots<graph<boost::mp11::mp_list<Nodes...>>, EnvLeaves> {
-    // A loop over an array, not mp_find: that is a fold, and clang caps folds at 256 operands.
-    template <class N, class... L>
-    static constexpr std::size_t find(boost::mp11::mp_list<L...>) {
-        constexpr std::array<bool, sizeof...(L) + 1> same{std::is_same_v<L, N>..., true};
-        std::size_t i = 0;
-        while (!same[i]) ++i;
-        return i;
-    }
-    template <class N>
-    static constexpr std::size_t position() {
-        if constexpr (is_leaf<N>::value)
-            return find<N>(EnvLeaves{});
-        else
-            return 0;  // not read
-    }
-    static constexpr std::array<std::size_t, sizeof...(Nodes)> value{position<Nodes>()...};
+template <class G, class... L>
+struct binding_slots<G, boost::mp11::mp_list<L...>> {
+    static constexpr std::array<std::size_t, G::size> value = [] {
+        std::array<std::size_t, G::size> position{};
+        position.fill(sizeof...(L));
+        constexpr std::array<std::size_t, sizeof...(L) + 1> node{position_in<G, L>::type::value..., std::size_t(-1)};
+        for (std::size_t j = 0; j < sizeof...(L); ++j)
+            if (node[j] != std::size_t(-1)) position[node[j]] = j;
+        return position;
+    }();
 };
 
 // One bound value as the tape sees it: a tensor's address, or a number.
@@ -141,7 +135,7 @@ std::size_t batch_extent(const Env& env) {
     std::size_t batch = 0;
     std::string_view first;  // the leaf that set the batch; a view of its static name, so nothing allocates
     [&]<class... L>(boost::mp11::mp_list<L...>) {
-        constexpr std::array<bool, sizeof...(L) + 1> in_graph{G::template contains<L>..., false};
+        constexpr std::array<bool, sizeof...(L) + 1> in_graph{G::template contains_t<L>::value..., false};
         constexpr std::array<std::string_view, sizeof...(L) + 1> names{L::name.view()..., {}};
         env.unpack([&](const auto&... v) {
             std::size_t j = 0;
@@ -160,18 +154,19 @@ struct no_pins {
     static constexpr bool pinned(std::size_t) { return false; }
 };
 template <class G, class Layout>
-struct store_pins;
-template <class... Nodes, class Layout>
-struct store_pins<graph<boost::mp11::mp_list<Nodes...>>, Layout> {
+struct store_pins {
     static constexpr std::size_t none = std::size_t(-1);
-    template <class N>
-    static constexpr std::size_t offset_of() {
-        if constexpr (is_leaf<N>::value && Layout::template holds<N>)
-            return Layout::offset[Layout::template index<N>];
-        else
-            return none;
+    // One lookup per leaf of the store, in G's index map: nothing is instantiated per node.
+    template <class... P>
+    static constexpr std::array<std::size_t, G::size> offsets(boost::mp11::mp_list<P...>) {
+        std::array<std::size_t, G::size> offset{};
+        offset.fill(none);
+        constexpr std::array<std::size_t, sizeof...(P) + 1> node{detail::position_in<G, P>::type::value..., none};
+        for (std::size_t j = 0; j < sizeof...(P); ++j)
+            if (node[j] != none) offset[node[j]] = Layout::offset[j];
+        return offset;
     }
-    static constexpr std::array<std::size_t, sizeof...(Nodes)> offset{offset_of<Nodes>()...};
+    static constexpr std::array<std::size_t, G::size> offset = offsets(typename Layout::leaves{});
     static constexpr bool pinned(std::size_t k) { return offset[k] != none; }
 };
 

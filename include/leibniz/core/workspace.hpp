@@ -150,10 +150,22 @@ void copy_pinned_number(T* to, const Tape& adjoints, std::size_t batch) {
 // parameter store, core/tape_layout.hpp store_pins).
 // Keep: subexpressions whose values are returned too (lz::with_aux), after
 // the gradient, as a third member.
+// Tie: applied to each gradient and aux result as it is put into its tuple
+// (tied_to: bound to a workspace's generation, see tied). Done here, not by
+// tied(tuple) afterwards: a second tuple built with std::get per element
+// costs g++ a deduction through every base of the first, which for 2L + 2
+// gradients of an L-layer network is quadratic in L (0.1 GB and 2 s at
+// L = 100).
+struct untied {
+    template <class R>
+    constexpr R operator()(const R& r) const {
+        return r;
+    }
+};
 template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Pins = no_pins,
-          class Keep = boost::mp11::mp_list<>, class Env>
+          class Keep = boost::mp11::mp_list<>, class Env, class Tie = untied>
 LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memory, sweep_layout layout,
-                                                std::size_t batch, T* pinned = nullptr) {
+                                                std::size_t batch, T* pinned = nullptr, const Tie& tie = {}) {
     using G = graph_of<F>;
     using Plan = sweep_plan<G, Wrt, WantValue, Keep>;
     tape<G, Plan, T> values{};
@@ -168,33 +180,53 @@ LEIBNIZ_ALWAYS_INLINE constexpr auto run_sweeps(const Env& env, std::byte* memor
         reverse_sweep<G, Plan, T>(values, adjoints, T(1), context);
         if constexpr (!std::is_same_v<Pins, no_pins>)  // a pinned scalar's adjoint is a number on the tape
             [&]<class... L>(boost::mp11::mp_list<L...>) {
-                (copy_pinned_number<operand_of<G, T, G::template index<L>>>(
-                     pinned + Pins::offset[G::template index<L>], adjoints, batch),
+                (copy_pinned_number<operand_for<L, T, G::template index_t<L>::value>>(
+                     pinned + Pins::offset[G::template index_t<L>::value], adjoints, batch),
                  ...);
             }(typename Wrt::leaves{});
+        // (Tuples of explicit types: deducing a tuple's type from 2L + 2 arguments costs g++ more.)
         auto value_and_gradient = [&]<class... L>(boost::mp11::mp_list<L...>) {
-            return std::pair{as_result(slot<operand_of<G, T, G::size - 1>>(values, batch)),
-                             std::tuple{as_result(slot<operand_of<G, T, G::template index<L>>>(adjoints, batch))...}};
+            return std::pair{
+                as_result(slot<operand_for<F, T, G::size - 1>>(values, batch)),
+                std::tuple<decltype(tie(
+                    as_result(slot<operand_for<L, T, G::template index_t<L>::value>>(adjoints, batch))))...>{
+                    tie(as_result(slot<operand_for<L, T, G::template index_t<L>::value>>(adjoints, batch)))...}};
         }(typename Wrt::leaves{});
         if constexpr (boost::mp11::mp_empty<Keep>::value) {
             return value_and_gradient;
         } else {
             auto aux = [&]<class... A>(boost::mp11::mp_list<A...>) {
-                return std::tuple{as_result(slot<operand_of<G, T, G::template index<A>>>(values, batch))...};
+                return std::tuple<decltype(tie(
+                    as_result(slot<operand_for<A, T, G::template index_t<A>::value>>(values, batch))))...>{
+                    tie(as_result(slot<operand_for<A, T, G::template index_t<A>::value>>(values, batch)))...};
             }(Keep{});
             return std::tuple{value_and_gradient.first, value_and_gradient.second, aux};
         }
     } else {
-        return as_result(slot<operand_of<G, T, G::size - 1>>(values, batch));
+        return as_result(slot<operand_for<F, T, G::size - 1>>(values, batch));
     }
 }
 
-// The sweeps of a call on ws: batch extent, layout, memory.
+// Ties results to ws (see tied).
+template <class F>
+struct tied_to {
+    const workspace<F>& ws;
+    template <class R>
+    auto operator()(const R& r) const {
+        return tied(r, ws);
+    }
+};
+
+// The sweeps of a call on ws: batch extent, layout, memory; the gradients tied to ws.
 template <class F, class Wrt, bool WantValue, bool Reverse, class T, class Env>
 auto run_sweeps_in(const Env& env, workspace<F>& ws) {
     const std::size_t batch = batch_extent<graph_of<F>>(env);
     const sweep_layout layout = sweep_layout_of<F, Wrt, WantValue, Reverse, T>(batch);
-    return run_sweeps<F, Wrt, WantValue, Reverse, T>(env, ws.reserve(layout.bytes()), layout, batch);
+    if constexpr (Reverse)
+        return run_sweeps<F, Wrt, WantValue, Reverse, T>(env, ws.reserve(layout.bytes()), layout, batch, nullptr,
+                                                         tied_to<F>{ws});
+    else  // the value alone: tied by the caller
+        return run_sweeps<F, Wrt, WantValue, Reverse, T>(env, ws.reserve(layout.bytes()), layout, batch);
 }
 
 }  // namespace detail

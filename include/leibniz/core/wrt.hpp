@@ -88,7 +88,7 @@ constexpr bool check_wrt() {
         else if constexpr (!all_true<!std::is_same_v<typename L::kind, buffer_kind>...>())
             return all_true<report_buffer_leaf_in_wrt<!std::is_same_v<typename L::kind, buffer_kind>, L>()...>();
         else
-            return all_true<report_not_a_leaf_of_expression<G::template contains<L>, L>()...>();
+            return all_true<report_not_a_leaf_of_expression<G::template contains_t<L>::value, L>()...>();
     }(typename Wrt::leaves{});
 }
 
