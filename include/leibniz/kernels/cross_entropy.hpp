@@ -70,8 +70,9 @@ row_sums<T> row_portable(const T* x, std::size_t n, bool with_sum) {
     return {m, s, total};
 }
 
+// The row's largest element (−inf for an empty row).
 template <class Arch, class T>
-row_sums<T> row_simd(const T* x, std::size_t n, bool with_sum) noexcept {
+T row_max(const T* x, std::size_t n) noexcept {
     using B = simd::batch<T, Arch>;
     constexpr std::size_t W = B::size;
     constexpr T lowest = -std::numeric_limits<T>::infinity();
@@ -79,7 +80,15 @@ row_sums<T> row_simd(const T* x, std::size_t n, bool with_sum) noexcept {
     B mv(lowest);
     for (std::size_t i = 0; i < full; i += W) mv = xsimd::max(mv, B::load_unaligned(x + i));
     if (full < n) mv = xsimd::max(mv, simd::load_partial<Arch>(x + full, n - full, lowest));
-    const T m = simd::reduce_max(mv);
+    return simd::reduce_max(mv);
+}
+
+template <class Arch, class T>
+row_sums<T> row_simd(const T* x, std::size_t n, bool with_sum) noexcept {
+    using B = simd::batch<T, Arch>;
+    constexpr std::size_t W = B::size;
+    const std::size_t full = simd::round_down(n, W);
+    const T m = row_max<Arch>(x, n);
     const B mb(m);
     B s(T(0)), total(T(0));
     for (std::size_t i = 0; i < full; i += W) {
@@ -177,10 +186,7 @@ void row_vjp_simd(const T* x, std::size_t n, T g, T shift, T* d, bool accumulate
         return;
     }
     const std::size_t full = simd::round_down(n, W);
-    B mv(-std::numeric_limits<T>::infinity());
-    for (std::size_t i = 0; i < full; i += W) mv = xsimd::max(mv, B::load_unaligned(x + i));
-    if (full < n) mv = xsimd::max(mv, simd::load_partial<Arch>(x + full, n - full, -std::numeric_limits<T>::infinity()));
-    const T m = simd::reduce_max(mv);
+    const T m = row_max<Arch>(x, n);
     const B mb(m);
     B s(T(0));
     for (std::size_t i = 0; i < full; i += W) {
