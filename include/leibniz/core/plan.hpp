@@ -45,25 +45,36 @@ template <class N>
 struct input_position;
 template <fixed_string Name, class T, class S, std::size_t J>
 struct input_position<leaf<Name, T, S, tape_input<J>>> : std::integral_constant<std::size_t, J> {};
-}  // namespace detail
 
-// Keep: nodes whose values the caller wants besides f's (lz::with_aux): they
-// are stored, never fused away, and computed even when no backward rule reads them.
-template <class G, class Wrt, bool WantValue = true, class Keep = boost::mp11::mp_list<>>
-struct sweep_plan;
-
-template <class... Nodes, class Wrt, bool WantValue, class Keep>
-struct sweep_plan<graph<boost::mp11::mp_list<Nodes...>>, Wrt, WantValue, Keep> {
-    using G = graph<boost::mp11::mp_list<Nodes...>>;
-    using E = edges<G>;
-    static constexpr std::size_t n = G::size;
-
+// What the plan reads of each node, as arrays: the one place the node list is
+// expanded as a pack, with no G in the expansion (see graph).
+template <class Keep, class Nodes>
+struct node_facts;
+template <class Keep, class... Nodes>
+struct node_facts<Keep, boost::mp11::mp_list<Nodes...>> {
+    static constexpr std::size_t n = sizeof...(Nodes);
     static constexpr std::array<bool, n> is_op{is_node<Nodes>::value...};
     static constexpr std::array<bool, n> kept{boost::mp11::mp_contains<Keep, Nodes>::value...};
     static constexpr std::array<bool, n> is_literal_node{is_literal<Nodes>::value...};
     static constexpr std::array<op_traits, n> traits{traits_of<typename Nodes::op>()...};
     static constexpr std::array<bool, n> fusable{(traits_of<typename Nodes::op>().elementwise && is_node<Nodes>::value &&
                                                   shape_of<Nodes>::rank > 0)...};
+};
+}  // namespace detail
+
+// Keep: nodes whose values the caller wants besides f's (lz::with_aux): they
+// are stored, never fused away, and computed even when no backward rule reads them.
+template <class G, class Wrt, bool WantValue = true, class Keep = boost::mp11::mp_list<>>
+struct sweep_plan {
+    using E = edges<G>;
+    static constexpr std::size_t n = G::size;
+    using facts = detail::node_facts<Keep, typename G::nodes>;
+
+    static constexpr std::array<bool, n> is_op = facts::is_op;
+    static constexpr std::array<bool, n> kept = facts::kept;
+    static constexpr std::array<bool, n> is_literal_node = facts::is_literal_node;
+    static constexpr std::array<op_traits, n> traits = facts::traits;
+    static constexpr std::array<bool, n> fusable = facts::fusable;
 
     static constexpr auto make_active() {
         std::array<bool, n> active{};

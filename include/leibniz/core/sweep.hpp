@@ -229,14 +229,14 @@ using reverse_descriptor = reverse_step_of<step_tables<G, Plan>::reverse[K], G, 
 template <class G, class Plan, class T, std::size_t K, class Node>
 using scratch_descriptor = forward_step_of<step_tables<G, Plan>::scratch[K], G, Plan, T, K, Node>;
 
+// G a parameter of its own, never spelled graph<mp_list<Nodes...>> inside the
+// expansion: that would copy the whole node list once per step (see graph).
 template <class G, class Plan, class T, template <class, class, class, std::size_t, class> class D>
-struct descriptors;
-template <class... Nodes, class Plan, class T, template <class, class, class, std::size_t, class> class D>
-struct descriptors<graph<boost::mp11::mp_list<Nodes...>>, Plan, T, D> {
-    template <std::size_t... K>
-    static auto make(std::index_sequence<K...>)
-        -> boost::mp11::mp_list<typename D<graph<boost::mp11::mp_list<Nodes...>>, Plan, T, K, Nodes>::type...>;
-    using type = decltype(make(std::index_sequence_for<Nodes...>{}));
+struct descriptors {
+    template <std::size_t... K, class... Nodes>
+    static auto make(std::index_sequence<K...>, boost::mp11::mp_list<Nodes...>)
+        -> boost::mp11::mp_list<typename D<G, Plan, T, K, Nodes>::type...>;
+    using type = decltype(make(std::make_index_sequence<G::size>{}, typename G::nodes{}));
 };
 
 template <class Op, std::size_t P, class G, class Y, class... V>
