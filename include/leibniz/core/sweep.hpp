@@ -320,10 +320,15 @@ namespace detail {
 template <class G>
 inline constexpr bool steps_out_of_line = has_tensors<G> && (G::size > inline_sweep_limit);
 
-template <class T, class Step, class Tape, class Env>
-LEIBNIZ_NOINLINE void forward_step_out_of_line(Tape& values, const Env& env, const sweep_context& context) {
-    leibniz::forward_step<T>(Step{}, values, env, context);
+template <class T, class Step, class Tape>
+LEIBNIZ_NOINLINE void forward_step_out_of_line(Tape& values, const sweep_context& context) {
+    leibniz::forward_step<T>(Step{}, values, no_environment{}, context);
 }
+// The steps to run, as a table of functions: the sweep is then one loop, not
+// a body of a call per node for the compiler's optimizers to walk.
+template <class T, class Tape, class... Steps>
+inline constexpr void (*forward_steps[])(Tape&, const sweep_context&) = {
+    &forward_step_out_of_line<T, Steps, Tape>..., nullptr};
 }  // namespace detail
 
 // Fills the tape, operands before users.
@@ -332,13 +337,11 @@ LEIBNIZ_ALWAYS_INLINE constexpr void forward_sweep(Tape& values, const Env& env,
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
         // A braced list, not a fold: clang caps folds at 256 operands; the order is left to right.
         // (Qualified calls: argument-dependent lookup would complete every loop type a step names.)
-        if constexpr (detail::steps_out_of_line<G>)
-            (void)std::initializer_list<int>{
-                (std::is_same<Steps, skip_step>::value
-                     ? void()
-                     : detail::forward_step_out_of_line<T, Steps>(values, detail::no_environment{}, context),
-                 0)...};
-        else if constexpr (has_tensors<G>)
+        if constexpr (detail::steps_out_of_line<G>) {
+            [&]<class... Run>(boost::mp11::mp_list<Run...>) {
+                for (std::size_t i = 0; i < sizeof...(Run); ++i) detail::forward_steps<T, Tape, Run...>[i](values, context);
+            }(boost::mp11::mp_remove<boost::mp11::mp_list<Steps...>, skip_step>{});
+        } else if constexpr (has_tensors<G>)
             (void)std::initializer_list<int>{
                 (leibniz::forward_step<T>(Steps{}, values, detail::no_environment{}, context), 0)...};
         else
@@ -397,6 +400,9 @@ template <class T, class Step, class Tape>
 LEIBNIZ_NOINLINE void reverse_step_out_of_line(const Tape& values, Tape& adjoints, const sweep_context& context) {
     leibniz::reverse_step<T>(Step{}, values, adjoints, context);
 }
+template <class T, class Tape, class... Steps>
+inline constexpr void (*reverse_steps[])(const Tape&, Tape&, const sweep_context&) = {
+    &reverse_step_out_of_line<T, Steps, Tape>..., nullptr};
 }  // namespace detail
 
 // The reverse sweep from a given output adjoint δ(f) = seed: grad seeds 1; a
@@ -406,13 +412,12 @@ LEIBNIZ_ALWAYS_INLINE constexpr void reverse_sweep(const Tape& values, Tape& adj
                                                    const sweep_context& context) {
     slot<operand_of<G, T, G::size - 1>>(adjoints, context.batch) = seed;
     [&]<class... Steps>(boost::mp11::mp_list<Steps...>) LEIBNIZ_ALWAYS_INLINE {
-        if constexpr (detail::steps_out_of_line<G>)
-            (void)std::initializer_list<int>{
-                (std::is_same<Steps, skip_step>::value
-                     ? void()
-                     : detail::reverse_step_out_of_line<T, Steps>(values, adjoints, context),
-                 0)...};
-        else
+        if constexpr (detail::steps_out_of_line<G>) {
+            [&]<class... Run>(boost::mp11::mp_list<Run...>) {
+                for (std::size_t i = 0; i < sizeof...(Run); ++i)
+                    detail::reverse_steps<T, Tape, Run...>[i](values, adjoints, context);
+            }(boost::mp11::mp_remove<boost::mp11::mp_list<Steps...>, skip_step>{});
+        } else
             (void)std::initializer_list<int>{(leibniz::reverse_step<T>(Steps{}, values, adjoints, context), 0)...};
     }(boost::mp11::mp_reverse<typename detail::descriptors<G, Plan, T, detail::reverse_descriptor>::type>{});
 }
