@@ -23,3 +23,19 @@
 #define LEIBNIZ_FLATTEN
 #endif
 #endif
+
+// LEIBNIZ_CONTRACT: at the start of the scalar rules of *, + and −. The
+// expression w·x + b is one source expression to its author, and a
+// hand-written `w * x + b` compiles to one FMA with either compiler (clang
+// contracts within an expression, g++ across statements). The engine
+// evaluates the product and the sum in two steps, which clang (contracting
+// only within an expression) kept apart: its net gradient ran 1.19× the
+// hand-written one. With the pragma, clang may fuse them as g++ already
+// does; the result is a·b + c rounded once, as in the hand-written code.
+#ifndef LEIBNIZ_CONTRACT
+#if defined(__clang__)
+#define LEIBNIZ_CONTRACT _Pragma("clang fp contract(fast)")
+#else
+#define LEIBNIZ_CONTRACT
+#endif
+#endif

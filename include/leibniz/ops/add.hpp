@@ -14,7 +14,10 @@ struct add_op {
     static constexpr op_traits traits{.reads_operands = false};
 
     template <class T>
-    static constexpr T value(const T& a, const T& b) { return a + b; }
+    static constexpr T value(const T& a, const T& b) {
+        LEIBNIZ_CONTRACT  // a·b + c as one FMA, as hand-written (config.hpp)
+        return a + b;
+    }
     template <std::size_t P, class T>
     static constexpr T jvp(const T& t, const T&, const T&, const T&) { return t; }
     template <std::size_t P, class T>

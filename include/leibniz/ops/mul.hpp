@@ -15,7 +15,10 @@ struct mul_op {
     static constexpr op_traits traits{};
 
     template <class T>
-    static constexpr T value(const T& a, const T& b) { return a * b; }
+    static constexpr T value(const T& a, const T& b) {
+        LEIBNIZ_CONTRACT  // a·b + c as one FMA, as hand-written (config.hpp)
+        return a * b;
+    }
     template <std::size_t P, class T>
     static constexpr T jvp(const T& t, const T&, const T& a, const T& b) {
         if constexpr (P == 0) return t * b; else return a * t;

@@ -20,6 +20,7 @@
 // The concepts lz::ElementwiseOp and lz::TensorOp (core/op_protocol.hpp) state
 // these lists exactly; make_node checks them and names a missing member.
 
+#include <leibniz/config.hpp>
 #include <leibniz/core/dual.hpp>
 #include <leibniz/core/expr.hpp>
 #include <leibniz/core/print.hpp>
