@@ -96,10 +96,6 @@ using index_in = decltype(Map::index_of(static_cast<key<N>*>(nullptr)));
 template <Expression E>
 using nodes_of = typename detail::collect<std::remove_cvref_t<E>, boost::mp11::mp_list<>>::type;
 
-// The graph of E: its node list and the position of every node.
-template <class Nodes>
-struct graph;
-
 namespace detail {
 template <class Nodes>
 struct index_map_for;
@@ -109,6 +105,7 @@ struct index_map_for<boost::mp11::mp_list<Nodes...>> {
 };
 }  // namespace detail
 
+// The graph of E: its node list and the position of every node.
 // Parameterized by the node list as one type, not by the nodes as a pack:
 // g++ builds a fresh copy of a template's arguments whenever it substitutes
 // into one of its members, so every lookup (index_t, node_t, contains_t) in a

@@ -70,11 +70,12 @@ struct sweep_plan {
     static constexpr std::size_t n = G::size;
     using facts = detail::node_facts<Keep, typename G::nodes>;
 
-    static constexpr std::array<bool, n> is_op = facts::is_op;
-    static constexpr std::array<bool, n> kept = facts::kept;
-    static constexpr std::array<bool, n> is_literal_node = facts::is_literal_node;
-    static constexpr std::array<op_traits, n> traits = facts::traits;
-    static constexpr std::array<bool, n> fusable = facts::fusable;
+    // References, not copies: plans that differ only in Wrt share the arrays.
+    static constexpr auto& is_op = facts::is_op;
+    static constexpr auto& kept = facts::kept;
+    static constexpr auto& is_literal_node = facts::is_literal_node;
+    static constexpr auto& traits = facts::traits;
+    static constexpr auto& fusable = facts::fusable;
 
     static constexpr auto make_active() {
         std::array<bool, n> active{};
