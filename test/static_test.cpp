@@ -207,8 +207,8 @@ static_assert(std::is_same_v<lz::shape_of<decltype(X * lz::var<"Y", float>)>, lz
 // Leaves with distinct names never clash (issue 8: a name identifies a leaf);
 // one leaf used twice is one leaf.
 static_assert(!lz::detail::leaf_table<std::remove_cvref_t<decltype(X * X + lz::var<"Y", float>)>>::clash::value);
-static_assert(lz::detail::leaf_table<std::remove_cvref_t<decltype(X * X + lz::var<"Y", float>)>>::entries.size() == 2);
-static_assert(lz::detail::leaf_table<std::remove_cvref_t<decltype(w * x + x * b + w)>>::entries.size() == 3);
+static_assert(lz::detail::leaf_table<std::remove_cvref_t<decltype(X * X + lz::var<"Y", float>)>>::size::value == 2);
+static_assert(lz::detail::leaf_table<std::remove_cvref_t<decltype(w * x + x * b + w)>>::size::value == 3);
 
 // ---------------------------------------------------------------- tensor views
 

@@ -461,12 +461,15 @@ concept poisoned = (std::is_same<std::remove_cvref_t<E>, poison>::value || ...);
 // A leaf is identified by its name: two different leaves with one name (other
 // shapes, scalar types or kinds) in one expression or one environment are a
 // compile error naming both. make_node checks it where operands meet: every
-// expression type carries a table of its leaves (name hash, name, one address
-// per leaf type) sorted by hash, the merge of its operands' tables, so a check
-// costs a loop over two short arrays per node (the 300-leaf balanced sum of
-// test/wrt_many_leaves_test.cpp: 2700 entries in all) and no type lists. Only
-// when the merge finds a clash are the leaves' types searched, to name both
-// in the message. lz::at checks its bindings (bind.hpp).
+// expression type carries the set of its leaves as a hash trie (a type), the
+// union of its operands' tries. The trie of a set is unique, so a union stops
+// where both sides are one type: a chain that adds a leaf per node builds
+// about log2(leaves) trie nodes per node, and operands that share their leaves
+// cost next to nothing. (A sorted array per node, merged node by node, made
+// the 128-layer MLP's expression alone quadratic: 3.7 s and 290 MB in g++.)
+// Only when a union finds two leaves with one name are the leaves' types
+// searched again, to name both in the message. lz::at checks its bindings
+// (bind.hpp).
 namespace detail {
 
 // The distinct leaves of an expression, in no particular order. One template
@@ -509,103 +512,171 @@ inline constexpr std::uint64_t name_hash = [] {
     return h;
 }();
 
-// One row of a leaf table. `id` is one address per leaf type: equal ids, the
-// same leaf; equal names and different ids, a clash.
+// The trie's key of a leaf: its name's hash, mixed (splitmix64's finalizer) so
+// that the low bits, which pick the branches, differ for names like W0, W1.
 template <class L>
-inline constexpr char leaf_id = 0;
-struct leaf_entry {
-    std::uint64_t hash = 0;
-    std::string_view name{};
-    const void* id = nullptr;
+inline constexpr std::uint64_t trie_key = [] {
+    std::uint64_t h = name_hash<L>;
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}();
+
+// A set of leaves: trie_empty, a trie_leaf (the leaves of one key: one leaf
+// unless two names' keys collide) or a trie_node whose two sides hold the
+// keys with bit D = 0 and 1, D the node's depth. A node holds two leaves or
+// more, so a set has one trie (no empty node, no node above a single leaf).
+struct trie_empty {};
+template <std::uint64_t Key, class... L>
+struct trie_leaf {};
+template <class Zero, class One>
+struct trie_node {};
+
+// A trie and whether building it met two different leaves with one name.
+template <class Trie, bool Clash = false>
+struct trie_result {
+    using trie = Trie;
+    using clash = std::bool_constant<Clash>;
 };
 
-// The merge of two sorted tables: each leaf once, sorted by hash; `clash` when
-// two entries have one name and different ids. (Equal hashes of different
-// names, a 64-bit collision, are kept side by side.)
-template <std::size_t NA, std::size_t NB>
-struct merged_leaf_entries {
-    std::array<leaf_entry, NA + NB> entries{};
-    std::size_t count = 0;
-    bool clash = false;
+// The trie (at depth D) of two leaves (tries) with different keys KA, KB.
+template <class A, std::uint64_t KA, class B, std::uint64_t KB, unsigned D,
+          int Bits = int((KA >> D) & 1u) * 2 + int((KB >> D) & 1u)>
+struct trie_split;
+template <class A, std::uint64_t KA, class B, std::uint64_t KB, unsigned D>
+struct trie_split<A, KA, B, KB, D, 0> {
+    using type = trie_node<typename trie_split<A, KA, B, KB, (D + 1)>::type, trie_empty>;
 };
-template <std::size_t NA, std::size_t NB>
-constexpr merged_leaf_entries<NA, NB> merge_leaf_entries(const std::array<leaf_entry, NA>& a,
-                                                         const std::array<leaf_entry, NB>& b) {
-    merged_leaf_entries<NA, NB> m;
-    std::size_t i = 0, j = 0;
-    while (i < NA || j < NB) {
-        if (j == NB || (i < NA && a[i].hash < b[j].hash)) {
-            m.entries[m.count++] = a[i++];
-        } else if (i == NA || b[j].hash < a[i].hash) {
-            m.entries[m.count++] = b[j++];
-        } else if (a[i].id == b[j].id) {  // the same leaf in both
-            m.entries[m.count++] = a[i++];
-            ++j;
-        } else {
-            if (a[i].name == b[j].name) m.clash = true;
-            m.entries[m.count++] = a[i++];
-        }
-    }
-    return m;
-}
-template <std::size_t N, std::size_t NA, std::size_t NB>
-constexpr std::array<leaf_entry, N> first_leaf_entries(const merged_leaf_entries<NA, NB>& m) {
-    std::array<leaf_entry, N> out{};
-    for (std::size_t k = 0; k < N; ++k) out[k] = m.entries[k];
-    return out;
-}
+template <class A, std::uint64_t KA, class B, std::uint64_t KB, unsigned D>
+struct trie_split<A, KA, B, KB, D, 3> {
+    using type = trie_node<trie_empty, typename trie_split<A, KA, B, KB, (D + 1)>::type>;
+};
+template <class A, std::uint64_t KA, class B, std::uint64_t KB, unsigned D>
+struct trie_split<A, KA, B, KB, D, 1> {
+    using type = trie_node<A, B>;
+};
+template <class A, std::uint64_t KA, class B, std::uint64_t KB, unsigned D>
+struct trie_split<A, KA, B, KB, D, 2> {
+    using type = trie_node<B, A>;
+};
 
-// leaf_table<E>::entries (its leaves) and ::clash (two of them share a name,
-// a std::bool_constant). One static member per table, no more: each is a
-// symbol whose name carries the table's type, which g++ mangles.
-// `table` is the class that holds the entries: a node whose table is an
-// operand's inherits it, so the checks below, keyed on `table`, are computed
-// once for a whole chain that reuses its leaves.
+// Leaf X joins the leaves Ys of its key: already there, a clash (another leaf
+// of X's name), or a key collision of two names (kept side by side).
+template <class X, class... Ys>
+struct trie_bucket_insert {
+    using present = std::disjunction<std::is_same<X, Ys>...>;
+    using clash = std::bool_constant<!present::value && ((X::name.view() == Ys::name.view()) || ...)>;
+    using type = std::conditional_t<present::value || clash::value, trie_leaf<trie_key<X>, Ys...>,
+                                    trie_leaf<trie_key<X>, Ys..., X>>;
+};
+
+// A node with one side replaced: side One when IsOne, else side Zero.
+template <bool IsOne, class Zero, class One, class Side>
+struct trie_with_side {
+    using type = trie_node<Side, One>;
+};
+template <class Zero, class One, class Side>
+struct trie_with_side<true, Zero, One, Side> {
+    using type = trie_node<Zero, Side>;
+};
+
+// Inserts leaf X into trie T at depth D.
+template <class T, class X, unsigned D>
+struct trie_insert;
+template <class X, unsigned D>
+struct trie_insert<trie_empty, X, D> : trie_result<trie_leaf<trie_key<X>, X>> {};
+template <std::uint64_t K, class... Ys, class X, unsigned D>
+    requires(K == trie_key<X>)
+struct trie_insert<trie_leaf<K, Ys...>, X, D>
+    : trie_result<typename trie_bucket_insert<X, Ys...>::type, trie_bucket_insert<X, Ys...>::clash::value> {};
+template <std::uint64_t K, class... Ys, class X, unsigned D>
+    requires(K != trie_key<X>)
+struct trie_insert<trie_leaf<K, Ys...>, X, D>
+    : trie_result<typename trie_split<trie_leaf<K, Ys...>, K, trie_leaf<trie_key<X>, X>, trie_key<X>, D>::type> {};
+template <class Zero, class One, class X, unsigned D>
+struct trie_insert<trie_node<Zero, One>, X, D> {
+    using one = std::bool_constant<((trie_key<X> >> D) & 1u) != 0>;
+    using side = trie_insert<std::conditional_t<one::value, One, Zero>, X, (D + 1)>;
+    using trie = typename trie_with_side<one::value, Zero, One, typename side::trie>::type;
+    using clash = typename side::clash;
+};
+
+// Inserts the leaves of one key, one after another.
+template <class T, unsigned D, class... X>
+struct trie_insert_all : trie_result<T> {};
+template <class T, unsigned D, class X, class... More>
+struct trie_insert_all<T, D, X, More...> {
+    using first = trie_insert<T, X, D>;
+    using rest = trie_insert_all<typename first::trie, D, More...>;
+    using trie = typename rest::trie;
+    using clash = std::bool_constant<first::clash::value || rest::clash::value>;
+};
+
+// The union of tries A and B at depth D. One type: done; a leaf: inserted
+// into the other; two nodes: side by side.
+// (Here and above, traits are types, never variables: a variable or static
+// member whose template arguments hold a trie is a symbol, and g++ mangles
+// each one's name, which holds every leaf: quadratic in the leaves.)
+template <class T>
+struct trie_kind : std::integral_constant<int, 2> {};  // a node
+template <>
+struct trie_kind<trie_empty> : std::integral_constant<int, 0> {};
+template <std::uint64_t K, class... L>
+struct trie_kind<trie_leaf<K, L...>> : std::integral_constant<int, 1> {};
+
+template <class A, class B, unsigned D,
+          int Case = std::is_same<A, B>::value        ? 0
+                     : trie_kind<A>::value == 0 ? 1
+                     : trie_kind<B>::value == 0 ? 2
+                     : trie_kind<A>::value == 1 ? 3
+                     : trie_kind<B>::value == 1 ? 4
+                                                : 5>
+struct trie_union;
+template <class A, class B, unsigned D>
+struct trie_union<A, B, D, 0> : trie_result<A> {};
+template <class A, class B, unsigned D>
+struct trie_union<A, B, D, 1> : trie_result<B> {};
+template <class A, class B, unsigned D>
+struct trie_union<A, B, D, 2> : trie_result<A> {};
+template <std::uint64_t K, class... X, class B, unsigned D>
+struct trie_union<trie_leaf<K, X...>, B, D, 3> : trie_insert_all<B, D, X...> {};
+template <class A, std::uint64_t K, class... X, unsigned D>
+struct trie_union<A, trie_leaf<K, X...>, D, 4> : trie_insert_all<A, D, X...> {};
+template <class Z1, class O1, class Z2, class O2, unsigned D>
+struct trie_union<trie_node<Z1, O1>, trie_node<Z2, O2>, D, 5> {
+    using zero = trie_union<Z1, Z2, (D + 1)>;
+    using one = trie_union<O1, O2, (D + 1)>;
+    using trie = trie_node<typename zero::trie, typename one::trie>;
+    using clash = std::bool_constant<zero::clash::value || one::clash::value>;
+};
+
+// The number of leaves in a trie.
+template <class T>
+struct trie_size : std::integral_constant<std::size_t, 0> {};
+template <std::uint64_t K, class... L>
+struct trie_size<trie_leaf<K, L...>> : std::integral_constant<std::size_t, sizeof...(L)> {};
+template <class Zero, class One>
+struct trie_size<trie_node<Zero, One>>
+    : std::integral_constant<std::size_t, trie_size<Zero>::value + trie_size<One>::value> {};
+
+// leaf_table<E>::trie (its leaves), ::clash (two of them share a name) and
+// ::size (how many), all std::integral_constants.
+template <class T, class Clash>
+struct leaf_table_of {
+    using trie = T;
+    using clash = Clash;
+    using size = trie_size<T>;
+};
+template <class R>
+using leaf_table_from = leaf_table_of<typename R::trie, typename R::clash>;
+template <class A, class B>
+using leaf_table_pair =
+    leaf_table_from<trie_union<typename A::trie, typename B::trie, 0>>;  // (operands' clashes were reported)
+
 template <class E>
-struct leaf_table {  // a literal
-    using table = leaf_table;
-    static constexpr std::array<leaf_entry, 0> entries{};
-    using clash = std::false_type;
-};
+struct leaf_table : leaf_table_of<trie_empty, std::false_type> {};  // a literal
 template <fixed_string N, class T, class S, class K>
-struct leaf_table<leaf<N, T, S, K>> {
-    using table = leaf_table;
-    static constexpr std::array<leaf_entry, 1> entries{
-        leaf_entry{name_hash<leaf<N, T, S, K>>, leaf<N, T, S, K>::name.view(), &leaf_id<leaf<N, T, S, K>>}};
-    using clash = std::false_type;
-};
-template <class A, class B>
-struct leaf_table_merge {
-    using table = leaf_table_merge;
-    // (The merge is evaluated again rather than kept in a member: a member is a symbol.)
-    static constexpr std::array<leaf_entry, merge_leaf_entries(A::entries, B::entries).count> entries =
-        first_leaf_entries<merge_leaf_entries(A::entries, B::entries).count>(
-            merge_leaf_entries(A::entries, B::entries));
-    using clash = std::bool_constant<A::clash::value || B::clash::value ||
-                                     merge_leaf_entries(A::entries, B::entries).clash>;
-};
-// Every leaf of b among a's (by id; both sorted by hash): a loop, no new table.
-template <std::size_t NA, std::size_t NB>
-constexpr bool includes_leaf_entries(const std::array<leaf_entry, NA>& a, const std::array<leaf_entry, NB>& b) {
-    for (std::size_t j = 0, i = 0; j < NB; ++j) {
-        while (i < NA && a[i].hash < b[j].hash) ++i;
-        bool found = false;
-        for (std::size_t k = i; k < NA && a[k].hash == b[j].hash; ++k) found = found || a[k].id == b[j].id;
-        if (!found) return false;
-    }
-    return true;
-}
-template <class TA, class TB>
-using includes_leaves = std::bool_constant<includes_leaf_entries(TA::entries, TB::entries)>;
-
-// The table of two operands: one of them when it holds the other's leaves (a
-// chain that uses its leaves again builds no new table), else the merge.
-template <class A, class B>
-using leaf_table_pair = std::conditional_t<
-    includes_leaves<typename A::table, typename B::table>::value, typename A::table,
-    std::conditional_t<includes_leaves<typename B::table, typename A::table>::value, typename B::table,
-                       leaf_table_merge<typename A::table, typename B::table>>>;
-
+struct leaf_table<leaf<N, T, S, K>> : leaf_table_of<trie_leaf<trie_key<leaf<N, T, S, K>>, leaf<N, T, S, K>>, std::false_type> {};
 template <class Op, class A>
 struct leaf_table<node<Op, A>> : leaf_table<A> {};
 template <class Op, class A, class B>
@@ -636,8 +707,7 @@ struct find_clash<boost::mp11::mp_list<A...>, boost::mp11::mp_list<B...>> {
     }();
 };
 
-// The first pair (i < j) of different leaves of one list with one name, or
-// {-1, -1} (one leaf listed twice is not a clash).
+// The first pair (i < j) of leaves of a set with one name, or {-1, -1}.
 template <class L>
 struct find_clash_within;
 template <class... A>
@@ -645,10 +715,9 @@ struct find_clash_within<boost::mp11::mp_list<A...>> {
     static constexpr clash_position value = [] {
         constexpr std::array<std::uint64_t, sizeof...(A) + 1> h{name_hash<A>..., 0};
         constexpr std::array<std::string_view, sizeof...(A) + 1> n{A::name.view()..., {}};
-        constexpr std::array<const void*, sizeof...(A) + 1> id{&leaf_id<A>..., nullptr};
         for (std::size_t j = 1; j < sizeof...(A); ++j)
             for (std::size_t i = 0; i < j; ++i)
-                if (h[i] == h[j] && id[i] != id[j] && n[i] == n[j]) return clash_position{i, j};
+                if (h[i] == h[j] && n[i] == n[j]) return clash_position{i, j};  // (L is a set: different leaves)
         return clash_position{};
     }();
 };
