@@ -303,22 +303,7 @@ LEIBNIZ_ALWAYS_INLINE inline void forward_step(fused_forward<Loop, Out, In...>, 
     Loop::forward(y, b, slot<In>(values, b)...);
 }
 
-// A graph with tensors of more than this many nodes runs each step as a
-// function of its own: the sweeps are then a list of calls, and the
-// compiler works on many small bodies rather than one huge one (inlined, a
-// 100-layer MLP's sweeps were one function of ~20k statements; out of line,
-// g++ -O2 spent 4 s less on that program, most of it in its IPA passes). A tensor step
-// calls a kernel or a loop anyway, so the extra call costs nothing
-// measurable; smaller graphs, and every graph of numbers, are inlined whole.
-// (test/nn_float_test sets it to 0, so that its references check this path.)
-#ifndef LEIBNIZ_INLINE_SWEEP_LIMIT
-#define LEIBNIZ_INLINE_SWEEP_LIMIT 256
-#endif
-inline constexpr std::size_t inline_sweep_limit = LEIBNIZ_INLINE_SWEEP_LIMIT;
-
 namespace detail {
-template <class G>
-inline constexpr bool steps_out_of_line = has_tensors<G> && (G::size > inline_sweep_limit);
 
 template <class T, class Step, class Tape>
 LEIBNIZ_NOINLINE void forward_step_out_of_line(Tape& values, const sweep_context& context) {
