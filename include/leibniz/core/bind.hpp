@@ -2,6 +2,7 @@
 // Binding environments: `lz::at(w = 0.7, x = 2.0)` maps leaves to values.
 // The values are held in a boost::hana::tuple; lookup is by the leaf's type.
 
+#include <leibniz/config.hpp>
 #include <leibniz/core/expr.hpp>
 
 #include <boost/hana/at.hpp>
@@ -82,6 +83,18 @@ constexpr auto make_binding(Value&& value) {
 template <class B>
 using leaf_of_binding = typename B::leaf_type;
 
+// What an environment (or a tangent) holds for a bound value: the value
+// itself, except a named tensor's address, which becomes a view of it
+// (core/bind_tensor.hpp). `W = t` then builds one pointer in the caller's
+// function, not a view: a network's main with hundreds of bindings next to
+// its fill loops cost g++ -O2 seconds more per binding of a view (L = 128
+// MLP of bench/compile_time: 14.8 s for its fills and lz::at, 7.1 s so).
+template <class V>
+struct env_value {
+    using type = V;
+    static constexpr const V& of(const V& v) { return v; }
+};
+
 }  // namespace detail
 
 // Strict environments reject bindings for names the expression lacks; a
@@ -133,7 +146,7 @@ struct environment {
         static_assert(binds<Leaf>, "leibniz: env.with(...) rebinds a leaf the environment does not bind; "
                                    "add it to lz::at(...) instead");
         environment copy = *this;
-        if constexpr (binds<Leaf>) boost::hana::at_c<index_of<Leaf>>(copy.values) = b.value;
+        if constexpr (binds<Leaf>) boost::hana::at_c<index_of<Leaf>>(copy.values) = detail::env_value<V>::of(b.value);
         return copy;
     }
 };
@@ -153,6 +166,26 @@ constexpr bool check_distinct_names() {
     static_assert(ok, "leibniz::at: the same leaf is bound twice");
     return ok;
 }
+
+template <bool Strict, class... Leaves, class... Values>
+constexpr auto make_environment(const binding<Leaves, Values>&... bindings) {
+    using env = environment<Strict, binding<Leaves, typename env_value<Values>::type>...>;
+    return env{typename env::values_type{env_value<Values>::of(bindings.value)...}};
+}
+// A large environment is built in a function of its own, so that the
+// caller's function holds the bindings and a call, not every value's copy.
+inline constexpr std::size_t inline_environment_limit = 16;
+template <bool Strict, class... Leaves, class... Values>
+LEIBNIZ_NOINLINE constexpr auto make_environment_out_of_line(const binding<Leaves, Values>&... bindings) {
+    return make_environment<Strict>(bindings...);
+}
+template <bool Strict, class... Leaves, class... Values>
+constexpr auto environment_of(const binding<Leaves, Values>&... bindings) {
+    if constexpr (sizeof...(Leaves) > inline_environment_limit)
+        return make_environment_out_of_line<Strict>(bindings...);
+    else
+        return make_environment<Strict>(bindings...);
+}
 }  // namespace detail
 
 // lz::at(w = 0.7, x = 2.0): the point at which to evaluate or differentiate.
@@ -164,11 +197,9 @@ constexpr auto at(const binding<Leaves, Values>&... bindings) {
     if constexpr (!detail::check_distinct_names<Leaves...>())
         return;
     else if constexpr (!detail::check_names_within<boost::mp11::mp_list<Leaves...>>())
-        return environment<false, binding<Leaves, Values>...>{
-            typename environment<false, binding<Leaves, Values>...>::values_type{bindings.value...}};
+        return detail::environment_of<false>(bindings...);
     else
-        return environment<true, binding<Leaves, Values>...>{
-            typename environment<true, binding<Leaves, Values>...>::values_type{bindings.value...}};
+        return detail::environment_of<true>(bindings...);
 }
 
 template <bool S, class... B>

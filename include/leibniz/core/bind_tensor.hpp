@@ -69,9 +69,27 @@ auto bind_tensor(const tensor_view<T, S>& value) {
     }
 }
 
+namespace detail {
+// A named tensor of the leaf's own static shape and scalar type, bound by
+// address: the environment holds a view of it (core/bind.hpp, env_value).
+template <class T, Shape S>
+struct tensor_address {
+    const T* data;
+};
+template <class T, Shape S>
+struct env_value<tensor_address<T, S>> {
+    using type = tensor_view<const T, S>;
+    static type of(const tensor_address<T, S>& a) { return type(a.data, extents_of<S>{}); }
+};
+}  // namespace detail
+
 template <class Leaf, class T, Shape S>
 auto bind_tensor(const tensor<T, S>& value) {
-    return bind_tensor<Leaf>(value.view());
+    if constexpr (S::is_static && std::is_same_v<S, typename Leaf::shape_type> &&
+                  std::is_same_v<T, typename Leaf::scalar_type>)
+        return binding<Leaf, detail::tensor_address<T, S>>{value.data()};  // checked by the types
+    else
+        return bind_tensor<Leaf>(value.view());
 }
 
 // A temporary tensor would die before the view bound to the leaf is used.

@@ -36,7 +36,8 @@ struct tangent_t {
 
 template <class... Leaves, class... Values>
 constexpr auto tangent(const binding<Leaves, Values>&... bindings) {
-    return tangent_t<binding<Leaves, Values>...>{{bindings.value...}};
+    return tangent_t<binding<Leaves, typename detail::env_value<Values>::type>...>{
+        {detail::env_value<Values>::of(bindings.value)...}};
 }
 
 template <class V, class D>
