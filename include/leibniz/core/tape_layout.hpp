@@ -215,6 +215,18 @@ namespace detail {
 // same stores, as loops over the tables. (Expanded, they are one statement
 // per node in one function, and g++ -O2's time on that function grows faster
 // than the graph: 1.2 s at 649 nodes, 0.3 s at 329.)
+// place(offsets) with the buffers' offsets: constants without dyn extents.
+template <class G, class Plan, class T, class Pins, class Place>
+void with_offsets(std::size_t batch, bool adjoints, Place&& place) {
+    if constexpr (node_table<G, Plan, T>::no_dyn) {
+        if (adjoints)
+            place(static_offsets<G, Plan, T, Pins, true>);
+        else
+            place(static_offsets<G, Plan, T, Pins, false>);
+    } else {
+        place(buffer_offsets<G, Plan, T, Pins>(batch, adjoints));
+    }
+}
 template <class Pins>
 constexpr std::size_t pin_offset(std::size_t k) {
     if constexpr (std::is_same_v<Pins, no_pins>)
@@ -247,14 +259,7 @@ void lay_out_by_loops(Tape& values, Tape* adjoints, const Env& env, std::byte* m
                                                           : static_cast<void*>(memory + offsets.adjoint[k]);
         }
     };
-    if constexpr (table::no_dyn) {
-        if (adjoints)
-            place(static_offsets<G, Plan, T, Pins, true>);
-        else
-            place(static_offsets<G, Plan, T, Pins, false>);
-    } else {
-        place(buffer_offsets<G, Plan, T, Pins>(batch, adjoints != nullptr));
-    }
+    with_offsets<G, Plan, T, Pins>(batch, adjoints != nullptr, place);
 }
 }  // namespace detail
 
@@ -303,14 +308,7 @@ void lay_out(Tape& values, Tape* adjoints, const Env& env, std::byte* memory, st
                              0)...};
             }(std::make_index_sequence<table::n>{});
         };
-        if constexpr (table::no_dyn) {
-            if (adjoints)
-                place(detail::static_offsets<G, Plan, T, Pins, true>);
-            else
-                place(detail::static_offsets<G, Plan, T, Pins, false>);
-        } else {
-            place(detail::buffer_offsets<G, Plan, T, Pins>(batch, adjoints != nullptr));
-        }
+        detail::with_offsets<G, Plan, T, Pins>(batch, adjoints != nullptr, place);
     }
 }
 
